@@ -1,0 +1,258 @@
+//! The article model: an imported text as a sequence of blocks (headings,
+//! paragraphs, list items, quotes), each split into sentences.
+//!
+//! Invariants (checked by [`Block::validate`] and the tests):
+//! - sentence spans are byte ranges on char boundaries, in order, non-empty,
+//!   non-overlapping, and inside the block text;
+//! - the text outside the spans is whitespace only, so the sentences and the
+//!   whitespace between them give back the block text exactly;
+//! - a block's text is never empty or whitespace-only.
+
+use serde::{Deserialize, Serialize};
+use std::ops::Range;
+
+/// What kind of structure a block had in its source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BlockKind {
+    /// A heading, with its level 1–6.
+    Heading(u8),
+    /// An ordinary paragraph.
+    Paragraph,
+    /// One item of a list.
+    ListItem,
+    /// A paragraph inside a block quotation.
+    Quote,
+    /// Preformatted text (a code block); line breaks are kept and the block
+    /// is one sentence.
+    Code,
+}
+
+/// One block of reading text, split into sentences.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Block {
+    /// The structure the block had in its source.
+    pub kind: BlockKind,
+    /// The reading text, exactly as shown.
+    pub text: String,
+    /// Sentence byte spans into `text`, stored as `[start, end]` pairs so that
+    /// boundaries stay fixed across app versions (annotations refer to them).
+    pub sentences: Vec<[u32; 2]>,
+}
+
+/// A block as parsed from a source, before it is split into sentences.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawBlock {
+    /// The structure the block had in its source.
+    pub kind: BlockKind,
+    /// The reading text.
+    pub text: String,
+}
+
+impl RawBlock {
+    /// A raw block of the given kind.
+    pub fn new(kind: BlockKind, text: impl Into<String>) -> Self {
+        Self {
+            kind,
+            text: text.into(),
+        }
+    }
+}
+
+impl Block {
+    /// Splits a raw block into sentences. A code block is one sentence.
+    pub fn from_raw(raw: RawBlock) -> Self {
+        let sentences = match raw.kind {
+            BlockKind::Code => trimmed_span(&raw.text).into_iter().collect(),
+            _ => super::segment::sentence_spans(&raw.text),
+        }
+        .into_iter()
+        .map(|r| [r.start as u32, r.end as u32])
+        .collect();
+        Self {
+            kind: raw.kind,
+            text: raw.text,
+            sentences,
+        }
+    }
+
+    /// The sentence texts, in order.
+    pub fn sentence_texts(&self) -> impl Iterator<Item = &str> {
+        self.sentences
+            .iter()
+            .map(|[s, e]| &self.text[*s as usize..*e as usize])
+    }
+
+    /// The block as pieces in order: `(Some(sentence_index), text)` for a
+    /// sentence and `(None, text)` for the whitespace between sentences.
+    /// Concatenated, the pieces are exactly the block text.
+    pub fn pieces(&self) -> Vec<(Option<usize>, &str)> {
+        let mut out = Vec::with_capacity(self.sentences.len() * 2 + 1);
+        let mut at = 0usize;
+        for (i, [s, e]) in self.sentences.iter().enumerate() {
+            let (s, e) = (*s as usize, *e as usize);
+            if s > at {
+                out.push((None, &self.text[at..s]));
+            }
+            out.push((Some(i), &self.text[s..e]));
+            at = e;
+        }
+        if at < self.text.len() {
+            out.push((None, &self.text[at..]));
+        }
+        out
+    }
+
+    /// Checks the invariants in the module docs.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.text.trim().is_empty() {
+            return Err("block text is empty".into());
+        }
+        let mut at = 0usize;
+        for [s, e] in &self.sentences {
+            let (s, e) = (*s as usize, *e as usize);
+            if s < at || e <= s || e > self.text.len() {
+                return Err(format!(
+                    "sentence span {s}..{e} is out of order or out of range"
+                ));
+            }
+            if !self.text.is_char_boundary(s) || !self.text.is_char_boundary(e) {
+                return Err(format!("sentence span {s}..{e} splits a character"));
+            }
+            if !self.text[at..s].trim().is_empty() {
+                return Err(format!("text before byte {s} is outside every sentence"));
+            }
+            at = e;
+        }
+        if !self.text[at..].trim().is_empty() {
+            return Err(format!("text after byte {at} is outside every sentence"));
+        }
+        Ok(())
+    }
+}
+
+fn trimmed_span(text: &str) -> Option<Range<usize>> {
+    let start = text.len() - text.trim_start().len();
+    let end = text.trim_end().len();
+    (end > start).then_some(start..end)
+}
+
+/// An article: its content fingerprint, title, source and blocks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Article {
+    /// The content fingerprint (see [`super::fingerprint`]).
+    pub id: String,
+    /// The title shown in the library and the reader.
+    pub title: String,
+    /// The file name it came from, or `None` when pasted.
+    pub source_name: Option<String>,
+    /// When it was added (RFC 3339, UTC).
+    #[serde(with = "super::time::rfc3339")]
+    pub added: chrono::DateTime<chrono::Utc>,
+    /// The reading text.
+    pub blocks: Vec<Block>,
+}
+
+/// How an article was added: the parts the edges supply.
+#[derive(Clone, Debug, Default)]
+pub struct NewArticle<'a> {
+    /// A title the user typed; blank means none.
+    pub title: Option<&'a str>,
+    /// The file name, when it came from a file.
+    pub source_name: Option<&'a str>,
+}
+
+impl Article {
+    /// Builds an article from parsed blocks. The title is the user's, else
+    /// the one found in the source, else one made from the file name.
+    pub fn build(
+        parsed: super::import::Parsed,
+        new: NewArticle<'_>,
+        added: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Self, super::import::ImportError> {
+        let blocks: Vec<Block> = parsed
+            .blocks
+            .into_iter()
+            .filter(|b| !b.text.trim().is_empty())
+            .map(Block::from_raw)
+            .collect();
+        if blocks.is_empty() {
+            return Err(super::import::ImportError::Empty);
+        }
+        let id = super::fingerprint::fingerprint(blocks.iter().map(|b| b.text.as_str()));
+        let title = new
+            .title
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .or(parsed.title.filter(|t| !t.trim().is_empty()))
+            .or_else(|| new.source_name.map(super::import::title_from_file_name))
+            .unwrap_or_else(|| "Untitled".to_owned());
+        Ok(Self {
+            id,
+            title,
+            source_name: new.source_name.map(str::to_owned),
+            added,
+            blocks,
+        })
+    }
+
+    /// The number of sentences.
+    pub fn sentence_count(&self) -> usize {
+        self.blocks.iter().map(|b| b.sentences.len()).sum()
+    }
+
+    /// The number of words.
+    pub fn word_count(&self) -> usize {
+        self.blocks
+            .iter()
+            .map(|b| super::import::word_count(&b.text))
+            .sum()
+    }
+
+    /// The index entry for this article.
+    pub fn meta(&self) -> ArticleMeta {
+        ArticleMeta {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            source_name: self.source_name.clone(),
+            words: self.word_count(),
+            sentences: self.sentence_count(),
+            added: self.added,
+        }
+    }
+
+    /// Checks every block's invariants and that the id matches the content.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.blocks.is_empty() {
+            return Err("article has no text".into());
+        }
+        for (i, b) in self.blocks.iter().enumerate() {
+            b.validate().map_err(|e| format!("block {i}: {e}"))?;
+        }
+        let id = super::fingerprint::fingerprint(self.blocks.iter().map(|b| b.text.as_str()));
+        if id != self.id {
+            return Err("id does not match the content fingerprint".into());
+        }
+        Ok(())
+    }
+}
+
+/// What the library index keeps per article, enough to list it without
+/// loading the text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleMeta {
+    /// The content fingerprint.
+    pub id: String,
+    /// The title.
+    pub title: String,
+    /// The file name it came from, if any.
+    pub source_name: Option<String>,
+    /// Word count.
+    pub words: usize,
+    /// Sentence count.
+    pub sentences: usize,
+    /// When it was added.
+    #[serde(with = "super::time::rfc3339")]
+    pub added: chrono::DateTime<chrono::Utc>,
+}

@@ -1,0 +1,125 @@
+//! The library: the ordered list of articles a reader has, newest first.
+//!
+//! It is a plain value; the storage edge persists it as the index key and
+//! the UI holds it in a signal.
+
+use super::article::ArticleMeta;
+use serde::{Deserialize, Serialize};
+
+/// The library index, newest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Library {
+    entries: Vec<ArticleMeta>,
+}
+
+/// The outcome of adding an article.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Added {
+    /// It is new and now first in the library.
+    New,
+    /// The same content is already there, under this id.
+    Duplicate(String),
+}
+
+impl Library {
+    /// A library of these entries, kept in the given order; a repeated id is
+    /// kept once (its first entry).
+    pub fn from_entries(entries: Vec<ArticleMeta>) -> Self {
+        let mut lib = Self {
+            entries: Vec::with_capacity(entries.len()),
+        };
+        for e in entries {
+            if lib.get(&e.id).is_none() {
+                lib.entries.push(e);
+            }
+        }
+        lib
+    }
+
+    /// The entries, newest first.
+    pub fn entries(&self) -> &[ArticleMeta] {
+        &self.entries
+    }
+
+    /// Number of articles.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the library has no article.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entry with this id.
+    pub fn get(&self, id: &str) -> Option<&ArticleMeta> {
+        self.entries.iter().find(|e| e.id == id)
+    }
+
+    /// Adds an article first, unless one with the same content fingerprint
+    /// is there already.
+    pub fn add(&mut self, meta: ArticleMeta) -> Added {
+        if self.get(&meta.id).is_some() {
+            return Added::Duplicate(meta.id);
+        }
+        self.entries.insert(0, meta);
+        Added::New
+    }
+
+    /// Removes the article with this id and only it.
+    pub fn remove(&mut self, id: &str) -> Option<ArticleMeta> {
+        let at = self.entries.iter().position(|e| e.id == id)?;
+        Some(self.entries.remove(at))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    fn meta(id: &str) -> ArticleMeta {
+        ArticleMeta {
+            id: id.into(),
+            title: format!("T {id}"),
+            source_name: None,
+            words: 1,
+            sentences: 1,
+            added: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn adding_puts_the_newest_article_first() {
+        let mut lib = Library::default();
+        assert_eq!(lib.add(meta("a")), Added::New);
+        assert_eq!(lib.add(meta("b")), Added::New);
+        let ids: Vec<_> = lib.entries().iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["b", "a"]);
+    }
+
+    #[test]
+    fn adding_the_same_content_twice_reports_the_existing_copy() {
+        let mut lib = Library::default();
+        lib.add(meta("a"));
+        assert_eq!(lib.add(meta("a")), Added::Duplicate("a".into()));
+        assert_eq!(lib.len(), 1);
+    }
+
+    #[test]
+    fn removing_takes_out_that_article_and_only_it() {
+        let mut lib = Library::from_entries(vec![meta("a"), meta("b"), meta("c")]);
+        assert_eq!(lib.remove("b").map(|m| m.id), Some("b".into()));
+        let ids: Vec<_> = lib.entries().iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["a", "c"]);
+        assert_eq!(lib.remove("zzz"), None);
+        assert_eq!(lib.len(), 2);
+    }
+
+    #[test]
+    fn a_repeated_id_in_stored_entries_is_kept_once() {
+        let lib = Library::from_entries(vec![meta("a"), meta("a"), meta("b")]);
+        assert_eq!(lib.len(), 2);
+    }
+}

@@ -1,0 +1,85 @@
+//! [`KeyValueStore`] over the browser's `localStorage`, through gloo-storage.
+//!
+//! gloo's accessor panics when storage is disabled, so [`LocalStore::open`]
+//! first probes it through `web_sys` and reports
+//! [`StorageError::Unavailable`] instead; the app then runs on a
+//! [`super::memory::MemoryStore`] with a visible warning.
+
+use super::{KeyValueStore, StorageError};
+use gloo_storage::{LocalStorage, Storage};
+use wasm_bindgen::{JsCast, JsValue};
+
+const PROBE_KEY: &str = "marginalia:probe";
+
+/// The browser's `localStorage`.
+pub struct LocalStore {
+    raw: web_sys::Storage,
+}
+
+impl LocalStore {
+    /// Opens `localStorage` if the browser allows it.
+    pub fn open() -> Result<Self, StorageError> {
+        let window =
+            web_sys::window().ok_or_else(|| StorageError::Unavailable("no window".into()))?;
+        match window.local_storage() {
+            Ok(Some(_)) => {}
+            Ok(None) => return Err(StorageError::Unavailable("the browser offers none".into())),
+            Err(e) => return Err(StorageError::Unavailable(describe(&e))),
+        }
+        let raw = LocalStorage::raw();
+        // Some browsers expose storage but refuse every write (private modes).
+        match raw.set_item(PROBE_KEY, "1") {
+            Ok(()) => {
+                let _ = raw.remove_item(PROBE_KEY);
+            }
+            Err(e) if !is_quota(&e) => return Err(StorageError::Unavailable(describe(&e))),
+            Err(_) => {} // full, but readable: that is handled per write
+        }
+        Ok(Self { raw })
+    }
+}
+
+/// Whether a JS error is the browser's quota error.
+pub fn is_quota(e: &JsValue) -> bool {
+    e.dyn_ref::<web_sys::DomException>().is_some_and(|d| {
+        let name = d.name();
+        name == "QuotaExceededError" || name == "NS_ERROR_DOM_QUOTA_REACHED" || d.code() == 22
+    })
+}
+
+fn describe(e: &JsValue) -> String {
+    if let Some(d) = e.dyn_ref::<web_sys::DomException>() {
+        format!("{}: {}", d.name(), d.message())
+    } else {
+        e.as_string().unwrap_or_else(|| "unknown error".into())
+    }
+}
+
+fn map_err(e: JsValue) -> StorageError {
+    if is_quota(&e) {
+        StorageError::QuotaExceeded
+    } else {
+        StorageError::Other(describe(&e))
+    }
+}
+
+impl KeyValueStore for LocalStore {
+    fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
+        self.raw.get_item(key).map_err(map_err)
+    }
+
+    fn set(&mut self, key: &str, value: &str) -> Result<(), StorageError> {
+        self.raw.set_item(key, value).map_err(map_err)
+    }
+
+    fn remove(&mut self, key: &str) -> Result<(), StorageError> {
+        self.raw.remove_item(key).map_err(map_err)
+    }
+
+    fn keys(&self) -> Result<Vec<String>, StorageError> {
+        let n = self.raw.length().map_err(map_err)?;
+        Ok((0..n)
+            .filter_map(|i| self.raw.key(i).ok().flatten())
+            .collect())
+    }
+}

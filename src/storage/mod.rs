@@ -1,0 +1,91 @@
+//! The storage edge: the only code that touches `localStorage`.
+//!
+//! [`KeyValueStore`] is the small trait everything else is written against.
+//! [`memory::MemoryStore`] implements it in memory (for tests, and as the
+//! fallback when the browser refuses storage); `local::LocalStore`
+//! implements it over `localStorage` through gloo-storage (wasm only).
+//! [`repo::Repo`] lays the library out in keys on top of any store.
+
+pub mod memory;
+pub mod repo;
+
+#[cfg(target_arch = "wasm32")]
+pub mod local;
+
+use std::fmt;
+
+/// Why a storage operation failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StorageError {
+    /// The browser's storage quota is used up (`QuotaExceededError`).
+    QuotaExceeded,
+    /// Storage cannot be used at all (disabled, or blocked by privacy settings).
+    Unavailable(String),
+    /// A stored value could not be read; it was kept under `backup_key`.
+    Corrupt {
+        /// The key whose value was unreadable.
+        key: String,
+        /// Where the unreadable value was moved.
+        backup_key: String,
+        /// What was wrong with it.
+        reason: String,
+    },
+    /// The data was written by a newer version of Marginalia.
+    NewerSchema(u32),
+    /// Any other failure reported by the browser.
+    Other(String),
+}
+
+impl fmt::Display for StorageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::QuotaExceeded => f.write_str(
+                "Browser storage is full, so nothing was saved. Delete an article you no longer need and try again.",
+            ),
+            Self::Unavailable(why) => write!(
+                f,
+                "Browser storage is not available ({why}); changes will last only until this tab is closed."
+            ),
+            Self::Corrupt { key, backup_key, reason } => write!(
+                f,
+                "Stored data under {key} could not be read ({reason}); it was kept as {backup_key} and left out."
+            ),
+            Self::NewerSchema(v) => write!(
+                f,
+                "This library was saved by a newer version of Marginalia (storage schema {v}); reload to get the new version. Nothing will be changed until then."
+            ),
+            Self::Other(why) => write!(f, "Browser storage failed: {why}."),
+        }
+    }
+}
+
+impl std::error::Error for StorageError {}
+
+/// A string key-value store with the semantics of `localStorage`: each
+/// `set` is atomic, and may fail with [`StorageError::QuotaExceeded`]
+/// leaving the old value in place.
+pub trait KeyValueStore {
+    /// The value under `key`.
+    fn get(&self, key: &str) -> Result<Option<String>, StorageError>;
+    /// Stores `value` under `key`, replacing any old value.
+    fn set(&mut self, key: &str, value: &str) -> Result<(), StorageError>;
+    /// Removes `key`; removing a missing key is not an error.
+    fn remove(&mut self, key: &str) -> Result<(), StorageError>;
+    /// All keys, in no particular order.
+    fn keys(&self) -> Result<Vec<String>, StorageError>;
+}
+
+impl<T: KeyValueStore + ?Sized> KeyValueStore for Box<T> {
+    fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
+        (**self).get(key)
+    }
+    fn set(&mut self, key: &str, value: &str) -> Result<(), StorageError> {
+        (**self).set(key, value)
+    }
+    fn remove(&mut self, key: &str) -> Result<(), StorageError> {
+        (**self).remove(key)
+    }
+    fn keys(&self) -> Result<Vec<String>, StorageError> {
+        (**self).keys()
+    }
+}

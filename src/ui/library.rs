@@ -1,0 +1,272 @@
+//! The library page: adding articles (paste, choose or drop files) and the
+//! list of articles with their counts, opening and deleting.
+
+use super::context::LibraryCtx;
+use super::files;
+use super::notices::Notices;
+use super::route::{Route, navigate};
+use super::time;
+use crate::domain::article::{Article, ArticleMeta, NewArticle};
+use crate::domain::import;
+use crate::domain::library::Added;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// The library page.
+#[component]
+pub fn LibraryPage() -> impl IntoView {
+    let lib = expect_context::<LibraryCtx>();
+    let library = lib.library();
+    view! {
+        <div class="library-page">
+            <AddArticle />
+            <section class="library" aria-labelledby="library-heading">
+                <h1 id="library-heading">
+                    "Library "
+                    <span class="count">
+                        {move || {
+                            let n = library.with(|l| l.len());
+                            if n == 1 { "1 article".to_owned() } else { format!("{n} articles") }
+                        }}
+                    </span>
+                </h1>
+                <Show when=move || library.with(|l| l.is_empty())>
+                    <p class="empty">"No articles yet. Paste one or add a file above."</p>
+                </Show>
+                <ul class="library-list">
+                    <For
+                        each=move || library.with(|l| l.entries().to_vec())
+                        key=|m| m.id.clone()
+                        let:meta
+                    >
+                        <LibraryItem meta />
+                    </For>
+                </ul>
+            </section>
+        </div>
+    }
+}
+
+/// Stores an article and tells the user what happened; a duplicate opens
+/// the copy already in the library.
+fn store(lib: LibraryCtx, notices: Notices, article: &Article, open_duplicate: bool) -> bool {
+    match lib.add(article) {
+        Ok(Added::New) => {
+            notices.info(format!(
+                "Added “{}” ({} sentences).",
+                article.title,
+                article.sentence_count()
+            ));
+            true
+        }
+        Ok(Added::Duplicate(id)) => {
+            let title = lib
+                .library()
+                .with_untracked(|l| l.get(&id).map(|m| m.title.clone()));
+            notices.info(format!(
+                "“{}” is already in your library{}.",
+                title.unwrap_or_else(|| article.title.clone()),
+                if open_duplicate { "; opened it" } else { "" }
+            ));
+            if open_duplicate {
+                navigate(&Route::Read(id));
+            }
+            true
+        }
+        Err(e) => {
+            notices.error(format!("“{}” was not added. {e}", article.title));
+            false
+        }
+    }
+}
+
+/// Imports files one after another; a single duplicate opens its copy.
+fn import_files(file_list: web_sys::FileList) {
+    let lib = expect_context::<LibraryCtx>();
+    let notices = expect_context::<Notices>();
+    let list: Vec<web_sys::File> = (0..file_list.length())
+        .filter_map(|i| file_list.item(i))
+        .collect();
+    let single = list.len() == 1;
+    spawn_local(async move {
+        for file in list {
+            match files::read_article(&file, time::now()).await {
+                Ok(article) => {
+                    store(lib, notices, &article, single);
+                }
+                Err(e) => notices.error(format!("{}: {e}", file.name())),
+            }
+        }
+    });
+}
+
+/// The paste form and the file picker / drop zone.
+#[component]
+fn AddArticle() -> impl IntoView {
+    let lib = expect_context::<LibraryCtx>();
+    let notices = expect_context::<Notices>();
+    let text = RwSignal::new(String::new());
+    let title = RwSignal::new(String::new());
+    let dragging = RwSignal::new(false);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = text.get_untracked();
+        if body.trim().is_empty() {
+            notices.error(import::ImportError::Empty.to_string());
+            return;
+        }
+        let t = title.get_untracked();
+        let parsed = import::parse_text(&body);
+        match Article::build(
+            parsed,
+            NewArticle {
+                title: Some(&t),
+                source_name: None,
+            },
+            time::now(),
+        ) {
+            Ok(article) => {
+                if store(lib, notices, &article, true) {
+                    text.set(String::new());
+                    title.set(String::new());
+                }
+            }
+            Err(e) => notices.error(e.to_string()),
+        }
+    };
+
+    view! {
+        <section class="add" aria-labelledby="add-heading">
+            <h2 id="add-heading">"Add an article"</h2>
+            <form class="paste" on:submit=submit>
+                <label class="field">
+                    <span>"Title (optional)"</span>
+                    <input
+                        type="text"
+                        data-testid="paste-title"
+                        autocomplete="off"
+                        bind:value=title
+                    />
+                </label>
+                <label class="field">
+                    <span>"Text"</span>
+                    <textarea
+                        data-testid="paste-text"
+                        rows="6"
+                        placeholder="Paste an article here…"
+                        bind:value=text
+                    ></textarea>
+                </label>
+                <button type="submit" class="primary" data-testid="paste-submit">
+                    "Add article"
+                </button>
+            </form>
+            <div
+                class="dropzone"
+                class:dragging=move || dragging.get()
+                data-testid="drop-zone"
+                on:dragover=move |ev: web_sys::DragEvent| {
+                    ev.prevent_default();
+                    dragging.set(true);
+                }
+                on:dragleave=move |_| dragging.set(false)
+                on:drop=move |ev: web_sys::DragEvent| {
+                    ev.prevent_default();
+                    dragging.set(false);
+                    if let Some(files) = ev.data_transfer().and_then(|d| d.files()) {
+                        import_files(files);
+                    }
+                }
+            >
+                <label class="file-button">
+                    "Choose files"
+                    <input
+                        type="file"
+                        data-testid="import-file"
+                        multiple
+                        accept=".txt,.text,.md,.markdown,.html,.htm,.xhtml,text/plain,text/markdown,text/html"
+                        on:change:target=move |ev| {
+                            let input = ev.target();
+                            if let Some(files) = input.files() {
+                                import_files(files);
+                            }
+                            input.set_value("");
+                        }
+                    />
+                </label>
+                <span>" or drop .txt, .md or .html files here (up to 10 MB each)."</span>
+            </div>
+        </section>
+    }
+}
+
+/// One article in the list; a click opens it.
+#[component]
+fn LibraryItem(meta: ArticleMeta) -> impl IntoView {
+    let lib = expect_context::<LibraryCtx>();
+    let notices = expect_context::<Notices>();
+    let confirming = RwSignal::new(false);
+    let id = meta.id.clone();
+    let href = Route::Read(meta.id.clone()).href();
+    let open = {
+        let id = id.clone();
+        move |_| navigate(&Route::Read(id.clone()))
+    };
+    let delete = {
+        let id = id.clone();
+        move |ev: leptos::ev::MouseEvent| {
+            ev.stop_propagation();
+            match lib.delete(&id) {
+                Ok(_) => notices.info("Article deleted."),
+                Err(e) => notices.error(format!("The article was not deleted. {e}")),
+            }
+        }
+    };
+    let title = meta.title.clone();
+    let source = meta
+        .source_name
+        .clone()
+        .map(|s| format!(" · {s}"))
+        .unwrap_or_default();
+    view! {
+        <li class="library-item" data-testid="library-item" data-article-id=id.clone() on:click=open>
+            <a class="item-title" href=href on:click=|ev| ev.stop_propagation()>
+                {meta.title.clone()}
+            </a>
+            <div class="item-meta">
+                <span data-testid="word-count">{format!("{} words", meta.words)}</span>
+                " · "
+                <span data-testid="sentence-count">{format!("{} sentences", meta.sentences)}</span>
+                " · "
+                <span>"added " {time::local_date(meta.added)}</span>
+                <span class="source">{source}</span>
+            </div>
+            <div class="item-actions" on:click=|ev| ev.stop_propagation()>
+                <Show
+                    when=move || confirming.get()
+                    fallback=move || {
+                        view! {
+                            <button
+                                class="quiet"
+                                data-testid="delete-article"
+                                aria-label=format!("Delete {}", title.clone())
+                                on:click=move |_| confirming.set(true)
+                            >
+                                "Delete"
+                            </button>
+                        }
+                    }
+                >
+                    <span class="confirm-text">"Delete this article?"</span>
+                    <button class="danger" data-testid="confirm-delete" on:click=delete.clone()>
+                        "Delete"
+                    </button>
+                    <button data-testid="cancel-delete" on:click=move |_| confirming.set(false)>
+                        "Cancel"
+                    </button>
+                </Show>
+            </div>
+        </li>
+    }
+}

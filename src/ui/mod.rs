@@ -1,0 +1,132 @@
+//! The thin UI: Leptos components over the domain core and the storage edge.
+//!
+//! [`App`] opens the storage once, provides the typed contexts
+//! ([`context::LibraryCtx`], [`context::PrefsCtx`], [`notices::Notices`])
+//! and switches between the library and the reader on the hash route.
+
+pub mod context;
+pub mod files;
+pub mod library;
+pub mod notices;
+pub mod prefs;
+pub mod reader;
+pub mod route;
+pub mod time;
+
+use crate::domain::welcome;
+use crate::storage::memory::MemoryStore;
+use crate::storage::repo::Repo;
+use crate::storage::{KeyValueStore, StorageError, local::LocalStore};
+use context::{LibraryCtx, PrefsCtx};
+use leptos::prelude::*;
+use notices::{Level, NoticeArea, Notices};
+use prefs::Prefs;
+use route::{Route, use_route};
+
+/// The whole app.
+#[component]
+pub fn App() -> impl IntoView {
+    let notices = Notices::new();
+    provide_context(notices);
+
+    let store: Box<dyn KeyValueStore> = match LocalStore::open() {
+        Ok(store) => Box::new(store),
+        Err(e) => {
+            notices.push(Level::Warning, e.to_string());
+            Box::new(MemoryStore::new())
+        }
+    };
+    let (mut repo, opened) = Repo::open(store);
+    for problem in &opened.problems {
+        let level = match problem {
+            StorageError::Corrupt { .. } | StorageError::NewerSchema(_) => Level::Warning,
+            _ => Level::Error,
+        };
+        notices.push(level, problem.to_string());
+    }
+    let mut library = opened.library;
+    if opened.first_run {
+        let article = welcome::article(time::now());
+        if let Err(e) = repo.add_article(&mut library, &article) {
+            notices.error(e.to_string());
+        }
+    }
+    let prefs = RwSignal::new(repo.load_prefs::<Prefs>());
+    let lib = LibraryCtx::new(repo, library);
+    provide_context(lib);
+    provide_context(PrefsCtx(prefs));
+
+    // Apply and persist preferences from one place.
+    Effect::new(move |first: Option<()>| {
+        let p = prefs.get();
+        prefs::apply(p);
+        if first.is_some() {
+            if let Err(e) = lib.save_prefs(&p) {
+                notices.error(e.to_string());
+            }
+        }
+    });
+
+    // A file dropped outside the drop zone must not replace the app.
+    let guard = |ev: web_sys::DragEvent| ev.prevent_default();
+    let h1 = window_event_listener(leptos::ev::dragover, guard);
+    let h2 = window_event_listener(leptos::ev::drop, guard);
+    on_cleanup(move || {
+        h1.remove();
+        h2.remove();
+    });
+
+    let route = use_route();
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="topbar">
+            <a class="brand" href="#/">"Marginalia"</a>
+            <ReaderControls />
+        </header>
+        <NoticeArea />
+        <main id="main" tabindex="-1">
+            {move || match route.get() {
+                Route::Library => view! { <library::LibraryPage /> }.into_any(),
+                Route::Read(id) => view! { <reader::ReaderPage id /> }.into_any(),
+            }}
+        </main>
+    }
+}
+
+/// Text size and theme controls.
+#[component]
+fn ReaderControls() -> impl IntoView {
+    let PrefsCtx(prefs) = expect_context::<PrefsCtx>();
+    view! {
+        <div class="controls" role="group" aria-label="Reading settings">
+            <button
+                data-testid="font-smaller"
+                aria-label="Smaller text"
+                title="Smaller text"
+                prop:disabled=move || prefs.get().font_size <= prefs::MIN_FONT
+                on:click=move |_| prefs.update(|p| *p = p.step_font(false))
+            >
+                "A−"
+            </button>
+            <span class="font-size" aria-live="polite">
+                {move || format!("{}px", prefs.get().font_size)}
+            </span>
+            <button
+                data-testid="font-larger"
+                aria-label="Larger text"
+                title="Larger text"
+                prop:disabled=move || prefs.get().font_size >= prefs::MAX_FONT
+                on:click=move |_| prefs.update(|p| *p = p.step_font(true))
+            >
+                "A+"
+            </button>
+            <button
+                data-testid="theme-toggle"
+                title="Switch between system, light and dark themes"
+                on:click=move |_| prefs.update(|p| p.theme = p.theme.next())
+            >
+                {move || prefs.get().theme.label()}
+            </button>
+        </div>
+    }
+}

@@ -1,0 +1,47 @@
+//! Hash routes: `#/` is the library, `#/read/<id>` an article. The hash
+//! keeps reload and back/forward on the same page without a server.
+
+use leptos::prelude::*;
+
+/// A page of the app.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// The library.
+    Library,
+    /// The reader, on the article with this id.
+    Read(String),
+}
+
+impl Route {
+    /// The route for a location hash (with or without the leading `#`).
+    pub fn parse(hash: &str) -> Self {
+        let path = hash.trim_start_matches('#').trim_start_matches('/');
+        match path.split_once('/') {
+            Some(("read", id)) if !id.is_empty() => Self::Read(id.to_owned()),
+            _ => Self::Library,
+        }
+    }
+
+    /// The hash for this route.
+    pub fn href(&self) -> String {
+        match self {
+            Self::Library => "#/".into(),
+            Self::Read(id) => format!("#/read/{id}"),
+        }
+    }
+}
+
+/// The current route, following `hashchange`.
+pub fn use_route() -> ReadSignal<Route> {
+    let (route, set_route) = signal(Route::parse(&location_hash().unwrap_or_default()));
+    let handle = window_event_listener(leptos::ev::hashchange, move |_| {
+        set_route.set(Route::parse(&location_hash().unwrap_or_default()));
+    });
+    on_cleanup(move || handle.remove());
+    route
+}
+
+/// Goes to a route, adding a history entry.
+pub fn navigate(route: &Route) {
+    let _ = window().location().set_hash(&route.href());
+}

@@ -1,0 +1,21 @@
+//! The clock and the local time zone, read from the browser and handed to
+//! the domain as values.
+
+use chrono::{DateTime, Datelike, Duration, Utc};
+
+/// Now, from the browser's clock.
+pub fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+}
+
+/// A date as the user's calendar shows it, e.g. `25 Nov 2026`.
+pub fn local_date(t: DateTime<Utc>) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(t.timestamp_millis() as f64));
+    // getTimezoneOffset is minutes behind UTC.
+    let offset = Duration::minutes(-(date.get_timezone_offset() as i64));
+    let d = (t + offset).date_naive();
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
+}

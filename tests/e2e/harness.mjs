@@ -1,0 +1,103 @@
+// Shared set-up for the end-to-end suite: serves the release build (dist/)
+// on loopback and drives Debian's Chromium through playwright-core.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const DIST = path.join(ROOT, 'dist');
+export const FIXTURES = path.join(ROOT, 'tests/fixtures');
+export const SHARED = path.resolve(ROOT, '../shared');
+export const ARTIFACTS = path.join(ROOT, 'tests/e2e/artifacts');
+
+export const CHROMIUM_ARGS = [
+  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+];
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm',
+  '.css': 'text/css', '.png': 'image/png', '.svg': 'image/svg+xml', '.json': 'application/json',
+};
+
+/** Serves dist/ on 127.0.0.1 at a free port; resolves to { url, close }. */
+export function serveDist() {
+  if (!fs.existsSync(path.join(DIST, 'index.html'))) {
+    throw new Error('dist/index.html is missing: run `trunk build --release` first (scripts/test does).');
+  }
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://localhost');
+    let file = path.normalize(path.join(DIST, decodeURIComponent(url.pathname)));
+    if (!file.startsWith(DIST)) { res.writeHead(403).end(); return; }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    fs.readFile(file, (err, data) => {
+      if (err) { res.writeHead(404).end('not found'); return; }
+      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+      res.end(data);
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      resolve({ url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) });
+    });
+  });
+}
+
+/** Launches Debian's Chromium (never a downloaded browser). */
+export function launch() {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+}
+
+/**
+ * Opens the app in a fresh context; records page errors and dialogs so a
+ * test can assert that none happened.
+ */
+export async function openApp(browser, url, { context } = {}) {
+  const ctx = context ?? (await browser.newContext({ viewport: { width: 1200, height: 900 } }));
+  const page = await ctx.newPage();
+  page.errors = [];
+  page.dialogs = [];
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') page.errors.push(m.text()); });
+  page.on('dialog', (d) => { page.dialogs.push(d.message()); d.dismiss().catch(() => {}); });
+  await page.goto(url);
+  await page.waitForSelector('[data-testid="paste-text"], [data-testid="reader"]');
+  return { ctx, page };
+}
+
+/** Every key and value in localStorage. */
+export function storageSnapshot(page) {
+  return page.evaluate(() => {
+    const out = {};
+    for (let i = 0; i < localStorage.length; i++) {
+      const k = localStorage.key(i);
+      out[k] = localStorage.getItem(k);
+    }
+    return out;
+  });
+}
+
+/** Hands files to the import input: [{ name, mimeType, buffer }]. */
+export async function importFiles(page, files) {
+  await page.locator('input[type=file][data-testid="import-file"]').setInputFiles(files);
+}
+
+/** A file from disk, named as it is. */
+export function fileFrom(p, mimeType = 'text/plain') {
+  return { name: path.basename(p), mimeType, buffer: fs.readFileSync(p) };
+}
+
+/** Titles in the library, in order. */
+export function libraryTitles(page) {
+  return page.locator('[data-testid="library-item"] .item-title').allTextContents();
+}
+
+/** The text of the last notice. */
+export async function lastNotice(page) {
+  const n = page.locator('[data-testid="notice"]').last();
+  await n.waitFor();
+  return n.textContent();
+}

@@ -1,0 +1,200 @@
+//! The localStorage adapter in a real browser (headless Chromium):
+//! round trips, the schema key, a real and an injected quota failure.
+#![cfg(target_arch = "wasm32")]
+
+use chrono::DateTime;
+use marginalia::domain::article::{Article, NewArticle};
+use marginalia::domain::import::parse_text;
+use marginalia::domain::library::{Added, Library};
+use marginalia::storage::local::LocalStore;
+use marginalia::storage::repo::{INDEX_KEY, Repo, SCHEMA_KEY, article_key};
+use marginalia::storage::{KeyValueStore, StorageError};
+use std::collections::BTreeMap;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn clear() {
+    web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .clear()
+        .unwrap();
+}
+
+fn snapshot(store: &LocalStore) -> BTreeMap<String, String> {
+    store
+        .keys()
+        .unwrap()
+        .into_iter()
+        .map(|k| (k.clone(), store.get(&k).unwrap().unwrap()))
+        .collect()
+}
+
+fn article(text: &str) -> Article {
+    Article::build(
+        parse_text(text),
+        NewArticle::default(),
+        DateTime::UNIX_EPOCH,
+    )
+    .unwrap()
+}
+
+#[wasm_bindgen_test]
+fn local_store_round_trips_values_and_lists_keys() {
+    clear();
+    let mut s = LocalStore::open().unwrap();
+    s.set("marginalia:t", "héllo 😀").unwrap();
+    assert_eq!(s.get("marginalia:t").unwrap().as_deref(), Some("héllo 😀"));
+    assert!(s.keys().unwrap().contains(&"marginalia:t".to_owned()));
+    s.remove("marginalia:t").unwrap();
+    assert_eq!(s.get("marginalia:t").unwrap(), None);
+    clear();
+}
+
+#[wasm_bindgen_test]
+fn repo_writes_schema_key_and_restores_the_library_after_reopening() {
+    clear();
+    let (mut repo, opened) = Repo::open(LocalStore::open().unwrap());
+    assert!(opened.first_run);
+    assert_eq!(repo.store().get(SCHEMA_KEY).unwrap().as_deref(), Some("1"));
+    let mut lib = opened.library;
+    let a = article("First paragraph. Second sentence.\n\nAnother paragraph.");
+    assert_eq!(repo.add_article(&mut lib, &a).unwrap(), Added::New);
+    drop(repo);
+
+    let (mut repo, opened) = Repo::open(LocalStore::open().unwrap());
+    assert!(!opened.first_run);
+    assert!(opened.problems.is_empty(), "{:?}", opened.problems);
+    assert_eq!(opened.library, lib);
+    assert_eq!(repo.load_article(&a.id).unwrap(), a);
+    clear();
+}
+
+#[wasm_bindgen_test]
+fn a_real_quota_error_stores_nothing_and_keeps_what_was_stored() {
+    clear();
+    let (mut repo, opened) = Repo::open(LocalStore::open().unwrap());
+    let mut lib = opened.library;
+    let kept = article("An article stored before storage filled up.");
+    repo.add_article(&mut lib, &kept).unwrap();
+
+    // Fill localStorage for real until the browser refuses.
+    let chunk = "x".repeat(256 * 1024);
+    let mut n = 0;
+    loop {
+        match repo.store_mut().set(&format!("filler:{n}"), &chunk) {
+            Ok(()) => n += 1,
+            Err(StorageError::QuotaExceeded) => break,
+            Err(e) => panic!("unexpected error {e:?}"),
+        }
+        assert!(n < 200, "localStorage never filled up");
+    }
+    let before = snapshot(repo.store());
+    let lib_before = lib.clone();
+
+    let big = article(&"A sentence that will not fit in full storage. ".repeat(20_000));
+    assert_eq!(
+        repo.add_article(&mut lib, &big),
+        Err(StorageError::QuotaExceeded)
+    );
+    assert_eq!(lib, lib_before);
+    assert_eq!(
+        snapshot(repo.store()),
+        before,
+        "storage changed after a refused write"
+    );
+    assert_eq!(repo.load_article(&kept.id).unwrap(), kept);
+    clear();
+}
+
+/// Fails the n-th `set` with the quota error, over real localStorage.
+struct FailNthSet {
+    inner: LocalStore,
+    sets: usize,
+    fail_at: usize,
+}
+
+impl KeyValueStore for FailNthSet {
+    fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
+        self.inner.get(key)
+    }
+    fn set(&mut self, key: &str, value: &str) -> Result<(), StorageError> {
+        self.sets += 1;
+        if self.sets == self.fail_at {
+            Err(StorageError::QuotaExceeded)
+        } else {
+            self.inner.set(key, value)
+        }
+    }
+    fn remove(&mut self, key: &str) -> Result<(), StorageError> {
+        self.inner.remove(key)
+    }
+    fn keys(&self) -> Result<Vec<String>, StorageError> {
+        self.inner.keys()
+    }
+}
+
+#[wasm_bindgen_test]
+fn an_injected_quota_failure_on_the_index_write_leaves_no_partial_article() {
+    clear();
+    let (mut repo, opened) = Repo::open(LocalStore::open().unwrap());
+    let mut lib = opened.library;
+    let kept = article("Stored first.");
+    repo.add_article(&mut lib, &kept).unwrap();
+    drop(repo);
+
+    let store = FailNthSet {
+        inner: LocalStore::open().unwrap(),
+        sets: 0,
+        fail_at: 2,
+    };
+    let (mut repo, opened) = Repo::open(store);
+    let mut lib = opened.library;
+    let before = snapshot(&repo.store().inner);
+    let a = article("This article's key is written, then the index write fails.");
+    assert_eq!(
+        repo.add_article(&mut lib, &a),
+        Err(StorageError::QuotaExceeded)
+    );
+    assert_eq!(snapshot(&repo.store().inner), before);
+    assert_eq!(repo.store().get(&article_key(&a.id)).unwrap(), None);
+    let index: Library =
+        serde_json::from_str(&repo.store().get(INDEX_KEY).unwrap().unwrap()).unwrap();
+    assert_eq!(index.len(), 1);
+    clear();
+}
+
+#[wasm_bindgen_test]
+fn a_corrupt_index_is_moved_aside_and_rebuilt_from_the_articles() {
+    clear();
+    let (mut repo, opened) = Repo::open(LocalStore::open().unwrap());
+    let mut lib = opened.library;
+    let a = article("Kept through a broken index.");
+    repo.add_article(&mut lib, &a).unwrap();
+    repo.store_mut().set(INDEX_KEY, "{not json").unwrap();
+    drop(repo);
+
+    let (repo, opened) = Repo::open(LocalStore::open().unwrap());
+    assert_eq!(opened.library.len(), 1);
+    assert!(
+        matches!(opened.problems.as_slice(), [StorageError::Corrupt { .. }]),
+        "{:?}",
+        opened.problems
+    );
+    let backups: Vec<_> = repo
+        .store()
+        .keys()
+        .unwrap()
+        .into_iter()
+        .filter(|k| k.starts_with("marginalia:backup:"))
+        .collect();
+    assert_eq!(backups.len(), 1);
+    assert_eq!(
+        repo.store().get(&backups[0]).unwrap().as_deref(),
+        Some("{not json")
+    );
+    clear();
+}
