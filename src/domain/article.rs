@@ -131,6 +131,24 @@ impl Block {
     }
 }
 
+/// Longest title kept, in characters; longer ones end in "…".
+pub const MAX_TITLE_CHARS: usize = 160;
+
+/// A title on one line, whitespace collapsed, at most [`MAX_TITLE_CHARS`]
+/// characters, cut at a word boundary where there is one.
+pub fn short_title(title: &str) -> String {
+    let one_line = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= MAX_TITLE_CHARS {
+        return one_line;
+    }
+    let cut: String = one_line.chars().take(MAX_TITLE_CHARS - 1).collect();
+    let cut = match cut.rfind(' ') {
+        Some(at) if at > cut.len() / 2 => &cut[..at],
+        _ => cut.as_str(),
+    };
+    format!("{}…", cut.trim_end_matches([' ', ',', ';', ':', '.']))
+}
+
 fn trimmed_span(text: &str) -> Option<Range<usize>> {
     let start = text.len() - text.trim_start().len();
     let end = text.trim_end().len();
@@ -187,6 +205,7 @@ impl Article {
             .map(str::to_owned)
             .or(parsed.title.filter(|t| !t.trim().is_empty()))
             .or_else(|| new.source_name.map(super::import::title_from_file_name))
+            .map(|t| short_title(&t))
             .unwrap_or_else(|| "Untitled".to_owned());
         Ok(Self {
             id,
@@ -255,4 +274,55 @@ pub struct ArticleMeta {
     /// When it was added.
     #[serde(with = "super::time::rfc3339")]
     pub added: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_title_collapses_whitespace_and_cuts_long_titles_at_a_word() {
+        assert_eq!(short_title("  A\n title\t here "), "A title here");
+        let long = "word ".repeat(100);
+        let t = short_title(&long);
+        assert!(t.chars().count() <= MAX_TITLE_CHARS, "{t}");
+        assert!(t.ends_with("word…"), "{t}");
+        let unbroken = "x".repeat(500);
+        assert_eq!(short_title(&unbroken).chars().count(), MAX_TITLE_CHARS);
+    }
+
+    #[test]
+    fn block_pieces_give_back_the_text_exactly() {
+        let b = Block {
+            kind: BlockKind::Paragraph,
+            text: " One. Two.  ".into(),
+            sentences: vec![[1, 5], [6, 10]],
+        };
+        b.validate().unwrap();
+        let joined: String = b.pieces().iter().map(|(_, t)| *t).collect();
+        assert_eq!(joined, b.text);
+        assert_eq!(b.sentence_texts().collect::<Vec<_>>(), ["One.", "Two."]);
+    }
+
+    #[test]
+    fn validate_rejects_spans_that_lose_text_or_split_characters() {
+        let lost = Block {
+            kind: BlockKind::Paragraph,
+            text: "One. Two.".into(),
+            sentences: vec![[0, 4]],
+        };
+        assert!(lost.validate().is_err());
+        let split = Block {
+            kind: BlockKind::Paragraph,
+            text: "é".into(),
+            sentences: vec![[0, 1]],
+        };
+        assert!(split.validate().is_err());
+        let overlap = Block {
+            kind: BlockKind::Paragraph,
+            text: "One. Two.".into(),
+            sentences: vec![[0, 5], [4, 9]],
+        };
+        assert!(overlap.validate().is_err());
+    }
 }

@@ -1,0 +1,285 @@
+//! The storage layout over the in-memory store: what is written where, and
+//! that every refused write leaves storage exactly as it was.
+#![cfg(not(target_arch = "wasm32"))]
+
+use chrono::{DateTime, TimeDelta};
+use marginalia::domain::article::{Article, NewArticle};
+use marginalia::domain::import::parse_text;
+use marginalia::domain::library::{Added, Library};
+use marginalia::storage::memory::MemoryStore;
+use marginalia::storage::repo::{INDEX_KEY, PREFS_KEY, Repo, SCHEMA_KEY, article_key};
+use marginalia::storage::{KeyValueStore, StorageError};
+
+fn article(text: &str, secs: i64) -> Article {
+    let added = DateTime::UNIX_EPOCH + TimeDelta::seconds(secs);
+    Article::build(parse_text(text), NewArticle::default(), added).unwrap()
+}
+
+fn open(store: MemoryStore) -> (Repo<MemoryStore>, Library, Vec<StorageError>, bool) {
+    let (repo, opened) = Repo::open(store);
+    (repo, opened.library, opened.problems, opened.first_run)
+}
+
+#[test]
+fn first_open_writes_the_schema_key_and_reports_a_first_run() {
+    let (repo, lib, problems, first_run) = open(MemoryStore::new());
+    assert!(first_run);
+    assert!(lib.is_empty() && problems.is_empty());
+    assert_eq!(repo.store().get(SCHEMA_KEY).unwrap().as_deref(), Some("1"));
+}
+
+#[test]
+fn adding_writes_one_key_per_article_and_the_index() {
+    let (mut repo, mut lib, ..) = open(MemoryStore::new());
+    let a = article("One sentence here.", 1);
+    let b = article("Another article.", 2);
+    assert_eq!(repo.add_article(&mut lib, &a).unwrap(), Added::New);
+    assert_eq!(repo.add_article(&mut lib, &b).unwrap(), Added::New);
+    let keys = repo.store().keys().unwrap();
+    assert!(keys.contains(&article_key(&a.id)) && keys.contains(&article_key(&b.id)));
+    let index: Library =
+        serde_json::from_str(&repo.store().get(INDEX_KEY).unwrap().unwrap()).unwrap();
+    assert_eq!(index, lib);
+    assert_eq!(lib.entries()[0].id, b.id, "newest first");
+}
+
+#[test]
+fn reopening_restores_the_library_exactly() {
+    let (mut repo, mut lib, ..) = open(MemoryStore::new());
+    repo.add_article(&mut lib, &article("First.", 1)).unwrap();
+    repo.add_article(&mut lib, &article("Second.", 2)).unwrap();
+    let (mut again, lib2, problems, first_run) = open(repo.store().clone());
+    assert!(!first_run && problems.is_empty(), "{problems:?}");
+    assert_eq!(lib2, lib);
+    for e in lib.entries() {
+        assert_eq!(again.load_article(&e.id).unwrap().meta(), *e);
+    }
+}
+
+#[test]
+fn adding_a_duplicate_writes_nothing() {
+    let (mut repo, mut lib, ..) = open(MemoryStore::new());
+    let a = article("Same words.", 1);
+    repo.add_article(&mut lib, &a).unwrap();
+    let before = repo.store().snapshot();
+    let again = article("Same words.", 99);
+    assert_eq!(
+        repo.add_article(&mut lib, &again).unwrap(),
+        Added::Duplicate(a.id.clone())
+    );
+    assert_eq!(repo.store().snapshot(), before);
+}
+
+#[test]
+fn quota_failure_on_the_article_write_changes_nothing() {
+    let (mut repo, mut lib, ..) = open(MemoryStore::new());
+    repo.add_article(&mut lib, &article("Kept.", 1)).unwrap();
+    let (before, lib_before) = (repo.store().snapshot(), lib.clone());
+    repo.store_mut().fail_next_sets(1);
+    assert_eq!(
+        repo.add_article(&mut lib, &article("Refused.", 2)),
+        Err(StorageError::QuotaExceeded)
+    );
+    assert_eq!(repo.store().snapshot(), before);
+    assert_eq!(lib, lib_before);
+}
+
+#[test]
+fn quota_failure_on_the_index_write_takes_the_article_back_out() {
+    let (mut repo, mut lib, ..) = open(MemoryStore::new());
+    repo.add_article(&mut lib, &article("Kept.", 1)).unwrap();
+    let before = repo.store().snapshot();
+    // The article key fits; the index rewrite does not.
+    let used = repo.store().used();
+    let big = article(&"Words that take room. ".repeat(50), 2);
+    let article_units = article_key(&big.id).len() + serde_json::to_string(&big).unwrap().len();
+    let mut store = MemoryStore::with_quota(used + article_units + 10);
+    for (k, v) in &before {
+        store.set(k, v).unwrap();
+    }
+    let (mut repo, mut lib, ..) = open(store);
+    assert_eq!(
+        repo.add_article(&mut lib, &big),
+        Err(StorageError::QuotaExceeded)
+    );
+    assert_eq!(
+        repo.store().snapshot(),
+        before,
+        "no partial article is left behind"
+    );
+}
+
+#[test]
+fn a_real_quota_refuses_a_large_article_and_keeps_the_small_ones() {
+    let (mut repo, mut lib, ..) = open(MemoryStore::with_quota(20_000));
+    let small = article("Small enough.", 1);
+    repo.add_article(&mut lib, &small).unwrap();
+    let before = repo.store().snapshot();
+    let big = article(&"This will not fit. ".repeat(2_000), 2);
+    assert_eq!(
+        repo.add_article(&mut lib, &big),
+        Err(StorageError::QuotaExceeded)
+    );
+    assert_eq!(repo.store().snapshot(), before);
+    assert_eq!(repo.load_article(&small.id).unwrap(), small);
+}
+
+#[test]
+fn deleting_removes_that_article_and_only_it() {
+    let (mut repo, mut lib, ..) = open(MemoryStore::new());
+    let (a, b, c) = (article("A.", 1), article("B.", 2), article("C.", 3));
+    for x in [&a, &b, &c] {
+        repo.add_article(&mut lib, x).unwrap();
+    }
+    assert!(repo.delete_article(&mut lib, &b.id).unwrap());
+    assert_eq!(repo.store().get(&article_key(&b.id)).unwrap(), None);
+    assert_eq!(repo.load_article(&a.id).unwrap(), a);
+    assert_eq!(repo.load_article(&c.id).unwrap(), c);
+    let ids: Vec<_> = lib.entries().iter().map(|e| e.id.clone()).collect();
+    assert_eq!(ids, [c.id.clone(), a.id.clone()]);
+    assert!(
+        !repo.delete_article(&mut lib, &b.id).unwrap(),
+        "deleting twice is a no-op"
+    );
+}
+
+#[test]
+fn a_corrupt_article_is_moved_to_a_backup_key_and_never_overwritten() {
+    let (mut repo, mut lib, ..) = open(MemoryStore::new());
+    let a = article("Will be damaged.", 1);
+    repo.add_article(&mut lib, &a).unwrap();
+    repo.store_mut()
+        .set(&article_key(&a.id), "{\"id\": 3")
+        .unwrap();
+    let err = repo.load_article(&a.id).unwrap_err();
+    let StorageError::Corrupt { backup_key, .. } = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        repo.store().get(&backup_key).unwrap().as_deref(),
+        Some("{\"id\": 3")
+    );
+    // A second damaged copy gets its own backup key.
+    repo.store_mut()
+        .set(&article_key(&a.id), "also broken")
+        .unwrap();
+    let StorageError::Corrupt {
+        backup_key: second, ..
+    } = repo.load_article(&a.id).unwrap_err()
+    else {
+        panic!()
+    };
+    assert_ne!(second, backup_key);
+    assert_eq!(
+        repo.store().get(&backup_key).unwrap().as_deref(),
+        Some("{\"id\": 3")
+    );
+}
+
+#[test]
+fn an_article_whose_text_does_not_match_its_id_is_quarantined() {
+    let (mut repo, mut lib, ..) = open(MemoryStore::new());
+    let a = article("Original text.", 1);
+    repo.add_article(&mut lib, &a).unwrap();
+    let mut tampered = a.clone();
+    tampered.blocks[0].text = "Other text!!".into();
+    repo.store_mut()
+        .set(
+            &article_key(&a.id),
+            &serde_json::to_string(&tampered).unwrap(),
+        )
+        .unwrap();
+    assert!(matches!(
+        repo.load_article(&a.id),
+        Err(StorageError::Corrupt { .. })
+    ));
+}
+
+#[test]
+fn a_corrupt_index_is_kept_aside_and_rebuilt_from_the_articles() {
+    let (mut repo, mut lib, ..) = open(MemoryStore::new());
+    repo.add_article(&mut lib, &article("Old.", 1)).unwrap();
+    repo.add_article(&mut lib, &article("New.", 2)).unwrap();
+    let mut store = repo.store().clone();
+    store.set(INDEX_KEY, "[{broken").unwrap();
+    let (repo, rebuilt, problems, first_run) = open(store);
+    assert!(!first_run);
+    assert_eq!(rebuilt, lib, "same entries, newest first");
+    assert!(matches!(
+        problems.as_slice(),
+        [StorageError::Corrupt { .. }]
+    ));
+    let backup = repo
+        .store()
+        .keys()
+        .unwrap()
+        .into_iter()
+        .find(|k| k.starts_with("marginalia:backup:"))
+        .unwrap();
+    assert_eq!(
+        repo.store().get(&backup).unwrap().as_deref(),
+        Some("[{broken")
+    );
+}
+
+#[test]
+fn index_entries_without_an_article_are_dropped_and_stray_articles_are_listed() {
+    let (mut repo, mut lib, ..) = open(MemoryStore::new());
+    let (a, b) = (article("Listed.", 1), article("Stray.", 2));
+    repo.add_article(&mut lib, &a).unwrap();
+    repo.add_article(&mut lib, &b).unwrap();
+    let mut store = repo.store().clone();
+    // b's index entry lost; a's article key lost.
+    let index_without_b = Library::from_entries(vec![a.meta()]);
+    store
+        .set(INDEX_KEY, &serde_json::to_string(&index_without_b).unwrap())
+        .unwrap();
+    store.remove(&article_key(&a.id)).unwrap();
+    let (_, lib2, ..) = open(store);
+    let ids: Vec<_> = lib2.entries().iter().map(|e| e.id.clone()).collect();
+    assert_eq!(ids, [b.id.clone()]);
+}
+
+#[test]
+fn data_from_a_newer_version_is_read_but_never_written() {
+    let (mut repo, mut lib, ..) = open(MemoryStore::new());
+    repo.add_article(&mut lib, &article("From the future.", 1))
+        .unwrap();
+    let mut store = repo.store().clone();
+    store.set(SCHEMA_KEY, "2").unwrap();
+    let (mut repo, mut lib, problems, _) = open(store);
+    assert_eq!(problems, [StorageError::NewerSchema(2)]);
+    assert_eq!(lib.len(), 1);
+    let before = repo.store().snapshot();
+    assert!(repo.add_article(&mut lib, &article("Refused.", 2)).is_err());
+    let id = lib.entries()[0].id.clone();
+    assert!(repo.delete_article(&mut lib, &id).is_err());
+    assert_eq!(repo.store().snapshot(), before);
+}
+
+#[test]
+fn data_without_a_schema_key_is_migrated_to_version_1() {
+    let (mut repo, mut lib, ..) = open(MemoryStore::new());
+    repo.add_article(&mut lib, &article("Pre-schema data.", 1))
+        .unwrap();
+    let mut store = repo.store().clone();
+    store.remove(SCHEMA_KEY).unwrap();
+    let (repo, lib2, problems, first_run) = open(store);
+    assert!(!first_run && problems.is_empty());
+    assert_eq!(lib2, lib);
+    assert_eq!(repo.store().get(SCHEMA_KEY).unwrap().as_deref(), Some("1"));
+}
+
+#[test]
+fn preferences_round_trip_and_unreadable_ones_fall_back_to_defaults() {
+    #[derive(serde::Serialize, serde::Deserialize, Default, Debug, PartialEq)]
+    struct P {
+        size: u8,
+    }
+    let (mut repo, ..) = open(MemoryStore::new());
+    assert_eq!(repo.load_prefs::<P>(), P::default());
+    repo.save_prefs(&P { size: 21 }).unwrap();
+    assert_eq!(repo.load_prefs::<P>(), P { size: 21 });
+    repo.store_mut().set(PREFS_KEY, "nonsense").unwrap();
+    assert_eq!(repo.load_prefs::<P>(), P::default());
+}
