@@ -237,7 +237,7 @@ fn index_entries_without_an_article_are_dropped_and_stray_articles_are_listed() 
     store.remove(&article_key(&a.id)).unwrap();
     let (_, lib2, ..) = open(store);
     let ids: Vec<_> = lib2.entries().iter().map(|e| e.id.clone()).collect();
-    assert_eq!(ids, [b.id.clone()]);
+    assert_eq!(ids, std::slice::from_ref(&b.id));
 }
 
 #[test]

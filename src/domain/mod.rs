@@ -14,10 +14,8 @@
 
 pub mod article;
 pub mod fingerprint;
-#[path = "placeholder_import.rs"]
 pub mod import;
 pub mod library;
-#[path = "placeholder_segment.rs"]
 pub mod segment;
 pub mod time;
 pub mod welcome;

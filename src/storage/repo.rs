@@ -166,13 +166,14 @@ impl<S: KeyValueStore> Repo<S> {
         }
         entries.extend(found);
         if changed {
-            entries.sort_by(|a, b| b.added.cmp(&a.added));
+            entries.sort_by_key(|e| std::cmp::Reverse(e.added));
         }
         let lib = Library::from_entries(entries);
-        if changed && !self.read_only {
-            if let Err(e) = self.write_index(&lib) {
-                problems.push(e);
-            }
+        if changed
+            && !self.read_only
+            && let Err(e) = self.write_index(&lib)
+        {
+            problems.push(e);
         }
         lib
     }

@@ -60,10 +60,10 @@ pub fn App() -> impl IntoView {
     Effect::new(move |first: Option<()>| {
         let p = prefs.get();
         prefs::apply(p);
-        if first.is_some() {
-            if let Err(e) = lib.save_prefs(&p) {
-                notices.error(e.to_string());
-            }
+        if first.is_some()
+            && let Err(e) = lib.save_prefs(&p)
+        {
+            notices.error(e.to_string());
         }
     });
 
@@ -103,7 +103,7 @@ fn ReaderControls() -> impl IntoView {
                 data-testid="font-smaller"
                 aria-label="Smaller text"
                 title="Smaller text"
-                prop:disabled=move || prefs.get().font_size <= prefs::MIN_FONT
+                prop:disabled=move || { prefs.get().font_size <= prefs::MIN_FONT }
                 on:click=move |_| prefs.update(|p| *p = p.step_font(false))
             >
                 "A−"
@@ -115,7 +115,7 @@ fn ReaderControls() -> impl IntoView {
                 data-testid="font-larger"
                 aria-label="Larger text"
                 title="Larger text"
-                prop:disabled=move || prefs.get().font_size >= prefs::MAX_FONT
+                prop:disabled=move || { prefs.get().font_size >= prefs::MAX_FONT }
                 on:click=move |_| prefs.update(|p| *p = p.step_font(true))
             >
                 "A+"

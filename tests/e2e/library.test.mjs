@@ -291,6 +291,28 @@ describe('reader', () => {
     await ctx.close();
   });
 
+  test('the reading measure is about 65 characters with a generous line height', async () => {
+    const { ctx, page } = await openApp(browser, server.url);
+    await openArticle(page, 'Welcome');
+    for (const clicks of [0, 4]) {
+      for (let i = 0; i < clicks; i++) await page.click('[data-testid="font-larger"]');
+      const m = await page.evaluate(() => {
+        const ps = [...document.querySelectorAll('.reader-body p')];
+        let chars = 0; let lines = 0; let ratio = 0;
+        for (const p of ps) {
+          const lh = parseFloat(getComputedStyle(p).lineHeight);
+          const n = Math.round(p.getBoundingClientRect().height / lh);
+          ratio = lh / parseFloat(getComputedStyle(p).fontSize);
+          if (n >= 2) { chars += p.textContent.length; lines += n - 0.5; }
+        }
+        return { perLine: chars / lines, ratio };
+      });
+      assert.ok(m.perLine > 55 && m.perLine < 80, `about 65 characters a line, got ${m.perLine.toFixed(1)}`);
+      assert.ok(m.ratio >= 1.5 && m.ratio <= 1.8, `line height ${m.ratio}`);
+    }
+    await ctx.close();
+  });
+
   test('text size and theme are kept after a reload', async () => {
     const { ctx, page } = await openApp(browser, server.url);
     await openArticle(page, 'Welcome');
