@@ -259,7 +259,7 @@ fn char_before(text: &str, at: usize) -> Option<char> {
 /// Byte ranges of the sentences of `text`, in order (see the module docs).
 pub fn sentence_spans(text: &str) -> Vec<Range<usize>> {
     let lists = list_markers(text);
-    let mut ends: Vec<usize> = lists.breaks;
+    let mut ends: Vec<usize> = Vec::new();
     let bytes = text.as_bytes();
     let mut sentence_start = 0usize;
     let mut i = 0usize;
@@ -285,9 +285,34 @@ pub fn sentence_spans(text: &str) -> Vec<Range<usize>> {
             Step::Skip(next) => i = next.max(i + 1),
         }
     }
-    ends.sort_unstable();
-    ends.dedup();
-    spans_from_ends(text, &ends)
+    spans_from_ends(text, &merge_sorted(&lists.breaks, &ends))
+}
+
+/// Merges two ascending lists into one, without repeats.
+fn merge_sorted(a: &[usize], b: &[usize]) -> Vec<usize> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let next = match (a.get(i), b.get(j)) {
+            (Some(&x), Some(&y)) if x <= y => {
+                i += 1;
+                x
+            }
+            (_, Some(&y)) => {
+                j += 1;
+                y
+            }
+            (Some(&x), None) => {
+                i += 1;
+                x
+            }
+            (None, None) => break,
+        };
+        if out.last() != Some(&next) {
+            out.push(next);
+        }
+    }
+    out
 }
 
 fn spans_from_ends(text: &str, ends: &[usize]) -> Vec<Range<usize>> {
@@ -375,8 +400,11 @@ fn word_after(text: &str, at: usize) -> &str {
     &rest[..end]
 }
 
+/// ASCII lowercase: every table entry is ASCII (or has no case change, like
+/// `n°`, `mai`), and `str::to_lowercase` would add its Unicode tables to the
+/// wasm bundle.
 fn lower(word: &str) -> String {
-    word.to_lowercase()
+    word.to_ascii_lowercase()
 }
 
 fn decide(text: &str, at: usize, sentence_start: usize) -> Step {
@@ -619,7 +647,7 @@ fn list_markers(text: &str) -> Lists {
             lists.breaks.push(start);
         }
     }
-    lists.marker_dots.sort_unstable();
+    // Markers were found left to right, so breaks and dots are ascending.
     lists
 }
 
