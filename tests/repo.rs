@@ -283,3 +283,28 @@ fn preferences_round_trip_and_unreadable_ones_fall_back_to_defaults() {
     repo.store_mut().set(PREFS_KEY, "nonsense").unwrap();
     assert_eq!(repo.load_prefs::<P>(), P::default());
 }
+
+#[test]
+fn stored_library_reads_what_another_tab_wrote_without_repairing() {
+    let (mut repo, mut lib, ..) = open(MemoryStore::new());
+    repo.add_article(&mut lib, &article("Mine.", 1)).unwrap();
+    // Another tab adds an article to the same storage.
+    let theirs = article("Theirs.", 2);
+    repo.store_mut()
+        .set(
+            &article_key(&theirs.id),
+            &serde_json::to_string(&theirs).unwrap(),
+        )
+        .unwrap();
+    let mut their_lib = lib.clone();
+    their_lib.add(theirs.meta());
+    repo.store_mut()
+        .set(INDEX_KEY, &serde_json::to_string(&their_lib).unwrap())
+        .unwrap();
+    assert_eq!(repo.stored_library(), Some(their_lib));
+    // An unreadable index reads as nothing and is left exactly as it is.
+    repo.store_mut().set(INDEX_KEY, "[oops").unwrap();
+    let before = repo.store().snapshot();
+    assert_eq!(repo.stored_library(), None);
+    assert_eq!(repo.store().snapshot(), before);
+}

@@ -221,6 +221,13 @@ impl<S: KeyValueStore> Repo<S> {
         }
     }
 
+    /// Reads the index as stored now, without repairing anything: for
+    /// following changes made by another tab.
+    pub fn stored_library(&self) -> Option<Library> {
+        let raw = self.store.get(INDEX_KEY).ok().flatten()?;
+        serde_json::from_str(&raw).ok()
+    }
+
     /// Whether writes are refused because a newer version owns the data.
     pub fn is_read_only(&self) -> bool {
         self.read_only

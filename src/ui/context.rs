@@ -34,6 +34,8 @@ impl LibraryCtx {
 
     /// Stores a new article; a duplicate stores nothing and reports the existing id.
     pub fn add(&self, article: &Article) -> Result<Added, StorageError> {
+        // Build on the index as stored, so another tab's change is kept.
+        self.refresh();
         let mut lib = self.library.get_untracked();
         let result = self
             .repo
@@ -48,6 +50,7 @@ impl LibraryCtx {
 
     /// Deletes one article.
     pub fn delete(&self, id: &str) -> Result<bool, StorageError> {
+        self.refresh();
         let mut lib = self.library.get_untracked();
         let result = self
             .repo
@@ -64,6 +67,16 @@ impl LibraryCtx {
         self.repo
             .try_update_value(|r| r.load_article(id))
             .unwrap_or_else(|| Err(StorageError::Other("the app is shutting down".into())))
+    }
+
+    /// Takes in the index another tab wrote. An unreadable one is ignored
+    /// here; the next start repairs it.
+    pub fn refresh(&self) {
+        if let Some(Some(lib)) = self.repo.try_with_value(|r| r.stored_library())
+            && lib != self.library.get_untracked()
+        {
+            self.library.set(lib);
+        }
     }
 
     /// Saves the preferences.

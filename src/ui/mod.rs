@@ -76,6 +76,17 @@ pub fn App() -> impl IntoView {
         h2.remove();
     });
 
+    // Another tab changed the library: follow it.
+    let h3 = window_event_listener(leptos::ev::storage, move |ev| {
+        if ev
+            .key()
+            .is_none_or(|k| k == crate::storage::repo::INDEX_KEY)
+        {
+            lib.refresh();
+        }
+    });
+    on_cleanup(move || h3.remove());
+
     let route = use_route();
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>

@@ -3,6 +3,9 @@
 
 use leptos::prelude::*;
 
+/// How long a confirmation stays on screen; warnings and errors stay until dismissed.
+const INFO_LIFETIME: std::time::Duration = std::time::Duration::from_secs(6);
+
 /// How serious a notice is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {
@@ -59,9 +62,11 @@ impl Notices {
         self.push(Level::Error, text);
     }
 
-    /// Shows a confirmation.
+    /// Shows a confirmation, which goes away by itself after a few seconds.
     pub fn info(&self, text: impl Into<String>) {
-        self.push(Level::Info, text);
+        let id = self.push(Level::Info, text);
+        let this = *self;
+        set_timeout(move || this.dismiss(id), INFO_LIFETIME);
     }
 
     /// Removes a message.

@@ -139,22 +139,36 @@ fn ArticleView(article: Article) -> impl IntoView {
     }
 }
 
-/// Saves the first visible sentence in `history.state` while scrolling, and
-/// scrolls back to it once the article is on screen.
+/// Where the reading line sits, in CSS pixels from the top of the window
+/// (below the sticky top bar).
+const READING_LINE: f64 = 96.0;
+
+fn state_number(state: &JsValue, key: &str) -> Option<f64> {
+    js_sys::Reflect::get(state, &JsValue::from_str(key))
+        .ok()
+        .and_then(|v| v.as_f64())
+}
+
+/// Saves the sentence under the reading line, and how far its top is above
+/// the line, in `history.state` while scrolling; once the article is on
+/// screen, scrolls that sentence back to the same spot.
 fn keep_reading_place() {
     let saved = window()
         .history()
         .ok()
         .and_then(|h| h.state().ok())
-        .and_then(|s| js_sys::Reflect::get(&s, &JsValue::from_str("sentence")).ok())
-        .and_then(|v| v.as_f64())
-        .map(|v| v as u64);
+        .and_then(|state| {
+            Some((
+                state_number(&state, "sentence")? as u32,
+                state_number(&state, "offset").unwrap_or(0.0),
+            ))
+        });
     request_animation_frame(move || {
-        if let Some(id) = saved {
-            let selector = format!("[data-sentence-id=\"{id}\"]");
-            if let Ok(Some(el)) = document().query_selector(&selector) {
-                el.scroll_into_view();
-            }
+        let Some((id, offset)) = saved else { return };
+        let selector = format!("[data-sentence-id=\"{id}\"]");
+        if let Ok(Some(el)) = document().query_selector(&selector) {
+            let top = el.get_bounding_client_rect().top();
+            window().scroll_by_with_x_and_y(0.0, top - (READING_LINE - offset));
         }
     });
     let pending = StoredValue::new(false);
@@ -181,8 +195,8 @@ fn save_place() {
     };
     let rect = body.get_bounding_client_rect();
     let x = (rect.left() + 24.0) as f32;
-    let y = 96.0f32.max(rect.top() as f32 + 4.0);
-    let Some(hit) = doc.element_from_point(x, y) else {
+    let y = READING_LINE.max(rect.top() + 4.0);
+    let Some(hit) = doc.element_from_point(x, y as f32) else {
         return;
     };
     let Some(sentence) = hit
@@ -199,8 +213,14 @@ fn save_place() {
     else {
         return;
     };
+    let offset = READING_LINE - sentence.get_bounding_client_rect().top();
     let state = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&state, &JsValue::from_str("sentence"), &JsValue::from(id));
+    let _ = js_sys::Reflect::set(
+        &state,
+        &JsValue::from_str("offset"),
+        &JsValue::from_f64(offset),
+    );
     if let Ok(history) = window().history() {
         let _ = history.replace_state(state.unchecked_ref(), "");
     }

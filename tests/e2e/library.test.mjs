@@ -144,6 +144,48 @@ describe('importing, listing, reloading and deleting', () => {
   });
 });
 
+describe('drag and drop', () => {
+  test('dropping files on the drop zone imports each of them', async () => {
+    const { ctx, page } = await openApp(browser, server.url);
+    const files = [
+      { name: 'dropped-ferry.txt', type: 'text/plain', text: fs.readFileSync(article('harbour-ferry.txt'), 'utf8') },
+      { name: 'notes.md', type: 'text/markdown', text: fs.readFileSync(article('field-notes.md'), 'utf8') },
+    ];
+    const dt = await page.evaluateHandle((list) => {
+      const d = new DataTransfer();
+      for (const f of list) d.items.add(new File([f.text], f.name, { type: f.type }));
+      return d;
+    }, files);
+    await page.dispatchEvent('[data-testid="drop-zone"]', 'dragover', { dataTransfer: dt });
+    assert.ok((await page.getAttribute('[data-testid="drop-zone"]', 'class')).split(/\s+/).includes('dragging'));
+    await page.dispatchEvent('[data-testid="drop-zone"]', 'drop', { dataTransfer: dt });
+    await page.locator('[data-testid="library-item"]', { hasText: 'Field Notes on Reading' }).waitFor();
+    const titles = await libraryTitles(page);
+    assert.ok(titles.some((t) => t.startsWith('The new electric ferry')), titles.join(' | '));
+    assert.match(await page.locator('[data-testid="library-item"]', { hasText: 'The new electric ferry' }).textContent(), /dropped-ferry\.txt/);
+    assert.ok(!(await page.getAttribute('[data-testid="drop-zone"]', 'class')).includes('dragging'));
+    await ctx.close();
+  });
+});
+
+describe('two tabs', () => {
+  test('an article added in one tab appears in the other without a reload', async () => {
+    const context = await browser.newContext();
+    const { page: a } = await openApp(browser, server.url, { context });
+    const { page: b } = await openApp(browser, server.url, { context });
+    await a.fill('[data-testid="paste-title"]', 'From tab A');
+    await a.fill('[data-testid="paste-text"]', 'Written in the first tab.');
+    await a.click('[data-testid="paste-submit"]');
+    await b.locator('[data-testid="library-item"]', { hasText: 'From tab A' }).waitFor({ timeout: 5000 });
+    const item = b.locator('[data-testid="library-item"]', { hasText: 'From tab A' });
+    await item.locator('[data-testid="delete-article"]').click();
+    await item.locator('[data-testid="confirm-delete"]').click();
+    await a.locator('[data-testid="library-item"]', { hasText: 'From tab A' }).waitFor({ state: 'detached', timeout: 5000 });
+    assert.deepEqual(await libraryTitles(a), await libraryTitles(b));
+    await context.close();
+  });
+});
+
 describe('structured files', () => {
   let ctx;
   let page;
@@ -330,6 +372,34 @@ describe('reader', () => {
     await ctx.close();
   });
 
+  test('reload and back/forward return to the sentence being read', async () => {
+    const { ctx, page } = await openApp(browser, server.url);
+    const paragraphs = Array.from({ length: 120 }, (_, i) => `Paragraph ${i + 1} opens here. It has a second sentence with some more words in it.`);
+    await page.fill('[data-testid="paste-title"]', 'Long read');
+    await page.fill('[data-testid="paste-text"]', paragraphs.join('\n\n'));
+    await page.click('[data-testid="paste-submit"]');
+    await openArticle(page, 'Long read');
+    const topOf = (id) => page.evaluate((i) => document.querySelector(`[data-sentence-id="${i}"]`).getBoundingClientRect().top, id);
+    await page.evaluate(() => document.querySelector('[data-sentence-id="150"]').scrollIntoView({ block: 'start' }));
+    await page.mouse.wheel(0, 120);
+    await page.waitForTimeout(600);
+    const before = await topOf(150);
+    assert.ok(before < 0, 'the page has scrolled past sentence 150');
+    await page.reload();
+    await page.waitForSelector('[data-testid="reader"]');
+    await page.waitForTimeout(300);
+    let top = await topOf(150);
+    assert.ok(Math.abs(top - before) < 8, `sentence 150 was at ${before}px, after reload at ${top}px`);
+    await page.goBack();
+    await page.waitForSelector('[data-testid="paste-text"]');
+    await page.goForward();
+    await page.waitForSelector('[data-testid="reader"]');
+    await page.waitForTimeout(300);
+    top = await topOf(150);
+    assert.ok(Math.abs(top - before) < 8, `sentence 150 was at ${before}px, after back/forward at ${top}px`);
+    await ctx.close();
+  });
+
   test('text size and theme are kept after a reload', async () => {
     const { ctx, page } = await openApp(browser, server.url);
     await openArticle(page, 'Welcome');
@@ -358,10 +428,46 @@ describe('reader', () => {
     await context.close();
   });
 
-  test('screenshot of the reader for the README', async () => {
+  test('list items keep their markers in the reader', async () => {
     const { ctx, page } = await openApp(browser, server.url);
     await importFiles(page, [fileFrom(article('night-trains.html'), 'text/html')]);
     await openArticle(page, 'Night Trains');
+    // The marker is painted left of the text: sample the pixels there.
+    const li = page.locator('.reader-body li').first();
+    const box = await li.boundingBox();
+    const shot = await page.screenshot({ clip: { x: box.x - 24, y: box.y, width: 22, height: box.height } });
+    const light = await page.evaluate(async (b64) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const c = document.createElement('canvas');
+      c.width = img.width; c.height = img.height;
+      const g = c.getContext('2d');
+      g.drawImage(img, 0, 0);
+      const d = g.getImageData(0, 0, c.width, c.height).data;
+      let dark = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] + d[i + 1] + d[i + 2] < 300) dark++;
+      return dark;
+    }, shot.toString('base64'));
+    assert.ok(light > 4, `no bullet painted left of the list item (${light} dark pixels)`);
+    await ctx.close();
+  });
+
+  test('confirmations go away by themselves; errors stay', async () => {
+    const { ctx, page } = await openApp(browser, server.url);
+    await page.fill('[data-testid="paste-text"]', 'A short note.');
+    await page.click('[data-testid="paste-submit"]');
+    await page.fill('[data-testid="paste-text"]', '   ');
+    await page.click('[data-testid="paste-submit"]');
+    await page.locator('[data-testid="notice"][data-level="info"]').waitFor();
+    await page.locator('[data-testid="notice"][data-level="info"]').waitFor({ state: 'detached', timeout: 10000 });
+    assert.equal(await page.locator('[data-testid="notice"][data-level="error"]').count(), 1);
+    await ctx.close();
+  });
+
+  test('screenshot of the reader for the README', async () => {
+    const { ctx, page } = await openApp(browser, server.url);
+    await openArticle(page, 'Welcome');
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     const file = path.join(ARTIFACTS, 'reader.png');
     await page.screenshot({ path: file });
