@@ -99,8 +99,17 @@ fn ArticleView(article: Article) -> impl IntoView {
         first_sentence.push(n);
         n += b.sentences.len();
     }
+    // A first heading that repeats the title is the title: shown once, as
+    // the page heading, and still a block with its sentences.
+    let title_block = matches!(article.blocks.first(), Some(b) if matches!(b.kind, BlockKind::Heading(_)) && b.text == article.title);
+    let title_view = if title_block {
+        sentences(&article.blocks[0], 0).into_any()
+    } else {
+        article.title.clone().into_any()
+    };
     let body = groups(&article.blocks)
         .into_iter()
+        .filter(|g| !(title_block && matches!(g, Group::One(0, _))))
         .map(|g| match g {
             Group::One(i, b) => block_view(i, b, first_sentence[i]),
             Group::List(items) => {
@@ -127,7 +136,9 @@ fn ArticleView(article: Article) -> impl IntoView {
                 <a href="#/" data-testid="back-to-library">"← Library"</a>
             </nav>
             <header class="reader-header">
-                <h1 data-testid="article-title">{article.title.clone()}</h1>
+                <h1 data-testid="article-title" data-paragraph=title_block.then_some("0")>
+                    {title_view}
+                </h1>
                 <p class="reader-meta">
                     {format!("{} words · {} sentences · added ", meta.words, meta.sentences)}
                     {time::local_date(meta.added)}

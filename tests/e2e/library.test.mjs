@@ -40,6 +40,11 @@ describe('first run', () => {
     assert.deepEqual(await libraryTitles(page), ['Welcome to Marginalia']);
     await openArticle(page, 'Welcome');
     assert.ok((await page.locator('[data-sentence-id]').count()) > 10);
+    // Its first heading is its title: shown once, as the page heading, still a sentence.
+    assert.equal(await page.locator('h1[data-paragraph="0"] [data-sentence-id="0"]').textContent(), 'Welcome to Marginalia');
+    assert.equal(await page.locator('.reader h1, .reader h2').filter({ hasText: /^Welcome to Marginalia$/ }).count(), 1);
+    const ids = await page.locator('[data-sentence-id]').evaluateAll((els) => els.map((e) => Number(e.dataset.sentenceId)));
+    assert.deepEqual(ids, ids.map((_, i) => i), 'sentence ids run 0, 1, 2… in document order');
     assert.deepEqual(page.errors, []);
     await ctx.close();
   });
