@@ -571,8 +571,15 @@ fn list_markers(text: &str) -> Lists {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        let at_token =
-            i == 0 || char_before(text, i).is_some_and(|c| c.is_whitespace() || is_bullet(c));
+        // Cheap byte tests first: a marker is a digit, or a letter right before `.` or `)`.
+        let b = bytes[i];
+        let shaped = b.is_ascii_digit()
+            || (b.is_ascii_lowercase() && matches!(bytes.get(i + 1), Some(b'.' | b')')));
+        let at_token = shaped
+            && (i == 0
+                || bytes[i - 1].is_ascii_whitespace()
+                || (bytes[i - 1] >= 0x80
+                    && char_before(text, i).is_some_and(|c| c.is_whitespace() || is_bullet(c))));
         if !at_token {
             i += 1;
             continue;
