@@ -135,13 +135,20 @@ impl Block {
 pub const MAX_TITLE_CHARS: usize = 160;
 
 /// A title on one line, whitespace collapsed, at most [`MAX_TITLE_CHARS`]
-/// characters, cut at a word boundary where there is one.
+/// characters (see [`shorten`]).
 pub fn short_title(title: &str) -> String {
-    let one_line = title.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() <= MAX_TITLE_CHARS {
+    shorten(title, MAX_TITLE_CHARS)
+}
+
+/// A text on one line, whitespace collapsed, at most `max_chars`
+/// characters: a longer one is cut at a word boundary where there is one
+/// in its second half, and ends in "…".
+pub fn shorten(text: &str, max_chars: usize) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= max_chars {
         return one_line;
     }
-    let cut: String = one_line.chars().take(MAX_TITLE_CHARS - 1).collect();
+    let cut: String = one_line.chars().take(max_chars.saturating_sub(1)).collect();
     let cut = match cut.rfind(' ') {
         Some(at) if at > cut.len() / 2 => &cut[..at],
         _ => cut.as_str(),

@@ -239,18 +239,9 @@ fn clean(text: &str, keep_lines: bool) -> String {
     out.trim().to_owned()
 }
 
-/// A title on one line, at most about 100 characters, cut at a word.
+/// A title found in a source: one line, at most about 100 characters.
 fn shorten(title: &str) -> String {
-    let one: String = title.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one.chars().count() <= MAX_TITLE {
-        return one;
-    }
-    let cut: String = one.chars().take(MAX_TITLE - 1).collect();
-    let cut = match cut.rfind(' ') {
-        Some(at) if at > cut.len() / 2 => cut[..at].to_owned(),
-        _ => cut,
-    };
-    format!("{}…", cut.trim_end_matches([' ', ',', ';', ':']))
+    super::article::shorten(title, MAX_TITLE)
 }
 
 fn normalize_newlines(text: &str) -> String {

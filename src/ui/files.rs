@@ -45,7 +45,6 @@ pub async fn read_article(
         .await
         .map_err(|e| FileError::Read(e.as_string().unwrap_or_else(|| "read failed".into())))?;
     let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-    import::check_size(bytes.len() as u64).map_err(FileError::Import)?;
     let text = import::decode_bytes(&bytes).map_err(FileError::Import)?;
     let parsed = match format {
         SourceFormat::Text => import::parse_text(&text),
