@@ -339,6 +339,30 @@ describe('bad input stores nothing and says what is wrong', () => {
   });
 });
 
+describe('storage refused by the browser', () => {
+  test('the app runs in memory and says so', async () => {
+    const context = await browser.newContext();
+    await context.addInitScript(() => {
+      Object.defineProperty(window, 'localStorage', {
+        configurable: true,
+        get() { throw new DOMException('The operation is insecure.', 'SecurityError'); },
+      });
+    });
+    const { page } = await openApp(browser, server.url, { context });
+    const warning = page.locator('[data-testid="notice"][data-level="warning"]');
+    await warning.waitFor();
+    assert.match(await warning.textContent(), /storage is not available.*until this tab is closed/i);
+    assert.deepEqual(await libraryTitles(page), ['Welcome to Marginalia']);
+    await page.fill('[data-testid="paste-text"]', 'Kept in memory only.');
+    await page.click('[data-testid="paste-submit"]');
+    await page.locator('[data-testid="library-item"]', { hasText: 'Kept in memory only.' }).waitFor();
+    await openArticle(page, 'Kept in memory only.');
+    assert.equal(await page.locator('[data-sentence-id]').count(), 1);
+    assert.deepEqual(page.errors, []);
+    await context.close();
+  });
+});
+
 describe('reader', () => {
   test('the hash route survives reload and back/forward', async () => {
     const { ctx, page } = await openApp(browser, server.url);
