@@ -81,9 +81,7 @@ fn store(lib: LibraryCtx, notices: Notices, article: &Article, open_duplicate: b
 }
 
 /// Imports files one after another; a single duplicate opens its copy.
-fn import_files(file_list: web_sys::FileList) {
-    let lib = expect_context::<LibraryCtx>();
-    let notices = expect_context::<Notices>();
+pub fn import_files(lib: LibraryCtx, notices: Notices, file_list: web_sys::FileList) {
     let list: Vec<web_sys::File> = (0..file_list.length())
         .filter_map(|i| file_list.item(i))
         .collect();
@@ -173,9 +171,11 @@ fn AddArticle() -> impl IntoView {
                 on:dragleave=move |_| dragging.set(false)
                 on:drop=move |ev: web_sys::DragEvent| {
                     ev.prevent_default();
+                    // The window's drop handler imports drops elsewhere; not this one again.
+                    ev.stop_propagation();
                     dragging.set(false);
                     if let Some(files) = ev.data_transfer().and_then(|d| d.files()) {
-                        import_files(files);
+                        import_files(lib, notices, files);
                     }
                 }
             >
@@ -189,7 +189,7 @@ fn AddArticle() -> impl IntoView {
                         on:change:target=move |ev| {
                             let input = ev.target();
                             if let Some(files) = input.files() {
-                                import_files(files);
+                                import_files(lib, notices, files);
                             }
                             input.set_value("");
                         }

@@ -67,10 +67,17 @@ pub fn App() -> impl IntoView {
         }
     });
 
-    // A file dropped outside the drop zone must not replace the app.
-    let guard = |ev: web_sys::DragEvent| ev.prevent_default();
-    let h1 = window_event_listener(leptos::ev::dragover, guard);
-    let h2 = window_event_listener(leptos::ev::drop, guard);
+    // Files dropped anywhere are imported (the drop zone handles its own),
+    // and never replace the app with the file.
+    let h1 = window_event_listener(leptos::ev::dragover, |ev| ev.prevent_default());
+    let h2 = window_event_listener(leptos::ev::drop, move |ev| {
+        ev.prevent_default();
+        if let Some(files) = ev.data_transfer().and_then(|d| d.files())
+            && files.length() > 0
+        {
+            library::import_files(lib, notices, files);
+        }
+    });
     on_cleanup(move || {
         h1.remove();
         h2.remove();

@@ -169,6 +169,23 @@ describe('drag and drop', () => {
     assert.ok(titles.some((t) => t.startsWith('The new electric ferry')), titles.join(' | '));
     assert.match(await page.locator('[data-testid="library-item"]', { hasText: 'The new electric ferry' }).textContent(), /dropped-ferry\.txt/);
     assert.ok(!(await page.getAttribute('[data-testid="drop-zone"]', 'class')).includes('dragging'));
+    assert.equal(titles.length, 3, 'each dropped file is imported once');
+    await ctx.close();
+  });
+
+  test('a file dropped anywhere, even on the reader, is imported once', async () => {
+    const { ctx, page } = await openApp(browser, server.url);
+    await openArticle(page, 'Welcome');
+    const dt = await page.evaluateHandle((text) => {
+      const d = new DataTransfer();
+      d.items.add(new File([text], 'anywhere.txt', { type: 'text/plain' }));
+      return d;
+    }, 'Dropped on the reader. It still arrives.');
+    await page.dispatchEvent('.reader-body', 'drop', { dataTransfer: dt });
+    await page.locator('[data-testid="notice"]', { hasText: 'Added' }).waitFor();
+    await page.goto(server.url);
+    await page.locator('[data-testid="library-item"]', { hasText: 'Dropped on the reader.' }).waitFor();
+    assert.equal(await page.locator('[data-testid="library-item"]', { hasText: 'Dropped on the reader.' }).count(), 1);
     await ctx.close();
   });
 });
