@@ -141,9 +141,11 @@ fn ReaderControls() -> impl IntoView {
             <button
                 data-testid="theme-toggle"
                 title="Switch between system, light and dark themes"
+                aria-label=move || format!("Theme: {}", prefs.get().theme.name())
                 on:click=move |_| prefs.update(|p| p.theme = p.theme.next())
             >
-                {move || prefs.get().theme.label()}
+                <span class="wide-only">"Theme: "</span>
+                {move || prefs.get().theme.name()}
             </button>
         </div>
     }

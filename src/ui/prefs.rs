@@ -27,12 +27,12 @@ impl Theme {
         }
     }
 
-    /// Name shown on the toggle.
-    pub fn label(self) -> &'static str {
+    /// The theme's name, as shown on the toggle after "Theme: ".
+    pub fn name(self) -> &'static str {
         match self {
-            Self::System => "Theme: system",
-            Self::Light => "Theme: light",
-            Self::Dark => "Theme: dark",
+            Self::System => "system",
+            Self::Light => "light",
+            Self::Dark => "dark",
         }
     }
 }

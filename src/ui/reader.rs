@@ -175,7 +175,11 @@ fn keep_reading_place() {
             ))
         });
     request_animation_frame(move || {
-        let Some((id, offset)) = saved else { return };
+        // A first visit starts at the top, whatever the library's scroll was.
+        let Some((id, offset)) = saved else {
+            window().scroll_to_with_x_and_y(0.0, 0.0);
+            return;
+        };
         let selector = format!("[data-sentence-id=\"{id}\"]");
         if let Ok(Some(el)) = document().query_selector(&selector) {
             let top = el.get_bounding_client_rect().top();

@@ -418,6 +418,22 @@ describe('reader', () => {
     await ctx.close();
   });
 
+  test('an article opened from a scrolled library starts at its title', async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 640 } });
+    const { page } = await openApp(browser, server.url, { context });
+    for (let i = 0; i < 6; i++) {
+      await page.fill('[data-testid="paste-text"]', `Filler article number ${i}.`);
+      await page.click('[data-testid="paste-submit"]');
+    }
+    await page.locator('[data-testid="library-item"]', { hasText: 'Welcome' }).scrollIntoViewIfNeeded();
+    assert.ok((await page.evaluate(() => window.scrollY)) > 200, 'the library is scrolled');
+    await openArticle(page, 'Welcome');
+    await page.waitForTimeout(100);
+    const top = await page.evaluate(() => document.querySelector('[data-testid="article-title"]').getBoundingClientRect().top);
+    assert.ok(top > 50, `title is at ${top}px, under or above the top bar`);
+    await context.close();
+  });
+
   test('reload and back/forward return to the sentence being read', async () => {
     const { ctx, page } = await openApp(browser, server.url);
     const paragraphs = Array.from({ length: 120 }, (_, i) => `Paragraph ${i + 1} opens here. It has a second sentence with some more words in it.`);
