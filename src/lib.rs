@@ -6,6 +6,8 @@
 //! - [`storage`]: the only code that touches `localStorage`, behind a trait;
 //! - `ui` (wasm only): thin Leptos components over the other two.
 
+#![warn(missing_docs)]
+
 pub mod domain;
 pub mod storage;
 

@@ -14,7 +14,10 @@ use wasm_bindgen::{JsCast, JsValue};
 
 /// The reader page for an article id.
 #[component]
-pub fn ReaderPage(id: String) -> impl IntoView {
+pub fn ReaderPage(
+    /// The article's id, its content fingerprint.
+    id: String,
+) -> impl IntoView {
     let lib = expect_context::<LibraryCtx>();
     match lib.load(&id) {
         Ok(article) => view! { <ArticleView article /> }.into_any(),
