@@ -11,11 +11,24 @@
 //! - [`fingerprint`] names an article by its content.
 //! - [`library`] is the ordered index of articles.
 //! - [`time`] reads and writes RFC 3339 timestamps.
+//! - [`textmap`] locates sentences in code points of the article text.
+//! - [`annotation`] is the annotation model: target, colour, tags, note.
+//! - [`annotations`] is one article's annotation set: edits, multi-tab
+//!   merge, queries, stored form.
+//! - [`history`] is undo and redo.
+//! - [`marks`] is what each sentence shows.
+//! - [`fold`] is case-insensitive comparison.
 
+pub mod annotation;
+pub mod annotations;
 pub mod article;
 pub mod fingerprint;
+pub mod fold;
+pub mod history;
 pub mod import;
 pub mod library;
+pub mod marks;
 pub mod segment;
+pub mod textmap;
 pub mod time;
 pub mod welcome;

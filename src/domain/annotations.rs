@@ -1,0 +1,660 @@
+//! One article's annotations: edits, the multi-tab merge, queries and the
+//! stored form.
+//!
+//! Every edit goes through [`AnnotationSet::put`] or
+//! [`AnnotationSet::remove`] and returns a [`Change`] (the annotation before
+//! and after), which is what undo and redo replay (see [`super::history`]).
+//! A deletion leaves a tombstone (id and time), so that when two tabs'
+//! copies are merged ([`AnnotationSet::merge`]) a deletion is not undone by
+//! the other tab's older copy, and an edit made after a deletion (an undo)
+//! brings the annotation back. Per id, the newest of "updated" and
+//! "deleted" wins; on a tie, the deletion wins.
+
+use super::annotation::{Annotation, Colour, Target, tag_key};
+use super::fold::fold;
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The version of the stored form ([`Stored`]).
+pub const FORMAT_VERSION: u32 = 1;
+
+/// How long a tombstone is kept: long enough for any open tab to merge it.
+pub const TOMBSTONE_DAYS: i64 = 30;
+
+/// A deleted annotation's id and when it was deleted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tombstone {
+    /// The annotation's id.
+    pub id: String,
+    /// When it was deleted.
+    #[serde(with = "super::time::rfc3339")]
+    pub at: DateTime<Utc>,
+}
+
+/// One annotation before and after an edit; `None` is "not there".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// The annotation's id.
+    pub id: String,
+    /// Before the edit.
+    pub before: Option<Annotation>,
+    /// After the edit.
+    pub after: Option<Annotation>,
+}
+
+/// An article's annotations and tombstones.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AnnotationSet {
+    article: String,
+    items: Vec<Annotation>,
+    deleted: Vec<Tombstone>,
+}
+
+/// The stored form of an [`AnnotationSet`], versioned.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Stored {
+    /// [`FORMAT_VERSION`].
+    pub v: u32,
+    /// The article's id.
+    pub article: String,
+    /// Live annotations, in document order.
+    pub annotations: Vec<Annotation>,
+    /// Tombstones.
+    #[serde(default)]
+    pub deleted: Vec<Tombstone>,
+}
+
+impl AnnotationSet {
+    /// An empty set for an article.
+    pub fn new(article: &str) -> Self {
+        Self {
+            article: article.to_owned(),
+            ..Self::default()
+        }
+    }
+
+    /// The article's id.
+    pub fn article(&self) -> &str {
+        &self.article
+    }
+
+    /// The live annotations, in no particular order.
+    pub fn items(&self) -> &[Annotation] {
+        &self.items
+    }
+
+    /// The tombstones.
+    pub fn tombstones(&self) -> &[Tombstone] {
+        &self.deleted
+    }
+
+    /// Number of live annotations.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether there is no live annotation.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The annotation with this id.
+    pub fn get(&self, id: &str) -> Option<&Annotation> {
+        self.items.iter().find(|a| a.id == id)
+    }
+
+    /// Stores `annotation` (new or replacing the one with its id), removing
+    /// any tombstone for its id.
+    pub fn put(&mut self, annotation: Annotation) -> Change {
+        let id = annotation.id.clone();
+        self.deleted.retain(|t| t.id != id);
+        let before = match self.items.iter_mut().find(|a| a.id == id) {
+            Some(slot) => Some(std::mem::replace(slot, annotation.clone())),
+            None => {
+                self.items.push(annotation.clone());
+                None
+            }
+        };
+        Change {
+            id,
+            before,
+            after: Some(annotation),
+        }
+    }
+
+    /// Applies `edit` to the annotation with this id and stamps it `now`.
+    /// `None` when there is no such annotation or nothing changed.
+    pub fn update(
+        &mut self,
+        id: &str,
+        now: DateTime<Utc>,
+        edit: impl FnOnce(&mut Annotation),
+    ) -> Option<Change> {
+        let mut next = self.get(id)?.clone();
+        edit(&mut next);
+        if Some(&next) == self.get(id) {
+            return None;
+        }
+        next.updated = now.max(next.updated);
+        Some(self.put(next))
+    }
+
+    /// Deletes an annotation, leaving a tombstone.
+    pub fn remove(&mut self, id: &str, now: DateTime<Utc>) -> Option<Change> {
+        let i = self.items.iter().position(|a| a.id == id)?;
+        let before = self.items.remove(i);
+        let at = now.max(before.updated);
+        self.deleted.retain(|t| t.id != id);
+        self.deleted.push(Tombstone { id: id.to_owned(), at });
+        Some(Change {
+            id: id.to_owned(),
+            before: Some(before),
+            after: None,
+        })
+    }
+
+    /// Sets the annotation with this id to `state` as an edit made `now`
+    /// (used by undo and redo): `Some` stores it stamped `now`, `None`
+    /// deletes it.
+    pub fn restore(&mut self, id: &str, state: Option<&Annotation>, now: DateTime<Utc>) -> Change {
+        match state {
+            Some(a) => {
+                let mut a = a.clone();
+                let newest = self.get(id).map(|c| c.updated).unwrap_or(a.updated);
+                a.updated = now.max(newest).max(a.updated);
+                // It must beat its own tombstone, even within the same millisecond.
+                if let Some(t) = self.deleted.iter().find(|t| t.id == id)
+                    && t.at >= a.updated
+                {
+                    a.updated = t.at + TimeDelta::milliseconds(1);
+                }
+                self.put(a)
+            }
+            None => self.remove(id, now).unwrap_or(Change {
+                id: id.to_owned(),
+                before: None,
+                after: None,
+            }),
+        }
+    }
+
+    /// Merges another copy of the same article's annotations (from another
+    /// tab, or from storage) into this one, per annotation by id: the
+    /// newest of updated/deleted wins, a deletion wins a tie, and two
+    /// different copies with the same time are ordered by content so every
+    /// tab settles on the same one. Returns whether anything changed here.
+    pub fn merge(&mut self, other: &AnnotationSet) -> bool {
+        let mut changed = false;
+        for theirs in &other.items {
+            let dead_here = self.deleted.iter().find(|t| t.id == theirs.id).map(|t| t.at);
+            if matches!(dead_here, Some(at) if at >= theirs.updated) {
+                continue;
+            }
+            match self.get(&theirs.id) {
+                Some(mine) if !newer(theirs, mine) => {}
+                _ => {
+                    self.put(theirs.clone());
+                    changed = true;
+                }
+            }
+        }
+        for t in &other.deleted {
+            if let Some(mine) = self.get(&t.id) {
+                if t.at >= mine.updated {
+                    self.remove(&t.id, t.at);
+                    changed = true;
+                }
+            } else if !self.deleted.iter().any(|d| d.id == t.id && d.at >= t.at) {
+                self.deleted.retain(|d| d.id != t.id);
+                self.deleted.push(t.clone());
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    /// Drops tombstones older than [`TOMBSTONE_DAYS`].
+    pub fn prune(&mut self, now: DateTime<Utc>) {
+        let cutoff = now - TimeDelta::days(TOMBSTONE_DAYS);
+        self.deleted.retain(|t| t.at >= cutoff);
+    }
+
+    /// The live annotations in document order (by start, then longest
+    /// first, then oldest first).
+    pub fn in_document_order(&self) -> Vec<&Annotation> {
+        let mut v: Vec<&Annotation> = self.items.iter().collect();
+        v.sort_by(|a, b| {
+            let (pa, pb) = (a.target.position, b.target.position);
+            pa.start
+                .cmp(&pb.start)
+                .then(pb.end.cmp(&pa.end))
+                .then(a.created.cmp(&b.created))
+                .then(a.id.cmp(&b.id))
+        });
+        v
+    }
+
+    /// The annotation an action on `target` applies to: one at exactly the
+    /// same place, else the smallest one containing it, newest first on a tie.
+    pub fn under(&self, target: &Target) -> Option<&Annotation> {
+        if let Some(a) = self
+            .items
+            .iter()
+            .filter(|a| a.target.same_place(target))
+            .max_by_key(|a| a.updated)
+        {
+            return Some(a);
+        }
+        self.items
+            .iter()
+            .filter(|a| a.target.contains(target))
+            .min_by(|a, b| {
+                let len = |x: &Annotation| x.target.position.end - x.target.position.start;
+                len(a).cmp(&len(b)).then(b.updated.cmp(&a.updated))
+            })
+    }
+
+    /// Every annotation sharing text with `target`.
+    pub fn overlapping(&self, target: &Target) -> Vec<&Annotation> {
+        self.items
+            .iter()
+            .filter(|a| a.target.overlaps(target))
+            .collect()
+    }
+
+    /// The stored form, annotations in document order.
+    pub fn to_stored(&self) -> Stored {
+        Stored {
+            v: FORMAT_VERSION,
+            article: self.article.clone(),
+            annotations: self.in_document_order().into_iter().cloned().collect(),
+            deleted: self.deleted.clone(),
+        }
+    }
+
+    /// Reads the stored form (JSON), checking its version and that every
+    /// annotation belongs to `article` and has a unique id.
+    pub fn from_json(article: &str, json: &str) -> Result<Self, String> {
+        #[derive(Deserialize)]
+        struct Head {
+            v: u32,
+        }
+        let head: Head = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        if head.v > FORMAT_VERSION {
+            return Err(format!(
+                "annotations were saved by a newer version (format {})",
+                head.v
+            ));
+        }
+        // Version 1 is the first; older versions would be converted here.
+        let stored: Stored = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        if stored.article != article {
+            return Err("annotations belong to another article".into());
+        }
+        let mut set = Self::new(article);
+        for a in stored.annotations {
+            if a.article != article {
+                return Err(format!("annotation {} belongs to another article", a.id));
+            }
+            if set.get(&a.id).is_some() {
+                return Err(format!("annotation id {} appears twice", a.id));
+            }
+            if a.target.position.end <= a.target.position.start {
+                return Err(format!("annotation {} has an empty position", a.id));
+            }
+            set.items.push(a);
+        }
+        set.deleted = stored.deleted;
+        Ok(set)
+    }
+
+    /// The stored form as JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(&self.to_stored()).unwrap_or_default()
+    }
+
+    /// How often each tag is used here, by folded key: `(spelling, count)`.
+    pub fn tag_counts(&self) -> BTreeMap<String, (String, usize)> {
+        let mut counts = BTreeMap::new();
+        add_tag_counts(&mut counts, &self.items);
+        counts
+    }
+}
+
+/// Adds the tags of `items` to `counts` (folded key → first spelling, uses).
+pub fn add_tag_counts(counts: &mut BTreeMap<String, (String, usize)>, items: &[Annotation]) {
+    for a in items {
+        for t in &a.tags {
+            counts.entry(tag_key(t)).or_insert_with(|| (t.clone(), 0)).1 += 1;
+        }
+    }
+}
+
+/// Tags ranked for autocomplete: most used first, then alphabetically.
+pub fn ranked_tags(counts: &BTreeMap<String, (String, usize)>) -> Vec<String> {
+    let mut v: Vec<(&String, usize)> = counts.values().map(|(t, n)| (t, *n)).collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(fold(a.0).cmp(&fold(b.0))));
+    v.into_iter().map(|(t, _)| t.clone()).collect()
+}
+
+/// Autocomplete suggestions for the tag being typed (`fragment`, the text
+/// after the last comma): tags starting with it first, then tags
+/// containing it, each group in `ranked` order; tags in `exclude` are left
+/// out. At most `limit`.
+pub fn suggest_tags(ranked: &[String], fragment: &str, exclude: &[String], limit: usize) -> Vec<String> {
+    let f = fold(fragment.trim());
+    let excluded = |t: &String| exclude.iter().any(|e| fold(e) == fold(t));
+    let mut starts = Vec::new();
+    let mut contains = Vec::new();
+    for t in ranked.iter().filter(|t| !excluded(t)) {
+        let k = fold(t);
+        if k.starts_with(&f) {
+            starts.push(t.clone());
+        } else if k.contains(&f) {
+            contains.push(t.clone());
+        }
+    }
+    starts.extend(contains);
+    starts.truncate(limit);
+    starts
+}
+
+fn newer(a: &Annotation, b: &Annotation) -> bool {
+    if a.updated != b.updated {
+        return a.updated > b.updated;
+    }
+    if a == b {
+        return false;
+    }
+    // Same time, different content: a fixed order every tab agrees on.
+    let key = |x: &Annotation| serde_json::to_string(x).unwrap_or_default();
+    key(a) > key(b)
+}
+
+/// Tag colours: a tag with a colour colours every annotation tagged with it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TagColours(BTreeMap<String, Colour>);
+
+impl TagColours {
+    /// The colour given to a tag.
+    pub fn get(&self, tag: &str) -> Option<Colour> {
+        self.0.get(&tag_key(tag)).copied()
+    }
+
+    /// Gives a tag a colour, or takes it away with `None`.
+    pub fn set(&mut self, tag: &str, colour: Option<Colour>) {
+        match colour {
+            Some(c) => self.0.insert(tag_key(tag), c),
+            None => self.0.remove(&tag_key(tag)),
+        };
+    }
+
+    /// The colour an annotation is shown in: that of its first tag that
+    /// has one, else its own.
+    pub fn effective(&self, a: &Annotation) -> Colour {
+        a.tags.iter().find_map(|t| self.get(t)).unwrap_or(a.colour)
+    }
+}
+
+/// What the panel filters by.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Only annotations with this tag (ignoring case).
+    pub tag: Option<String>,
+    /// Only annotations shown in this colour.
+    pub colour: Option<Colour>,
+    /// Only annotations whose quote or note contains this text (ignoring case).
+    pub text: String,
+}
+
+impl Filter {
+    /// Whether nothing is filtered.
+    pub fn is_empty(&self) -> bool {
+        self.tag.is_none() && self.colour.is_none() && self.text.trim().is_empty()
+    }
+
+    /// Whether `a` passes.
+    pub fn matches(&self, a: &Annotation, colours: &TagColours) -> bool {
+        if let Some(tag) = &self.tag
+            && !a.has_tag(tag)
+        {
+            return false;
+        }
+        if let Some(c) = self.colour
+            && colours.effective(a) != c
+        {
+            return false;
+        }
+        let q = fold(self.text.trim());
+        q.is_empty() || fold(&a.target.quote.exact).contains(&q) || fold(&a.note).contains(&q)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::annotation::{Position, TargetKind};
+
+    fn t(secs: i64) -> DateTime<Utc> {
+        DateTime::UNIX_EPOCH + TimeDelta::seconds(secs)
+    }
+
+    fn ann(id: &str, start: u32, end: u32, at: i64) -> Annotation {
+        let target = Target {
+            kind: TargetKind::Sentences,
+            sentences: [0, 0],
+            quote: Default::default(),
+            position: Position { start, end },
+        };
+        Annotation::new(id.into(), "art", target, Colour::Yellow, t(at))
+    }
+
+    #[test]
+    fn put_update_and_remove_report_before_and_after() {
+        let mut s = AnnotationSet::new("art");
+        let c = s.put(ann("a", 0, 5, 1));
+        assert_eq!((c.before, c.after.is_some()), (None, true));
+        let c = s.update("a", t(2), |a| a.colour = Colour::Blue).unwrap();
+        assert_eq!(c.before.unwrap().colour, Colour::Yellow);
+        assert_eq!(c.after.as_ref().unwrap().colour, Colour::Blue);
+        assert_eq!(s.get("a").unwrap().updated, t(2));
+        assert!(s.update("a", t(3), |a| a.colour = Colour::Blue).is_none(), "no-op edit");
+        let c = s.remove("a", t(4)).unwrap();
+        assert!(c.after.is_none());
+        assert!(s.is_empty());
+        assert_eq!(s.tombstones(), [Tombstone { id: "a".into(), at: t(4) }]);
+        assert!(s.remove("a", t(5)).is_none());
+    }
+
+    #[test]
+    fn merge_keeps_both_tabs_new_annotations() {
+        let mut a = AnnotationSet::new("art");
+        let mut b = AnnotationSet::new("art");
+        a.put(ann("x", 0, 5, 1));
+        b.put(ann("y", 6, 9, 2));
+        assert!(a.merge(&b));
+        assert!(b.merge(&a));
+        assert_eq!(a.len(), 2);
+        assert_eq!(a.to_json(), b.to_json());
+    }
+
+    #[test]
+    fn merge_takes_the_newer_edit_of_the_same_annotation() {
+        let mut a = AnnotationSet::new("art");
+        a.put(ann("x", 0, 5, 1));
+        let mut b = a.clone();
+        a.update("x", t(5), |x| x.note = "from a".into());
+        b.update("x", t(7), |x| x.tags = vec!["from b".into()]);
+        a.merge(&b);
+        assert_eq!(a.get("x").unwrap().tags, ["from b"]);
+        assert_eq!(a.get("x").unwrap().note, "", "per annotation, the newer copy wins whole");
+        assert!(!b.merge(&a));
+    }
+
+    #[test]
+    fn merge_of_a_concurrent_edit_and_delete_keeps_the_later_one() {
+        let mut base = AnnotationSet::new("art");
+        base.put(ann("x", 0, 5, 1));
+        // Deleted after the edit: stays deleted in both tabs.
+        let (mut a, mut b) = (base.clone(), base.clone());
+        a.update("x", t(5), |x| x.note = "edit".into());
+        b.remove("x", t(6));
+        a.merge(&b);
+        b.merge(&a);
+        assert!(a.get("x").is_none() && b.get("x").is_none());
+        // Edited after the delete: the edit survives everywhere.
+        let (mut a, mut b) = (base.clone(), base.clone());
+        a.remove("x", t(5));
+        b.update("x", t(6), |x| x.note = "later edit".into());
+        a.merge(&b);
+        b.merge(&a);
+        assert_eq!(a.get("x").unwrap().note, "later edit");
+        assert_eq!(b.get("x").unwrap().note, "later edit");
+        // Same instant: the deletion wins, in both orders.
+        let (mut a, mut b) = (base.clone(), base.clone());
+        a.update("x", t(5), |x| x.note = "edit".into());
+        b.remove("x", t(5));
+        let (mut a2, b2) = (a.clone(), b.clone());
+        a.merge(&b);
+        let mut b3 = b2.clone();
+        b3.merge(&a2);
+        a2.merge(&b2);
+        assert!(a.get("x").is_none() && b3.get("x").is_none() && a2.get("x").is_none());
+    }
+
+    #[test]
+    fn merge_does_not_bring_back_a_deleted_annotation_from_an_older_copy() {
+        let mut a = AnnotationSet::new("art");
+        a.put(ann("x", 0, 5, 1));
+        let old = a.clone();
+        a.remove("x", t(3));
+        assert!(!a.merge(&old));
+        assert!(a.get("x").is_none());
+    }
+
+    #[test]
+    fn merge_settles_same_time_conflicts_the_same_way_in_every_tab() {
+        let mut base = AnnotationSet::new("art");
+        base.put(ann("x", 0, 5, 1));
+        let (mut a, mut b) = (base.clone(), base.clone());
+        a.update("x", t(5), |x| x.note = "a".into());
+        b.update("x", t(5), |x| x.note = "b".into());
+        let a0 = a.clone();
+        a.merge(&b);
+        b.merge(&a0);
+        assert_eq!(a.get("x"), b.get("x"));
+    }
+
+    #[test]
+    fn restore_stamps_the_old_state_as_a_new_edit() {
+        let mut s = AnnotationSet::new("art");
+        s.put(ann("x", 0, 5, 1));
+        let removed = s.remove("x", t(2)).unwrap();
+        s.restore("x", removed.before.as_ref(), t(3));
+        assert_eq!(s.get("x").unwrap().updated, t(3));
+        assert!(s.tombstones().is_empty());
+        // The restored copy beats the tombstone held by another tab.
+        let mut other = AnnotationSet::new("art");
+        other.merge(&{
+            let mut d = AnnotationSet::new("art");
+            d.put(ann("x", 0, 5, 1));
+            d.remove("x", t(2));
+            d
+        });
+        other.merge(&s);
+        assert!(other.get("x").is_some());
+    }
+
+    #[test]
+    fn stored_form_round_trips_and_rejects_bad_data() {
+        let mut s = AnnotationSet::new("art");
+        s.put(ann("b", 10, 15, 1));
+        s.put(ann("a", 0, 5, 2));
+        s.remove("b", t(3));
+        s.put(ann("c", 0, 9, 4));
+        let json = s.to_json();
+        let back = AnnotationSet::from_json("art", &json).unwrap();
+        assert_eq!(back, {
+            let mut x = back.clone();
+            x.merge(&s);
+            x
+        });
+        assert_eq!(back.in_document_order()[0].id, "c", "longest first at the same start");
+        assert!(AnnotationSet::from_json("other", &json).unwrap_err().contains("another article"));
+        assert!(AnnotationSet::from_json("art", "{").is_err());
+        let newer = json.replacen("\"v\":1", "\"v\":2", 1);
+        assert!(AnnotationSet::from_json("art", &newer).unwrap_err().contains("newer"));
+        let twice = json.replacen("\"id\":\"c\"", "\"id\":\"a\"", 1);
+        assert!(AnnotationSet::from_json("art", &twice).unwrap_err().contains("twice"));
+    }
+
+    #[test]
+    fn under_prefers_the_same_place_then_the_smallest_containing() {
+        let mut s = AnnotationSet::new("art");
+        s.put(ann("big", 0, 50, 1));
+        s.put(ann("small", 10, 20, 2));
+        let probe = |a, b| ann("p", a, b, 0).target;
+        assert_eq!(s.under(&probe(10, 20)).unwrap().id, "small");
+        assert_eq!(s.under(&probe(12, 15)).unwrap().id, "small");
+        assert_eq!(s.under(&probe(30, 40)).unwrap().id, "big");
+        assert!(s.under(&probe(45, 60)).is_none());
+        assert_eq!(s.overlapping(&probe(45, 60)).len(), 1);
+    }
+
+    #[test]
+    fn tags_rank_by_use_and_suggest_prefix_matches_first() {
+        let mut s = AnnotationSet::new("art");
+        let mut a = ann("a", 0, 1, 1);
+        a.tags = vec!["Navy".into(), "submarine".into()];
+        let mut b = ann("b", 2, 3, 1);
+        b.tags = vec!["navy".into(), "Putin".into()];
+        s.put(a);
+        s.put(b);
+        let ranked = ranked_tags(&s.tag_counts());
+        assert_eq!(ranked, ["Navy", "Putin", "submarine"]);
+        assert_eq!(suggest_tags(&ranked, "n", &[], 5), ["Navy", "Putin", "submarine"]);
+        assert_eq!(suggest_tags(&ranked, "S", &["navy".into()], 5), ["submarine"]);
+        assert_eq!(suggest_tags(&ranked, "u", &[], 5), ["Putin", "submarine"]);
+        assert_eq!(suggest_tags(&ranked, "", &[], 2), ["Navy", "Putin"]);
+    }
+
+    #[test]
+    fn filters_by_tag_colour_and_text_ignoring_case() {
+        let mut a = ann("a", 0, 1, 1);
+        a.target.quote.exact = "The Kursk sank".into();
+        a.note = "Ask Élodie".into();
+        a.tags = vec!["Navy".into()];
+        let mut colours = TagColours::default();
+        let f = |tag: Option<&str>, colour, text: &str| Filter {
+            tag: tag.map(Into::into),
+            colour,
+            text: text.into(),
+        };
+        assert!(f(None, None, "").matches(&a, &colours));
+        assert!(f(Some("navy"), None, "kursk").matches(&a, &colours));
+        assert!(f(None, None, "ÉLODIE").matches(&a, &colours));
+        assert!(!f(None, None, "absent").matches(&a, &colours));
+        assert!(!f(Some("army"), None, "").matches(&a, &colours));
+        assert!(f(None, Some(Colour::Yellow), "").matches(&a, &colours));
+        colours.set("NAVY", Some(Colour::Blue));
+        assert_eq!(colours.effective(&a), Colour::Blue);
+        assert!(f(None, Some(Colour::Blue), "").matches(&a, &colours));
+        assert!(!f(None, Some(Colour::Yellow), "").matches(&a, &colours));
+        colours.set("navy", None);
+        assert_eq!(colours.effective(&a), Colour::Yellow);
+    }
+
+    #[test]
+    fn prune_drops_only_old_tombstones() {
+        let mut s = AnnotationSet::new("art");
+        s.put(ann("a", 0, 1, 1));
+        s.put(ann("b", 0, 1, 1));
+        s.remove("a", t(10));
+        s.remove("b", t(10) + TimeDelta::days(20));
+        s.prune(t(10) + TimeDelta::days(TOMBSTONE_DAYS + 1));
+        assert_eq!(s.tombstones().len(), 1);
+        assert_eq!(s.tombstones()[0].id, "b");
+    }
+}

@@ -1,0 +1,233 @@
+//! What each sentence shows: the per-sentence view of an article's
+//! annotations, for the reader.
+//!
+//! The reader keeps one signal per sentence and sets only those whose
+//! [`SentenceMarks`] changed, so an edit re-renders the sentences it
+//! touches and no others. Places come from annotation positions (code
+//! points), not stored sentence indices, so the marks follow the text when
+//! sentence boundaries are corrected.
+
+use super::annotation::{Colour, TargetKind};
+use super::annotations::{AnnotationSet, TagColours};
+use super::fold::eq_folded;
+use super::textmap::TextMap;
+
+/// A highlighted part of a sentence (an exact-span annotation).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Part {
+    /// First code point, counted from the sentence start.
+    pub start: u32,
+    /// One past the last code point, from the sentence start.
+    pub end: u32,
+    /// The colours over it, topmost (newest) first.
+    pub colours: Vec<Colour>,
+}
+
+/// What one sentence shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SentenceMarks {
+    /// Whole-sentence highlight colours, topmost (newest) first.
+    pub colours: Vec<Colour>,
+    /// Tags of every annotation touching the sentence, once each.
+    pub tags: Vec<String>,
+    /// Whether a note marker follows the sentence (it ends an annotation
+    /// with a note).
+    pub note: bool,
+    /// Highlighted parts, in order, not overlapping.
+    pub parts: Vec<Part>,
+}
+
+impl SentenceMarks {
+    /// Whether the sentence shows nothing.
+    pub fn is_empty(&self) -> bool {
+        self.colours.is_empty() && self.tags.is_empty() && !self.note && self.parts.is_empty()
+    }
+
+    /// The sentence text cut at part boundaries: `(text, colours)` pieces in
+    /// order, `colours` empty for unhighlighted text.
+    pub fn pieces<'t>(&self, text: &'t str) -> Vec<(&'t str, &[Colour])> {
+        let mut out = Vec::new();
+        let byte = |cp: u32| {
+            text.char_indices()
+                .nth(cp as usize)
+                .map(|(i, _)| i)
+                .unwrap_or(text.len())
+        };
+        let mut at = 0;
+        for p in &self.parts {
+            let (s, e) = (byte(p.start), byte(p.end));
+            if s > at {
+                out.push((&text[at..s], &[][..]));
+            }
+            if e > s {
+                out.push((&text[s..e], &p.colours[..]));
+            }
+            at = at.max(e);
+        }
+        if at < text.len() || out.is_empty() {
+            out.push((&text[at..], &[][..]));
+        }
+        out
+    }
+}
+
+/// The marks of every sentence of the article.
+pub fn sentence_marks(map: &TextMap, set: &AnnotationSet, tag_colours: &TagColours) -> Vec<SentenceMarks> {
+    let mut marks = vec![SentenceMarks::default(); map.len()];
+    let mut raw_parts: Vec<Vec<(u32, u32, Colour)>> = vec![Vec::new(); map.len()];
+    let mut ordered: Vec<_> = set.items().iter().collect();
+    ordered.sort_by(|a, b| a.created.cmp(&b.created).then(a.id.cmp(&b.id)));
+    for a in ordered {
+        let pos = a.target.position;
+        let Some((first, last)) = map.sentences_in(pos.start, pos.end) else {
+            continue;
+        };
+        let colour = tag_colours.effective(a);
+        for (i, m) in marks.iter_mut().enumerate().take(last + 1).skip(first) {
+            let Some(place) = map.sentence(i) else { continue };
+            let whole = a.target.kind == TargetKind::Sentences
+                || (pos.start <= place.start && place.end <= pos.end);
+            if whole {
+                m.colours.insert(0, colour);
+            } else {
+                let s = pos.start.max(place.start) - place.start;
+                let e = pos.end.min(place.end) - place.start;
+                if e > s {
+                    raw_parts[i].push((s, e, colour));
+                }
+            }
+            for t in &a.tags {
+                if !m.tags.iter().any(|x| eq_folded(x, t)) {
+                    m.tags.push(t.clone());
+                }
+            }
+            if i == last && !a.note.trim().is_empty() {
+                m.note = true;
+            }
+        }
+    }
+    for (m, parts) in marks.iter_mut().zip(raw_parts) {
+        if parts.is_empty() {
+            continue;
+        }
+        let mut cuts: Vec<u32> = parts.iter().flat_map(|p| [p.0, p.1]).collect();
+        cuts.sort_unstable();
+        cuts.dedup();
+        for w in cuts.windows(2) {
+            let (s, e) = (w[0], w[1]);
+            // Newest (last added) on top.
+            let colours: Vec<Colour> = parts
+                .iter()
+                .rev()
+                .filter(|p| p.0 <= s && e <= p.1)
+                .map(|p| p.2)
+                .collect();
+            if colours.is_empty() {
+                continue;
+            }
+            match m.parts.last_mut() {
+                Some(prev) if prev.end == s && prev.colours == colours => prev.end = e,
+                _ => m.parts.push(Part { start: s, end: e, colours }),
+            }
+        }
+    }
+    marks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::annotation::{Annotation, Target};
+    use crate::domain::article::{Article, NewArticle};
+    use crate::domain::import::parse_text;
+    use chrono::{DateTime, TimeDelta};
+
+    fn setup() -> (TextMap, AnnotationSet) {
+        let a = Article::build(
+            parse_text("Alpha one. Beta two. Gamma three.\n\nDelta four."),
+            NewArticle::default(),
+            DateTime::UNIX_EPOCH,
+        )
+        .unwrap();
+        (TextMap::new(&a), AnnotationSet::new(&a.id))
+    }
+
+    fn add(set: &mut AnnotationSet, id: &str, target: Target, colour: Colour, at: i64) {
+        let now = DateTime::UNIX_EPOCH + TimeDelta::seconds(at);
+        set.put(Annotation::new(id.into(), "x", target, colour, now));
+    }
+
+    #[test]
+    fn overlapping_sentence_highlights_stack_newest_on_top() {
+        let (m, mut s) = setup();
+        add(&mut s, "a", Target::sentences(&m, 0, 1).unwrap(), Colour::Yellow, 1);
+        add(&mut s, "b", Target::sentences(&m, 1, 3).unwrap(), Colour::Blue, 2);
+        let marks = sentence_marks(&m, &s, &TagColours::default());
+        assert_eq!(marks[0].colours, [Colour::Yellow]);
+        assert_eq!(marks[1].colours, [Colour::Blue, Colour::Yellow]);
+        assert_eq!(marks[3].colours, [Colour::Blue]);
+    }
+
+    #[test]
+    fn tags_show_on_every_touched_sentence_and_the_note_marker_after_the_last() {
+        let (m, mut s) = setup();
+        let mut a = Annotation::new(
+            "a".into(),
+            "x",
+            Target::sentences(&m, 0, 1).unwrap(),
+            Colour::Green,
+            DateTime::UNIX_EPOCH,
+        );
+        a.tags = vec!["Navy".into()];
+        a.note = "why?".into();
+        s.put(a);
+        let marks = sentence_marks(&m, &s, &TagColours::default());
+        assert_eq!(marks[0].tags, ["Navy"]);
+        assert_eq!(marks[1].tags, ["Navy"]);
+        assert!(!marks[0].note && marks[1].note);
+        assert!(marks[2].is_empty());
+    }
+
+    #[test]
+    fn exact_spans_become_parts_and_a_fully_covered_sentence_is_whole() {
+        let (m, mut s) = setup();
+        // "one. Beta two. Gamma" — from inside sentence 0 to inside sentence 2.
+        let start = 6;
+        let span = Target::span(&m, start, 26).unwrap();
+        assert_eq!(span.quote.exact, "one. Beta two. Gamma");
+        add(&mut s, "a", span, Colour::Pink, 1);
+        add(&mut s, "b", Target::span(&m, 21, 24).unwrap(), Colour::Blue, 2);
+        let marks = sentence_marks(&m, &s, &TagColours::default());
+        assert_eq!(marks[0].parts, [Part { start: 6, end: 10, colours: vec![Colour::Pink] }]);
+        assert_eq!(marks[1].colours, [Colour::Pink]);
+        assert_eq!(
+            marks[2].parts,
+            [
+                Part { start: 0, end: 3, colours: vec![Colour::Blue, Colour::Pink] },
+                Part { start: 3, end: 5, colours: vec![Colour::Pink] },
+            ]
+        );
+        let text = m.sentence_text(2);
+        let pieces = marks[2].pieces(text);
+        assert_eq!(pieces.iter().map(|p| p.0).collect::<String>(), text);
+        assert_eq!(pieces[0], ("Gam", &[Colour::Blue, Colour::Pink][..]));
+        assert_eq!(pieces[2], (" three.", &[][..]));
+    }
+
+    #[test]
+    fn a_tag_colour_recolours_its_annotations() {
+        let (m, mut s) = setup();
+        let mut a = Annotation::new(
+            "a".into(),
+            "x",
+            Target::sentences(&m, 2, 2).unwrap(),
+            Colour::Yellow,
+            DateTime::UNIX_EPOCH,
+        );
+        a.tags = vec!["key".into()];
+        s.put(a);
+        let mut tc = TagColours::default();
+        tc.set("KEY", Some(Colour::Orange));
+        assert_eq!(sentence_marks(&m, &s, &tc)[2].colours, [Colour::Orange]);
+    }
+}
