@@ -2,9 +2,11 @@
 //!
 //! | key | value |
 //! | --- | --- |
-//! | `marginalia:schema` | the storage schema version, `"1"` |
+//! | `marginalia:schema` | the storage schema version, `"2"` |
 //! | `marginalia:index` | the library index: a JSON array of article metadata, newest first |
 //! | `marginalia:article:<id>` | one article (JSON), `<id>` its content fingerprint |
+//! | `marginalia:annotations:<id>` | one article's annotations and tombstones (JSON, versioned) |
+//! | `marginalia:tag-colours` | colours given to tags (JSON object, folded tag → colour) |
 //! | `marginalia:prefs` | reader preferences (JSON) |
 //! | `marginalia:backup:<key>:<n>` | an unreadable value, moved aside, never overwritten |
 //!
@@ -12,21 +14,33 @@
 //! article writes its key first and the index second, and takes the
 //! article key back out if the index write fails, so a full storage never
 //! leaves a partial article behind and never touches what was stored before.
-//! Deleting writes the index first, then removes the article key.
+//! Deleting writes the index first, then removes the article key and its
+//! annotations.
+//!
+//! Saving annotations costs the size of that one article's annotations: it
+//! reads the key, merges the stored copy (another tab may have written it)
+//! into the one being saved, and writes the result. Nothing another tab
+//! saved is lost, and on failure the stored value is unchanged.
 
 use super::{KeyValueStore, StorageError};
+use crate::domain::annotations::{AnnotationSet, TagColours, add_tag_counts};
 use crate::domain::article::Article;
 use crate::domain::library::{Added, Library};
+use std::collections::BTreeMap;
 use serde::{Serialize, de::DeserializeOwned};
 
 /// The storage schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 /// Key of the schema version.
 pub const SCHEMA_KEY: &str = "marginalia:schema";
 /// Key of the library index.
 pub const INDEX_KEY: &str = "marginalia:index";
 /// Prefix of article keys.
 pub const ARTICLE_PREFIX: &str = "marginalia:article:";
+/// Prefix of annotation keys.
+pub const ANNOTATIONS_PREFIX: &str = "marginalia:annotations:";
+/// Key of the tag colours.
+pub const TAG_COLOURS_KEY: &str = "marginalia:tag-colours";
 /// Key of the reader preferences.
 pub const PREFS_KEY: &str = "marginalia:prefs";
 /// Prefix of keys that keep unreadable values.
@@ -35,6 +49,11 @@ pub const BACKUP_PREFIX: &str = "marginalia:backup:";
 /// The key of an article.
 pub fn article_key(id: &str) -> String {
     format!("{ARTICLE_PREFIX}{id}")
+}
+
+/// The key of an article's annotations.
+pub fn annotations_key(id: &str) -> String {
+    format!("{ANNOTATIONS_PREFIX}{id}")
 }
 
 /// The library's storage.
@@ -80,7 +99,9 @@ impl<S: KeyValueStore> Repo<S> {
             }
             // Data from before the schema key existed is version 1.
             None => {
-                let _ = repo.store.set(SCHEMA_KEY, &SCHEMA_VERSION.to_string());
+                if let Err(e) = repo.migrate_to_current(1) {
+                    opened.problems.push(e);
+                }
             }
             Some(v) => match v.parse::<u32>() {
                 Ok(v) if v == SCHEMA_VERSION => {}
@@ -88,9 +109,14 @@ impl<S: KeyValueStore> Repo<S> {
                     repo.read_only = true;
                     opened.problems.push(StorageError::NewerSchema(v));
                 }
-                // Versions below 1 and unreadable versions: migrate_to_current.
-                _ => {
-                    if let Err(e) = repo.migrate_to_current() {
+                Ok(v) => {
+                    if let Err(e) = repo.migrate_to_current(v) {
+                        opened.problems.push(e);
+                    }
+                }
+                // An unreadable version: the data is read as version 1.
+                Err(_) => {
+                    if let Err(e) = repo.migrate_to_current(1) {
                         opened.problems.push(e);
                     }
                 }
@@ -100,10 +126,19 @@ impl<S: KeyValueStore> Repo<S> {
         (repo, opened)
     }
 
-    /// The migration path: each schema version upgrades the data of the one
-    /// before it, then the schema key is written. Version 1 is the first, so
-    /// there is nothing to convert yet.
-    fn migrate_to_current(&mut self) -> Result<(), StorageError> {
+    /// The migration path: each step upgrades the data of one schema
+    /// version to the next, then the schema key is written.
+    ///
+    /// - 1 → 2: annotations arrived, under keys of their own. Version 1
+    ///   data needs no conversion, but the version is raised so that a
+    ///   version 1 app (which would delete an article and leave its
+    ///   annotations behind) opens the data read-only.
+    fn migrate_to_current(&mut self, from: u32) -> Result<(), StorageError> {
+        let mut v = from.max(1);
+        while v < SCHEMA_VERSION {
+            // Each step converts version v's data here; 1 → 2 has nothing to convert.
+            v += 1;
+        }
         self.store.set(SCHEMA_KEY, &SCHEMA_VERSION.to_string())
     }
 
@@ -271,8 +306,111 @@ impl<S: KeyValueStore> Repo<S> {
         }
         self.write_index(&next)?;
         self.store.remove(&article_key(id))?;
+        self.store.remove(&annotations_key(id))?;
         *library = next;
         Ok(true)
+    }
+
+    /// Loads an article's annotations; none stored is an empty set. An
+    /// unreadable value is moved to a backup key and reported as
+    /// [`StorageError::Corrupt`]; the caller carries on with an empty set.
+    pub fn load_annotations(&mut self, id: &str) -> Result<AnnotationSet, StorageError> {
+        let key = annotations_key(id);
+        match self.store.get(&key)? {
+            None => Ok(AnnotationSet::new(id)),
+            Some(raw) => match AnnotationSet::from_json(id, &raw) {
+                Ok(set) => Ok(set),
+                Err(reason) if reason.contains("newer version") => {
+                    self.read_only = true;
+                    Err(StorageError::Other(reason))
+                }
+                Err(reason) => Err(self.quarantine(&key, &raw, &reason)),
+            },
+        }
+    }
+
+    /// Reads the annotations another tab stored, without repairing
+    /// anything; `None` when absent or unreadable.
+    pub fn stored_annotations(&self, id: &str) -> Option<AnnotationSet> {
+        let raw = self.store.get(&annotations_key(id)).ok().flatten()?;
+        AnnotationSet::from_json(id, &raw).ok()
+    }
+
+    /// Saves an article's annotations. The stored copy is merged into `set`
+    /// first, so what another tab saved meanwhile is kept (and is then in
+    /// `set` too). An unreadable stored value is moved aside first. On
+    /// failure the stored value is unchanged and `set` keeps the edit.
+    pub fn save_annotations(&mut self, set: &mut AnnotationSet) -> Result<(), StorageError> {
+        self.writable()?;
+        let key = annotations_key(set.article());
+        if let Some(raw) = self.store.get(&key)? {
+            match AnnotationSet::from_json(set.article(), &raw) {
+                Ok(stored) => {
+                    set.merge(&stored);
+                }
+                Err(reason) if reason.contains("newer version") => {
+                    self.read_only = true;
+                    return Err(StorageError::Other(reason));
+                }
+                Err(reason) => {
+                    let _ = self.quarantine(&key, &raw, &reason);
+                }
+            }
+        }
+        if set.is_empty() && set.tombstones().is_empty() {
+            return self.store.remove(&key);
+        }
+        self.store.set(&key, &set.to_json())
+    }
+
+    /// How many annotations each article has (those with none are left out).
+    /// Unreadable values count as none here; opening the article reports them.
+    pub fn annotation_counts(&self) -> BTreeMap<String, usize> {
+        let mut out = BTreeMap::new();
+        for key in self.store.keys().unwrap_or_default() {
+            let Some(id) = key.strip_prefix(ANNOTATIONS_PREFIX) else {
+                continue;
+            };
+            if let Some(set) = self.stored_annotations(id)
+                && !set.is_empty()
+            {
+                out.insert(id.to_owned(), set.len());
+            }
+        }
+        out
+    }
+
+    /// How often each tag is used across the library (folded tag →
+    /// first spelling, uses).
+    pub fn tag_counts(&self) -> BTreeMap<String, (String, usize)> {
+        let mut counts = BTreeMap::new();
+        for key in self.store.keys().unwrap_or_default() {
+            if let Some(set) = key
+                .strip_prefix(ANNOTATIONS_PREFIX)
+                .and_then(|id| self.stored_annotations(id))
+            {
+                add_tag_counts(&mut counts, set.items());
+            }
+        }
+        counts
+    }
+
+    /// The colours given to tags; none when absent or unreadable.
+    pub fn load_tag_colours(&self) -> TagColours {
+        self.store
+            .get(TAG_COLOURS_KEY)
+            .ok()
+            .flatten()
+            .and_then(|raw| serde_json::from_str(&raw).ok())
+            .unwrap_or_default()
+    }
+
+    /// Saves the colours given to tags.
+    pub fn save_tag_colours(&mut self, colours: &TagColours) -> Result<(), StorageError> {
+        self.writable()?;
+        let json =
+            serde_json::to_string(colours).map_err(|e| StorageError::Other(e.to_string()))?;
+        self.store.set(TAG_COLOURS_KEY, &json)
     }
 
     /// Loads an article. An unreadable one is moved to a backup key and

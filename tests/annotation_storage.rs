@@ -1,0 +1,204 @@
+//! Annotations in storage, over the in-memory store: one key per article,
+//! loss-free saving across tabs, quarantine of unreadable values, refused
+//! writes that change nothing, and the schema migration from version 1.
+#![cfg(not(target_arch = "wasm32"))]
+
+use chrono::{DateTime, TimeDelta, Utc};
+use marginalia::domain::annotation::{Annotation, Colour, Target};
+use marginalia::domain::annotations::{AnnotationSet, TagColours};
+use marginalia::domain::article::{Article, NewArticle};
+use marginalia::domain::import::parse_text;
+use marginalia::domain::textmap::TextMap;
+use marginalia::storage::memory::MemoryStore;
+use marginalia::storage::repo::{Repo, SCHEMA_KEY, annotations_key};
+use marginalia::storage::{KeyValueStore, StorageError};
+
+fn t(ms: i64) -> DateTime<Utc> {
+    DateTime::UNIX_EPOCH + TimeDelta::milliseconds(ms)
+}
+
+fn article(text: &str) -> Article {
+    Article::build(parse_text(text), NewArticle::default(), t(0)).unwrap()
+}
+
+fn highlight(a: &Article, id: &str, sentence: usize, at: i64) -> Annotation {
+    let map = TextMap::new(a);
+    let target = Target::sentences(&map, sentence, sentence).unwrap();
+    Annotation::new(id.into(), &a.id, target, Colour::Yellow, t(at))
+}
+
+fn repo_with(articles: &[&Article]) -> Repo<MemoryStore> {
+    let (mut repo, opened) = Repo::open(MemoryStore::new());
+    let mut lib = opened.library;
+    for a in articles {
+        repo.add_article(&mut lib, a).unwrap();
+    }
+    repo
+}
+
+#[test]
+fn saving_writes_only_that_articles_key() {
+    let a = article("One. Two. Three.");
+    let b = article("Other article.");
+    let mut repo = repo_with(&[&a, &b]);
+    let before = repo.store().snapshot();
+    let mut set = AnnotationSet::new(&a.id);
+    set.put(highlight(&a, "x", 1, 1));
+    repo.save_annotations(&mut set).unwrap();
+    let after = repo.store().snapshot();
+    let changed: Vec<&String> = after
+        .keys()
+        .filter(|k| before.get(*k) != after.get(*k))
+        .collect();
+    assert_eq!(changed, [&annotations_key(&a.id)]);
+    let back = repo.load_annotations(&a.id).unwrap();
+    assert_eq!(back.get("x"), set.get("x"));
+    assert_eq!(repo.annotation_counts().get(&a.id), Some(&1));
+    assert_eq!(repo.annotation_counts().get(&b.id), None);
+}
+
+#[test]
+fn two_tabs_saving_the_same_article_lose_nothing() {
+    let a = article("One. Two. Three.");
+    let mut repo = repo_with(&[&a]);
+    // Both tabs loaded the same (empty) state.
+    let mut tab1 = repo.load_annotations(&a.id).unwrap();
+    let mut tab2 = repo.load_annotations(&a.id).unwrap();
+    tab1.put(highlight(&a, "one", 0, 1));
+    repo.save_annotations(&mut tab1).unwrap();
+    tab2.put(highlight(&a, "two", 2, 2));
+    repo.save_annotations(&mut tab2).unwrap();
+    assert_eq!(tab2.len(), 2, "the saving tab took in the other tab's edit");
+    let stored = repo.load_annotations(&a.id).unwrap();
+    assert!(stored.get("one").is_some() && stored.get("two").is_some());
+    // A deletion in one tab is not undone by the other's older copy.
+    tab1.remove("one", t(5));
+    repo.save_annotations(&mut tab1).unwrap();
+    repo.save_annotations(&mut tab2).unwrap();
+    assert!(tab2.get("one").is_none());
+    assert!(repo.load_annotations(&a.id).unwrap().get("one").is_none());
+}
+
+#[test]
+fn a_full_storage_keeps_the_edit_in_memory_and_the_stored_value_unchanged() {
+    let a = article("One. Two. Three.");
+    let mut repo = repo_with(&[&a]);
+    let mut set = AnnotationSet::new(&a.id);
+    set.put(highlight(&a, "first", 0, 1));
+    repo.save_annotations(&mut set).unwrap();
+    let before = repo.store().snapshot();
+    set.put(highlight(&a, "second", 1, 2));
+    repo.store_mut().fail_next_sets(1);
+    assert_eq!(repo.save_annotations(&mut set), Err(StorageError::QuotaExceeded));
+    assert_eq!(repo.store().snapshot(), before);
+    assert_eq!(set.len(), 2, "the edit stays in memory");
+    // The retry on the next change stores both.
+    repo.save_annotations(&mut set).unwrap();
+    assert_eq!(repo.load_annotations(&a.id).unwrap().len(), 2);
+}
+
+#[test]
+fn an_unreadable_value_is_quarantined_reported_and_kept() {
+    let a = article("One. Two.");
+    let mut repo = repo_with(&[&a]);
+    let key = annotations_key(&a.id);
+    repo.store_mut().set(&key, "{\"v\":1,\"article\":").unwrap();
+    let err = repo.load_annotations(&a.id).unwrap_err();
+    let StorageError::Corrupt { backup_key, .. } = &err else {
+        panic!("expected Corrupt, got {err:?}");
+    };
+    assert_eq!(
+        repo.store().get(backup_key).unwrap().as_deref(),
+        Some("{\"v\":1,\"article\":")
+    );
+    assert_eq!(repo.store().get(&key).unwrap(), None);
+    assert!(err.to_string().contains(backup_key.as_str()));
+    // Saving afterwards writes the new value; the backup stays.
+    let mut set = AnnotationSet::new(&a.id);
+    set.put(highlight(&a, "x", 0, 1));
+    repo.save_annotations(&mut set).unwrap();
+    assert!(repo.store().get(backup_key).unwrap().is_some());
+}
+
+#[test]
+fn a_value_that_turned_unreadable_before_a_save_is_moved_aside_not_overwritten() {
+    let a = article("One. Two.");
+    let mut repo = repo_with(&[&a]);
+    let key = annotations_key(&a.id);
+    repo.store_mut().set(&key, "garbage from somewhere").unwrap();
+    let mut set = AnnotationSet::new(&a.id);
+    set.put(highlight(&a, "x", 0, 1));
+    repo.save_annotations(&mut set).unwrap();
+    let kept = repo
+        .store()
+        .snapshot()
+        .into_iter()
+        .any(|(k, v)| k.starts_with("marginalia:backup:") && v == "garbage from somewhere");
+    assert!(kept);
+}
+
+#[test]
+fn annotations_from_a_newer_format_make_storage_read_only() {
+    let a = article("One. Two.");
+    let mut repo = repo_with(&[&a]);
+    let key = annotations_key(&a.id);
+    let future = format!("{{\"v\":9,\"article\":\"{}\",\"annotations\":[]}}", a.id);
+    repo.store_mut().set(&key, &future).unwrap();
+    assert!(repo.load_annotations(&a.id).unwrap_err().to_string().contains("newer"));
+    let mut set = AnnotationSet::new(&a.id);
+    set.put(highlight(&a, "x", 0, 1));
+    assert!(repo.save_annotations(&mut set).is_err());
+    assert_eq!(repo.store().get(&key).unwrap(), Some(future));
+}
+
+#[test]
+fn deleting_an_article_removes_its_annotations() {
+    let a = article("One. Two.");
+    let mut repo = repo_with(&[&a]);
+    let mut set = AnnotationSet::new(&a.id);
+    set.put(highlight(&a, "x", 0, 1));
+    repo.save_annotations(&mut set).unwrap();
+    let mut lib = repo.stored_library().unwrap();
+    repo.delete_article(&mut lib, &a.id).unwrap();
+    assert_eq!(repo.store().get(&annotations_key(&a.id)).unwrap(), None);
+}
+
+#[test]
+fn version_1_data_is_migrated_to_version_2_unchanged() {
+    let a = article("One. Two.");
+    let repo = repo_with(&[&a]);
+    let mut store = repo.store().clone();
+    store.set(SCHEMA_KEY, "1").unwrap();
+    let before = store.snapshot();
+    let (repo, opened) = Repo::open(store);
+    assert!(opened.problems.is_empty());
+    assert_eq!(opened.library.len(), 1);
+    let after = repo.store().snapshot();
+    assert_eq!(after.get(SCHEMA_KEY).map(String::as_str), Some("2"));
+    for (k, v) in before {
+        if k != SCHEMA_KEY {
+            assert_eq!(after.get(&k), Some(&v), "{k} unchanged");
+        }
+    }
+}
+
+#[test]
+fn tag_counts_span_the_library_and_tag_colours_round_trip() {
+    let a = article("One. Two.");
+    let b = article("Three. Four.");
+    let mut repo = repo_with(&[&a, &b]);
+    for (art, tags) in [(&a, vec!["Navy", "Putin"]), (&b, vec!["navy"])] {
+        let mut set = AnnotationSet::new(&art.id);
+        let mut x = highlight(art, "x", 0, 1);
+        x.tags = tags.into_iter().map(String::from).collect();
+        set.put(x);
+        repo.save_annotations(&mut set).unwrap();
+    }
+    let counts = repo.tag_counts();
+    assert_eq!(counts.get("navy").map(|c| c.1), Some(2));
+    assert_eq!(counts.get("putin").map(|c| c.1), Some(1));
+    let mut colours = TagColours::default();
+    colours.set("Navy", Some(Colour::Blue));
+    repo.save_tag_colours(&colours).unwrap();
+    assert_eq!(repo.load_tag_colours(), colours);
+}
