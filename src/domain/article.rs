@@ -248,6 +248,96 @@ impl Article {
         }
     }
 
+    /// Where global sentence `sentence` lives: `(block index, index of the
+    /// sentence inside that block)`. Sentences count from 0 through the
+    /// article, block 0's first. `None` when out of range.
+    pub fn sentence_location(&self, sentence: usize) -> Option<(usize, usize)> {
+        let mut first = 0usize;
+        for (b, block) in self.blocks.iter().enumerate() {
+            let n = block.sentences.len();
+            if sentence < first + n {
+                return Some((b, sentence - first));
+            }
+            first += n;
+        }
+        None
+    }
+
+    /// Corrects a boundary the segmenter put in by mistake: joins global
+    /// sentence `sentence` with the one after it in the same block. The
+    /// joined sentence runs from the first one's start to the second one's
+    /// end, the white space between them included. The block text, and so
+    /// the article id, stay unchanged.
+    ///
+    /// Errors when `sentence` is out of range or is the last sentence of its
+    /// block: sentences of different blocks (paragraphs, headings, list
+    /// items) cannot be joined.
+    pub fn join_with_next(&mut self, sentence: usize) -> Result<(), String> {
+        let count = self.sentence_count();
+        let (b, i) = self
+            .sentence_location(sentence)
+            .ok_or_else(|| format!("there is no sentence {sentence} (the article has {count})"))?;
+        let block = &mut self.blocks[b];
+        if i + 1 >= block.sentences.len() {
+            return Err(format!(
+                "sentence {sentence} is the last one of its paragraph; \
+                 sentences in different paragraphs cannot be joined"
+            ));
+        }
+        let end = block.sentences[i + 1][1];
+        block.sentences[i][1] = end;
+        block.sentences.remove(i + 1);
+        Ok(())
+    }
+
+    /// Corrects a boundary the segmenter missed: splits global sentence
+    /// `sentence` in two at `at_char`, a position counted in Unicode code
+    /// points (not bytes, not UTF-16 units) from the start of that
+    /// sentence's text. The first part loses its trailing white space and
+    /// the second its leading white space, which stays between them. The
+    /// block text, and so the article id, stay unchanged.
+    ///
+    /// Errors when `sentence` is out of range, when `at_char` is past the
+    /// sentence's end, or when either part would be empty or white space
+    /// only.
+    pub fn split_sentence(&mut self, sentence: usize, at_char: usize) -> Result<(), String> {
+        let count = self.sentence_count();
+        let (b, i) = self
+            .sentence_location(sentence)
+            .ok_or_else(|| format!("there is no sentence {sentence} (the article has {count})"))?;
+        let block = &mut self.blocks[b];
+        let [start, end] = block.sentences[i];
+        let text = &block.text[start as usize..end as usize];
+        let cut = if at_char == 0 {
+            0
+        } else {
+            match text.char_indices().nth(at_char) {
+                Some((byte, _)) => byte,
+                None if text.chars().count() == at_char => text.len(),
+                None => {
+                    return Err(format!(
+                        "position {at_char} is past the end of sentence {sentence} \
+                         ({} characters)",
+                        text.chars().count()
+                    ));
+                }
+            }
+        };
+        let first = text[..cut].trim_end();
+        let second = text[cut..].trim_start();
+        if first.is_empty() || second.is_empty() {
+            return Err(format!(
+                "splitting sentence {sentence} at character {at_char} would leave \
+                 an empty part"
+            ));
+        }
+        let first_end = start + first.len() as u32;
+        let second_start = end - second.len() as u32;
+        block.sentences[i] = [start, first_end];
+        block.sentences.insert(i + 1, [second_start, end]);
+        Ok(())
+    }
+
     /// Checks every block's invariants and that the id matches the content.
     pub fn validate(&self) -> Result<(), String> {
         if self.blocks.is_empty() {
