@@ -2,11 +2,13 @@
 //! and the preferences. Components never see the store itself.
 
 use super::prefs::Prefs;
+use crate::domain::annotations::{AnnotationSet, TagColours};
 use crate::domain::article::Article;
 use crate::domain::library::{Added, Library};
 use crate::storage::repo::Repo;
 use crate::storage::{KeyValueStore, StorageError};
 use leptos::prelude::*;
+use std::collections::BTreeMap;
 
 /// The store the app runs on: `localStorage`, or memory when it is unavailable.
 pub type AppRepo = Repo<Box<dyn KeyValueStore>>;
@@ -15,16 +17,91 @@ pub type AppRepo = Repo<Box<dyn KeyValueStore>>;
 #[derive(Clone, Copy)]
 pub struct LibraryCtx {
     library: RwSignal<Library>,
+    counts: RwSignal<BTreeMap<String, usize>>,
     repo: StoredValue<AppRepo, LocalStorage>,
+}
+
+fn gone<T>() -> Result<T, StorageError> {
+    Err(StorageError::Other("the app is shutting down".into()))
 }
 
 impl LibraryCtx {
     /// Wraps an opened repository and its library.
     pub fn new(repo: AppRepo, library: Library) -> Self {
+        let counts = RwSignal::new(repo.annotation_counts());
         Self {
             library: RwSignal::new(library),
+            counts,
             repo: StoredValue::new_local(repo),
         }
+    }
+
+    /// Annotation counts per article id, tracked (articles with none are absent).
+    pub fn counts(&self) -> RwSignal<BTreeMap<String, usize>> {
+        self.counts
+    }
+
+    /// Re-reads every article's annotation count (after another tab's change).
+    pub fn refresh_counts(&self) {
+        if let Some(c) = self.repo.try_with_value(|r| r.annotation_counts())
+            && c != self.counts.get_untracked()
+        {
+            self.counts.set(c);
+        }
+    }
+
+    /// Loads an article's annotations (see [`Repo::load_annotations`]).
+    pub fn load_annotations(&self, id: &str) -> Result<AnnotationSet, StorageError> {
+        self.repo
+            .try_update_value(|r| r.load_annotations(id))
+            .unwrap_or_else(gone)
+    }
+
+    /// Reads the annotations as another tab stored them; `None` when absent
+    /// or unreadable.
+    pub fn stored_annotations(&self, id: &str) -> Option<AnnotationSet> {
+        self.repo
+            .try_with_value(|r| r.stored_annotations(id))
+            .flatten()
+    }
+
+    /// Saves an article's annotations, merging in what another tab stored.
+    pub fn save_annotations(&self, set: &mut AnnotationSet) -> Result<(), StorageError> {
+        self.repo
+            .try_update_value(|r| r.save_annotations(set))
+            .unwrap_or_else(gone)?;
+        let (id, n) = (set.article().to_owned(), set.len());
+        if self.counts.with_untracked(|c| c.get(&id).copied().unwrap_or(0)) != n {
+            self.counts.update(|c| {
+                if n == 0 {
+                    c.remove(&id);
+                } else {
+                    c.insert(id, n);
+                }
+            });
+        }
+        Ok(())
+    }
+
+    /// How often each tag is used across the library.
+    pub fn tag_counts(&self) -> BTreeMap<String, (String, usize)> {
+        self.repo
+            .try_with_value(|r| r.tag_counts())
+            .unwrap_or_default()
+    }
+
+    /// The colours given to tags.
+    pub fn tag_colours(&self) -> TagColours {
+        self.repo
+            .try_with_value(|r| r.load_tag_colours())
+            .unwrap_or_default()
+    }
+
+    /// Saves the colours given to tags.
+    pub fn save_tag_colours(&self, colours: &TagColours) -> Result<(), StorageError> {
+        self.repo
+            .try_update_value(|r| r.save_tag_colours(colours))
+            .unwrap_or_else(gone)
     }
 
     /// The library, tracked.

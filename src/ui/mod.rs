@@ -4,6 +4,7 @@
 //! ([`context::LibraryCtx`], [`context::PrefsCtx`], [`notices::Notices`])
 //! and switches between the library and the reader on the hash route.
 
+pub mod annotate;
 pub mod context;
 pub mod files;
 pub mod library;
@@ -85,11 +86,18 @@ pub fn App() -> impl IntoView {
 
     // Another tab changed the library: follow it.
     let h3 = window_event_listener(leptos::ev::storage, move |ev| {
-        if ev
-            .key()
+        let key = ev.key();
+        if key
+            .as_deref()
             .is_none_or(|k| k == crate::storage::repo::INDEX_KEY)
         {
             lib.refresh();
+        }
+        if key
+            .as_deref()
+            .is_none_or(|k| k.starts_with(crate::storage::repo::ANNOTATIONS_PREFIX))
+        {
+            lib.refresh_counts();
         }
     });
     on_cleanup(move || h3.remove());

@@ -5,11 +5,19 @@
 //! nodes, so the block's text content is the block text. Each block carries
 //! `data-paragraph`. The reading place (the first sentence on screen) is
 //! kept in `history.state`, so reload and back/forward return to it.
+//!
+//! A sentence's highlight, tags, note marker, selection and keyboard
+//! cursor come from its own signals (see [`super::annotate`]), so an edit
+//! re-renders only the sentences it touches.
 
+use super::annotate::{self, Annot, CURSOR, SELECTED, SentenceSig, dom};
 use super::context::LibraryCtx;
+use super::notices::Notices;
 use super::time;
 use crate::domain::article::{Article, Block, BlockKind};
+use crate::domain::marks::SentenceMarks;
 use leptos::prelude::*;
+use std::sync::Arc;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The reader page for an article id.
@@ -56,25 +64,102 @@ fn groups(blocks: &[Block]) -> Vec<Group<'_>> {
     out
 }
 
+/// What a screen reader hears about a sentence beyond its text.
+fn describe(m: &SentenceMarks) -> Option<String> {
+    if m.is_empty() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    if let Some(c) = m.colours.first() {
+        parts.push(format!("highlighted {}", c.name()));
+    } else if let Some(p) = m.parts.first() {
+        parts.push(format!("partly highlighted {}", p.colours[0].name()));
+    }
+    if !m.tags.is_empty() {
+        parts.push(format!("tags: {}", m.tags.join(", ")));
+    }
+    if m.note {
+        parts.push("has a note".into());
+    }
+    Some(parts.join("; "))
+}
+
+/// One sentence: its text (with highlighted parts), state from its signals,
+/// and the note marker after it, outside its text.
+fn sentence_view(i: usize, text: &str, sig: Option<SentenceSig>) -> AnyView {
+    let Some(sig) = sig else {
+        return view! { <span class="s" data-sentence-id=i>{text.to_owned()}</span> }.into_any();
+    };
+    let text: Arc<str> = text.into();
+    let m = sig.marks;
+    let content = move || {
+        m.with(|m| {
+            if m.parts.is_empty() {
+                return text.to_string().into_any();
+            }
+            m.pieces(&text)
+                .into_iter()
+                .map(|(t, cs)| match cs.first() {
+                    None => t.to_owned().into_any(),
+                    Some(c) => view! {
+                        <mark
+                            data-highlight=c.name()
+                            data-overlap=cs.get(1).map(|c| c.name())
+                        >
+                            {t.to_owned()}
+                        </mark>
+                    }
+                    .into_any(),
+                })
+                .collect_view()
+                .into_any()
+        })
+    };
+    view! {
+        <span
+            class="s"
+            data-sentence-id=i
+            tabindex=move || if sig.state.get() & CURSOR != 0 { "0" } else { "-1" }
+            class:selected=move || sig.state.get() & SELECTED != 0
+            data-highlight=move || m.with(|m| m.colours.first().map(|c| c.name()))
+            data-overlap=move || m.with(|m| m.colours.get(1).map(|c| c.name()))
+            data-tags=move || m.with(|m| (!m.tags.is_empty()).then(|| m.tags.join(", ")))
+            aria-description=move || m.with(describe)
+        >
+            {content}
+        </span>
+        {move || {
+            m.with(|m| m.note)
+                .then(|| {
+                    view! {
+                        <span
+                            class="note-mark"
+                            data-testid="note-marker"
+                            data-note-for=i
+                            role="img"
+                            aria-label="Has a note"
+                        ></span>
+                    }
+                })
+        }}
+    }
+    .into_any()
+}
+
 /// The sentences and whitespace of a block.
-fn sentences(block: &Block, first: usize) -> impl IntoView + use<> {
+fn sentences(block: &Block, first: usize, annot: Option<Annot>) -> impl IntoView + use<> {
     block
         .pieces()
         .into_iter()
         .map(|(i, text)| match i {
-            Some(i) => view! {
-                <span class="s" data-sentence-id=first + i>
-                    {text.to_owned()}
-                </span>
-            }
-            .into_any(),
+            Some(i) => sentence_view(first + i, text, annot.and_then(|a| a.sig(first + i))),
             None => text.to_owned().into_any(),
         })
         .collect_view()
 }
 
-fn block_view(index: usize, block: &Block, first: usize) -> AnyView {
-    let inner = sentences(block, first);
+fn block_view(index: usize, block: &Block, first: usize, annot: Annot) -> AnyView {
+    let inner = sentences(block, first, Some(annot));
     match block.kind {
         // The article title is the page's h1, so source headings start at h2.
         BlockKind::Heading(level) => match level {
@@ -96,6 +181,10 @@ fn block_view(index: usize, block: &Block, first: usize) -> AnyView {
 /// A loaded article.
 #[component]
 fn ArticleView(article: Article) -> impl IntoView {
+    let lib = expect_context::<LibraryCtx>();
+    let notices = expect_context::<Notices>();
+    let annot = Annot::new(&article, lib, notices);
+    provide_context(annot);
     let mut first_sentence = Vec::with_capacity(article.blocks.len());
     let mut n = 0;
     for b in &article.blocks {
@@ -106,7 +195,7 @@ fn ArticleView(article: Article) -> impl IntoView {
     // the page heading, and still a block with its sentences.
     let title_block = matches!(article.blocks.first(), Some(b) if matches!(b.kind, BlockKind::Heading(_)) && b.text == article.title);
     let title_view = if title_block {
-        sentences(&article.blocks[0], 0).into_any()
+        sentences(&article.blocks[0], 0, Some(annot)).into_any()
     } else {
         article.title.clone().into_any()
     };
@@ -114,11 +203,11 @@ fn ArticleView(article: Article) -> impl IntoView {
         .into_iter()
         .filter(|g| !(title_block && matches!(g, Group::One(0, _))))
         .map(|g| match g {
-            Group::One(i, b) => block_view(i, b, first_sentence[i]),
+            Group::One(i, b) => block_view(i, b, first_sentence[i], annot),
             Group::List(items) => {
                 let lis = items
                     .into_iter()
-                    .map(|(i, b)| block_view(i, b, first_sentence[i]))
+                    .map(|(i, b)| block_view(i, b, first_sentence[i], annot))
                     .collect_view();
                 view! { <ul>{lis}</ul> }.into_any()
             }
@@ -132,11 +221,36 @@ fn ArticleView(article: Article) -> impl IntoView {
         .unwrap_or_default();
 
     keep_reading_place();
+    annotate::keys::install(annot);
+    keep_saved(annot);
+    let panel_open = RwSignal::new(false);
+    let count = move || {
+        annot.version.track();
+        annot.entries(&Default::default()).1
+    };
 
     view! {
-        <article class="reader" data-testid="reader" data-article-id=article.id.clone()>
+        <div class="reader-layout">
+        <article
+            class="reader"
+            data-testid="reader"
+            data-article-id=article.id.clone()
+            on:click=move |ev| on_click(annot, &ev)
+            on:mouseup=move |ev| on_pointer_up(annot, ev.alt_key())
+            on:touchend=move |_| {
+                set_timeout(move || on_pointer_up(annot, false), std::time::Duration::from_millis(350))
+            }
+        >
             <nav class="reader-nav">
                 <a href="#/" data-testid="back-to-library">"← Library"</a>
+                <button
+                    class="panel-toggle"
+                    data-testid="panel-toggle"
+                    aria-expanded=move || if panel_open.get() { "true" } else { "false" }
+                    on:click=move |_| panel_open.update(|o| *o = !*o)
+                >
+                    {move || format!("Annotations ({})", count())}
+                </button>
             </nav>
             <header class="reader-header">
                 <h1 data-testid="article-title" data-paragraph=title_block.then_some("0")>
@@ -149,8 +263,72 @@ fn ArticleView(article: Article) -> impl IntoView {
                 </p>
             </header>
             <div class="reader-body">{body}</div>
+            <annotate::toolbar::Toolbar />
         </article>
+        <annotate::panel::Panel open=panel_open />
+        <annotate::toolbar::Help />
+        </div>
     }
+}
+
+/// Whether a click that ends a drag should be ignored (the drag already
+/// made the selection).
+static DRAGGED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A mouse or touch text selection snaps to the sentences it touches (or,
+/// with Alt or the Exact toggle, keeps its exact span).
+fn on_pointer_up(annot: Annot, alt: bool) {
+    let exact = alt || annot.exact.get_untracked();
+    let Some(sel) = annot.with_map(|m| dom::selection_from_dom(m, exact)).flatten() else {
+        return;
+    };
+    DRAGGED.store(true, std::sync::atomic::Ordering::Relaxed);
+    dom::clear_dom_selection();
+    annot.select(Some(sel));
+    dom::focus_sentence(sel.focus);
+}
+
+fn on_click(annot: Annot, ev: &web_sys::MouseEvent) {
+    if DRAGGED.swap(false, std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
+    let Some(target) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
+        return;
+    };
+    if target.closest(".toolbar, .reader-nav, a, button, input, textarea, select").ok().flatten().is_some() {
+        return;
+    }
+    match dom::sentence_of(&target).and_then(|el| dom::sentence_index(&el)) {
+        Some(i) => annot.click(i, ev.shift_key()),
+        None => annot.select(None),
+    }
+}
+
+/// Saves pending edits when the page is hidden or closed and when the
+/// reader closes, and takes in other tabs' edits to this article.
+fn keep_saved(annot: Annot) {
+    let h1 = window_event_listener(leptos::ev::pagehide, move |_| annot.flush());
+    let h2 = window_event_listener(leptos::ev::visibilitychange, move |_| {
+        if document().visibility_state() == web_sys::VisibilityState::Hidden {
+            annot.flush();
+        }
+    });
+    let key = crate::storage::repo::annotations_key(&annot.article_id());
+    let h3 = window_event_listener(leptos::ev::storage, move |ev| match ev.key() {
+        Some(k) if k == key => annot.merge_from_storage(),
+        Some(k) if k == crate::storage::repo::TAG_COLOURS_KEY => annot.reload_tag_colours(),
+        None => {
+            annot.merge_from_storage();
+            annot.reload_tag_colours();
+        }
+        _ => {}
+    });
+    on_cleanup(move || {
+        annot.flush();
+        h1.remove();
+        h2.remove();
+        h3.remove();
+    });
 }
 
 /// Where the reading line sits, in CSS pixels from the top of the window

@@ -19,3 +19,9 @@ pub fn local_date(t: DateTime<Utc>) -> String {
     ];
     format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
 }
+
+/// A time of day as the user's clock shows it, e.g. `14:05`.
+pub fn local_time(t: DateTime<Utc>) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(t.timestamp_millis() as f64));
+    format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
+}

@@ -1,0 +1,240 @@
+//! The reader's DOM edge for annotating: ids from the browser's random
+//! source, finding and focusing sentence elements, and turning the
+//! browser's text selection into sentences or an exact span.
+//!
+//! Offsets are read with a DOM `Range` from the sentence element's start
+//! to the selection point: its text, brought into Rust, counts code points
+//! directly, so UTF-16 (the DOM's unit) never leaks into the core.
+
+use super::Sel;
+use crate::domain::annotation::{Position, uuid_v4};
+use crate::domain::textmap::TextMap;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement, Node};
+
+/// A new version 4 UUID from `crypto.getRandomValues`.
+pub fn uuid() -> String {
+    let mut bytes = [0u8; 16];
+    let ok = window()
+        .crypto()
+        .and_then(|c| c.get_random_values_with_u8_array(&mut bytes))
+        .is_ok();
+    if !ok {
+        // No crypto (never in a supported browser): fall back to Math.random.
+        for b in &mut bytes {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    uuid_v4(bytes)
+}
+
+/// The element of sentence `i`.
+pub fn sentence_el(i: usize) -> Option<HtmlElement> {
+    document()
+        .query_selector(&format!("[data-sentence-id=\"{i}\"]"))
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into().ok())
+}
+
+/// The sentence index of an element, if it is a sentence.
+pub fn sentence_index(el: &Element) -> Option<usize> {
+    el.get_attribute("data-sentence-id")?.parse().ok()
+}
+
+/// The sentence element at or around a node.
+pub fn sentence_of(node: &Node) -> Option<Element> {
+    let el = match node.dyn_ref::<Element>() {
+        Some(e) => e.clone(),
+        None => node.parent_element()?,
+    };
+    el.closest("[data-sentence-id]").ok().flatten()
+}
+
+/// The first sentence whose bottom is below the sticky top bar, or `None`
+/// when the reader is not on screen.
+pub fn first_visible_sentence() -> Option<usize> {
+    let doc = document();
+    let body = doc.query_selector(".reader").ok()??;
+    let rect = body.get_bounding_client_rect();
+    let x = (rect.left() + 24.0) as f32;
+    for y in [80.0f32, 120.0, 160.0, 220.0, 300.0] {
+        if let Some(hit) = doc.element_from_point(x, y)
+            && let Some(s) = hit
+                .closest("[data-sentence-id]")
+                .ok()
+                .flatten()
+                .or_else(|| hit.query_selector("[data-sentence-id]").ok().flatten())
+        {
+            return sentence_index(&s);
+        }
+    }
+    None
+}
+
+/// Whether sentence `i` is at least partly in the window.
+pub fn is_on_screen(i: usize) -> bool {
+    sentence_el(i).is_some_and(|el| {
+        let r = el.get_bounding_client_rect();
+        let h = window()
+            .inner_height()
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0);
+        r.bottom() > 60.0 && r.top() < h
+    })
+}
+
+/// Moves keyboard focus to sentence `i`, scrolling it into view.
+pub fn focus_sentence(i: usize) {
+    if let Some(el) = sentence_el(i) {
+        let _ = el.focus();
+    }
+}
+
+/// Scrolls sentence `i` to the middle of the window and marks it briefly.
+pub fn reveal(first: usize, last: usize) {
+    let Some(el) = sentence_el(first) else { return };
+    let opts = web_sys::ScrollIntoViewOptions::new();
+    opts.set_block(web_sys::ScrollLogicalPosition::Center);
+    el.scroll_into_view_with_scroll_into_view_options(&opts);
+    let els: Vec<HtmlElement> = (first..=last).filter_map(sentence_el).collect();
+    for e in &els {
+        let _ = e.class_list().add_1("flash");
+    }
+    set_timeout(
+        move || {
+            for e in &els {
+                let _ = e.class_list().remove_1("flash");
+            }
+        },
+        std::time::Duration::from_millis(1600),
+    );
+}
+
+/// Removes the browser's own text selection.
+pub fn clear_dom_selection() {
+    if let Ok(Some(sel)) = window().get_selection() {
+        let _ = sel.remove_all_ranges();
+    }
+}
+
+/// Code points of sentence element `el`'s text before `(node, offset)`.
+fn chars_before(el: &Element, node: &Node, offset: u32) -> Option<u32> {
+    let range = document().create_range().ok()?;
+    range.set_start(el, 0).ok()?;
+    range.set_end(node, offset).ok()?;
+    Some(String::from(range.to_string()).chars().count() as u32)
+}
+
+/// The next (or, backwards, the previous) sentence element from `node` in
+/// document order, staying inside the reader.
+fn nearest_sentence(node: &Node, forward: bool) -> Option<Element> {
+    let mut at = node.clone();
+    loop {
+        if let Some(el) = at.dyn_ref::<Element>() {
+            if el.matches("[data-sentence-id]").unwrap_or(false) {
+                return Some(el.clone());
+            }
+            let inner = el.query_selector_all("[data-sentence-id]").ok()?;
+            if inner.length() > 0 {
+                let pick = if forward { 0 } else { inner.length() - 1 };
+                return inner.get(pick)?.dyn_into().ok();
+            }
+            if el.class_list().contains("reader") {
+                return None;
+            }
+        }
+        let mut climb = at.clone();
+        let next = loop {
+            let sib = if forward {
+                climb.next_sibling()
+            } else {
+                climb.previous_sibling()
+            };
+            match sib {
+                Some(s) => break s,
+                None => {
+                    climb = climb.parent_node()?;
+                    if climb
+                        .dyn_ref::<Element>()
+                        .is_some_and(|e| e.class_list().contains("reader"))
+                    {
+                        return None;
+                    }
+                }
+            }
+        };
+        at = next;
+    }
+}
+
+/// One end of a selection as (sentence, code points into it).
+fn endpoint(node: &Node, offset: u32, is_start: bool, map: &TextMap) -> Option<(usize, u32)> {
+    if let Some(el) = sentence_of(node) {
+        let i = sentence_index(&el)?;
+        return Some((i, chars_before(&el, node, offset)?));
+    }
+    // Between sentences: the point is in whitespace or at an element
+    // boundary. Start snaps forward to a sentence start, end back to a
+    // sentence end.
+    let from = if node.dyn_ref::<Element>().is_some() {
+        let children = node.child_nodes();
+        let idx = if is_start { offset } else { offset.checked_sub(1)? };
+        children.get(idx).unwrap_or_else(|| node.clone())
+    } else {
+        node.clone()
+    };
+    let el = nearest_sentence(&from, is_start)?;
+    let i = sentence_index(&el)?;
+    let len = map.sentence(i).map(|p| p.end - p.start)?;
+    Some((i, if is_start { 0 } else { len }))
+}
+
+/// The browser's current text selection as a reader selection: the
+/// sentences it touches, or (with `exact`) the exact span. `None` when
+/// nothing, or nothing in a sentence, is selected.
+pub fn selection_from_dom(map: &TextMap, exact: bool) -> Option<Sel> {
+    let sel = window().get_selection().ok()??;
+    if sel.is_collapsed() || sel.range_count() == 0 {
+        return None;
+    }
+    let range = sel.get_range_at(0).ok()?;
+    let reader = document().query_selector(".reader").ok()??;
+    if !reader.contains(Some(&range.common_ancestor_container().ok()?)) {
+        return None;
+    }
+    let (mut i, a) = endpoint(&range.start_container().ok()?, range.start_offset().ok()?, true, map)?;
+    let (mut j, b) = endpoint(&range.end_container().ok()?, range.end_offset().ok()?, false, map)?;
+    if exact {
+        let start = map.sentence(i)?.start + a;
+        let end = map.sentence(j)?.start + b;
+        if end <= start {
+            return None;
+        }
+        let target = crate::domain::annotation::Target::span(map, start, end)?;
+        let [f, l] = target.sentences;
+        let span = (target.kind == crate::domain::annotation::TargetKind::Span)
+            .then_some(target.position);
+        return Some(Sel {
+            anchor: f as usize,
+            focus: l as usize,
+            span,
+        });
+    }
+    // A selection that only reaches the very start of a sentence (or
+    // leaves at the very end of one) does not take that sentence.
+    let len_i = map.sentence(i).map(|p| p.end - p.start).unwrap_or(0);
+    if j > i && b == 0 {
+        j -= 1;
+    }
+    if j > i && a >= len_i {
+        i += 1;
+    }
+    (i <= j).then_some(Sel {
+        anchor: i,
+        focus: j,
+        span: None::<Position>,
+    })
+}

@@ -1,0 +1,770 @@
+//! Annotating in the reader: the [`Annot`] context and its parts.
+//!
+//! [`Annot`] holds one article's annotations, undo history and text map
+//! (plain domain values in a `StoredValue`), one pair of signals per
+//! sentence (what it shows, and whether it is selected or has the
+//! keyboard cursor), and a few small signals for the selection, the
+//! current colour and the open input. Every action is a domain call
+//! followed by [`Annot::after_change`], which sets only the sentence
+//! signals whose marks changed, bumps `version` for the panel, and
+//! schedules a save. Saves are debounced and flushed on `pagehide`, on
+//! `visibilitychange` and when the reader closes.
+//!
+//! - [`dom`]: ids, sentence elements, text selection → sentences.
+//! - [`keys`]: the keyboard shortcuts.
+//! - [`toolbar`]: the toolbar by the selection, tag and note inputs, help.
+//! - [`panel`]: the annotation list with its filters.
+
+pub mod dom;
+pub mod keys;
+pub mod panel;
+pub mod toolbar;
+
+use super::context::LibraryCtx;
+use super::notices::{Level, Notices};
+use super::time;
+use crate::domain::annotation::{
+    Annotation, Colour, Position, Target, TargetKind, clean_note, merge_tags, parse_tags,
+};
+use crate::domain::annotations::{AnnotationSet, Change, Filter, TagColours, ranked_tags, suggest_tags};
+use crate::domain::article::Article;
+use crate::domain::history::History;
+use crate::domain::marks::{SentenceMarks, sentence_marks};
+use crate::domain::textmap::TextMap;
+use crate::storage::StorageError;
+use chrono::{DateTime, TimeDelta, Utc};
+use leptos::prelude::*;
+use std::collections::BTreeMap;
+
+/// The reader's selection: sentences `anchor..=focus` (either order), or
+/// an exact span inside them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sel {
+    /// Where the selection started.
+    pub anchor: usize,
+    /// Where it ends; the keyboard cursor.
+    pub focus: usize,
+    /// The exact span, when sub-sentence.
+    pub span: Option<Position>,
+}
+
+impl Sel {
+    /// One sentence.
+    pub fn one(i: usize) -> Self {
+        Self {
+            anchor: i,
+            focus: i,
+            span: None,
+        }
+    }
+
+    /// First and last sentence.
+    pub fn range(&self) -> (usize, usize) {
+        (self.anchor.min(self.focus), self.anchor.max(self.focus))
+    }
+}
+
+/// Which input is open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// None.
+    Idle,
+    /// The tag input.
+    Tag,
+    /// The note input.
+    Note,
+    /// The list of shortcuts.
+    Help,
+}
+
+/// Whether the annotations are saved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SaveState {
+    /// Everything is stored.
+    Saved,
+    /// A save is due shortly.
+    Pending,
+    /// The last save failed; the edits are kept here and retried on the next change.
+    Failed(String),
+}
+
+/// Bit of [`SentenceSig::state`]: the sentence is selected.
+pub const SELECTED: u8 = 1;
+/// Bit of [`SentenceSig::state`]: the sentence has the keyboard cursor
+/// (`tabindex="0"`).
+pub const CURSOR: u8 = 2;
+
+/// The signals of one sentence.
+#[derive(Clone, Copy)]
+pub struct SentenceSig {
+    /// What it shows.
+    pub marks: RwSignal<SentenceMarks>,
+    /// [`SELECTED`] and [`CURSOR`] bits.
+    pub state: RwSignal<u8>,
+}
+
+struct Inner {
+    set: AnnotationSet,
+    history: History,
+    map: TextMap,
+    shown: Vec<SentenceMarks>,
+    tag_colours: TagColours,
+    /// Tag uses in the rest of the library.
+    other_tags: BTreeMap<String, (String, usize)>,
+    dirty: bool,
+    save_due: bool,
+    failing: bool,
+    last_stamp: DateTime<Utc>,
+    selected: Option<(usize, usize)>,
+    cursor: usize,
+}
+
+/// The reader's annotation context.
+#[derive(Clone, Copy)]
+pub struct Annot {
+    inner: StoredValue<Inner, LocalStorage>,
+    sigs: StoredValue<Vec<SentenceSig>>,
+    /// Bumped on every change to the annotations.
+    pub version: RwSignal<u64>,
+    /// The selection.
+    pub selection: RwSignal<Option<Sel>>,
+    /// The colour `h` uses.
+    pub colour: RwSignal<Colour>,
+    /// Which input is open.
+    pub mode: RwSignal<Mode>,
+    /// Whether a mouse selection keeps its exact span (the toolbar toggle;
+    /// holding Alt does the same for one selection).
+    pub exact: RwSignal<bool>,
+    /// Whether everything is saved.
+    pub save_state: RwSignal<SaveState>,
+    /// The tag colours, tracked.
+    pub tag_colours: RwSignal<TagColours>,
+    lib: LibraryCtx,
+    notices: Notices,
+    article_id: StoredValue<String>,
+}
+
+/// How long edits wait before they are written.
+const SAVE_DELAY: std::time::Duration = std::time::Duration::from_millis(300);
+
+impl Annot {
+    /// Loads an article's annotations and builds the per-sentence signals.
+    pub fn new(article: &Article, lib: LibraryCtx, notices: Notices) -> Self {
+        let set = match lib.load_annotations(&article.id) {
+            Ok(set) => set,
+            Err(e) => {
+                let level = match e {
+                    StorageError::Corrupt { .. } => Level::Warning,
+                    _ => Level::Error,
+                };
+                notices.push(level, e.to_string());
+                AnnotationSet::new(&article.id)
+            }
+        };
+        let map = TextMap::new(article);
+        let tag_colours = lib.tag_colours();
+        let shown = sentence_marks(&map, &set, &tag_colours);
+        let sigs = shown
+            .iter()
+            .enumerate()
+            .map(|(i, m)| SentenceSig {
+                marks: RwSignal::new(m.clone()),
+                state: RwSignal::new(if i == 0 { CURSOR } else { 0 }),
+            })
+            .collect();
+        let mut other_tags = lib.tag_counts();
+        for (k, (_, n)) in set.tag_counts() {
+            if let Some(e) = other_tags.get_mut(&k) {
+                e.1 = e.1.saturating_sub(n);
+            }
+        }
+        other_tags.retain(|_, (_, n)| *n > 0);
+        let inner = Inner {
+            set,
+            history: History::default(),
+            map,
+            shown,
+            tag_colours: tag_colours.clone(),
+            other_tags,
+            dirty: false,
+            save_due: false,
+            failing: false,
+            last_stamp: DateTime::UNIX_EPOCH,
+            selected: None,
+            cursor: 0,
+        };
+        Self {
+            inner: StoredValue::new_local(inner),
+            sigs: StoredValue::new(sigs),
+            version: RwSignal::new(0),
+            selection: RwSignal::new(None),
+            colour: RwSignal::new(Colour::Yellow),
+            mode: RwSignal::new(Mode::Idle),
+            exact: RwSignal::new(false),
+            save_state: RwSignal::new(SaveState::Saved),
+            tag_colours: RwSignal::new(tag_colours),
+            lib,
+            notices,
+            article_id: StoredValue::new(article.id.clone()),
+        }
+    }
+
+    /// The signals of sentence `i`.
+    pub fn sig(&self, i: usize) -> Option<SentenceSig> {
+        self.sigs.with_value(|s| s.get(i).copied())
+    }
+
+    /// The number of sentences.
+    pub fn sentence_count(&self) -> usize {
+        self.sigs.with_value(Vec::len)
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&Inner) -> R) -> Option<R> {
+        self.inner.try_with_value(f)
+    }
+
+    fn with_mut<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> Option<R> {
+        self.inner.try_update_value(f)
+    }
+
+    /// A time for an edit: the clock, but always after the previous edit
+    /// of this tab, so edits made within one millisecond still order.
+    fn stamp(&self) -> DateTime<Utc> {
+        let now = time::now();
+        self.with_mut(|i| {
+            let t = now.max(i.last_stamp + TimeDelta::milliseconds(1));
+            i.last_stamp = t;
+            t
+        })
+        .unwrap_or(now)
+    }
+
+    // ---- selection ----
+
+    /// Sets the selection, updating only the sentences whose state changes.
+    pub fn select(&self, sel: Option<Sel>) {
+        let new_range = sel.map(|s| s.range());
+        let old_range = self
+            .with_mut(|i| std::mem::replace(&mut i.selected, new_range))
+            .flatten();
+        let inside = |r: Option<(usize, usize)>, k: usize| r.is_some_and(|(a, b)| a <= k && k <= b);
+        let mut touched: Vec<usize> = Vec::new();
+        for r in [old_range, new_range].into_iter().flatten() {
+            touched.extend(r.0..=r.1);
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        for k in touched {
+            if let Some(s) = self.sig(k) {
+                let want = inside(new_range, k);
+                let has = s.state.get_untracked() & SELECTED != 0;
+                if want != has {
+                    s.state.update(|v| *v ^= SELECTED);
+                }
+            }
+        }
+        if let Some(s) = sel {
+            self.set_cursor(s.focus);
+        }
+        if self.selection.get_untracked() != sel {
+            self.selection.set(sel);
+        }
+        if sel.is_none() && self.mode.get_untracked() != Mode::Help {
+            self.mode.set(Mode::Idle);
+        }
+    }
+
+    /// Moves the keyboard cursor (the one sentence with `tabindex="0"`).
+    pub fn set_cursor(&self, k: usize) {
+        let Some(old) = self.with_mut(|i| std::mem::replace(&mut i.cursor, k)) else {
+            return;
+        };
+        if old != k {
+            if let Some(s) = self.sig(old) {
+                s.state.update(|v| *v &= !CURSOR);
+            }
+            if let Some(s) = self.sig(k) {
+                s.state.update(|v| *v |= CURSOR);
+            }
+        }
+    }
+
+    /// The sentence with the keyboard cursor.
+    pub fn cursor(&self) -> usize {
+        self.with(|i| i.cursor).unwrap_or(0)
+    }
+
+    /// A click (or Enter) on sentence `k`; `extend` (Shift) extends the
+    /// selection from its anchor. Clicking the only selected sentence
+    /// clears the selection.
+    pub fn click(&self, k: usize, extend: bool) {
+        let current = self.selection.get_untracked();
+        let next = match current {
+            Some(s) if extend => Some(Sel {
+                anchor: s.anchor,
+                focus: k,
+                span: None,
+            }),
+            Some(s) if s.span.is_none() && s.range() == (k, k) => None,
+            _ => Some(Sel::one(k)),
+        };
+        self.select(next);
+        if next.is_none() {
+            self.set_cursor(k);
+        }
+    }
+
+    /// `j` / `k`: moves the selection one sentence on (or back); with
+    /// `extend`, moves only its focus.
+    pub fn step(&self, forward: bool, extend: bool) {
+        let n = self.sentence_count();
+        if n == 0 {
+            return;
+        }
+        let next = match self.selection.get_untracked() {
+            // Nothing selected: start where the reader is looking.
+            None => {
+                let c = self.cursor();
+                if dom::is_on_screen(c) {
+                    c.min(n - 1)
+                } else {
+                    dom::first_visible_sentence().unwrap_or(c).min(n - 1)
+                }
+            }
+            Some(s) => {
+                let (a, b) = s.range();
+                let from = if extend { s.focus } else if forward { b } else { a };
+                if forward {
+                    (from + 1).min(n - 1)
+                } else {
+                    from.saturating_sub(1)
+                }
+            }
+        };
+        let sel = match self.selection.get_untracked() {
+            Some(s) if extend => Sel {
+                anchor: s.anchor,
+                focus: next,
+                span: None,
+            },
+            _ => Sel::one(next),
+        };
+        self.select(Some(sel));
+        dom::focus_sentence(next);
+    }
+
+    /// The target of the selection.
+    pub fn target(&self) -> Option<Target> {
+        let sel = self.selection.get_untracked()?;
+        self.with(|i| match sel.span {
+            Some(p) => Target::span(&i.map, p.start, p.end),
+            None => {
+                let (a, b) = sel.range();
+                Target::sentences(&i.map, a, b)
+            }
+        })
+        .flatten()
+    }
+
+    /// The annotation an action on the selection applies to (tracked).
+    pub fn under_selection(&self) -> Option<Annotation> {
+        self.version.track();
+        self.selection.track();
+        let target = self.target()?;
+        self.with(|i| i.set.under(&target).cloned()).flatten()
+    }
+
+    // ---- actions ----
+
+    fn commit(&self, label: &'static str, changes: Vec<Change>) {
+        if changes.is_empty() {
+            return;
+        }
+        self.with_mut(|i| i.history.record(label, changes));
+        self.after_change();
+    }
+
+    fn need_selection(&self) -> Option<Target> {
+        let t = self.target();
+        if t.is_none() {
+            self.notices
+                .info("Select a sentence first: click it, or press j.");
+        }
+        t
+    }
+
+    fn create(&self, target: Target, colour: Colour, now: DateTime<Utc>) -> Annotation {
+        let article = self.article_id.get_value();
+        Annotation::new(dom::uuid(), &article, target, colour, now)
+    }
+
+    /// `h` and `1`–`6`: highlights the selection in `colour`; an annotation
+    /// at exactly the same place is recoloured instead.
+    pub fn highlight(&self, colour: Colour) {
+        self.colour.set(colour);
+        let Some(target) = self.need_selection() else { return };
+        let now = self.stamp();
+        let same = self
+            .with(|i| {
+                i.set
+                    .items()
+                    .iter()
+                    .filter(|a| a.target.same_place(&target))
+                    .max_by_key(|a| a.updated)
+                    .map(|a| a.id.clone())
+            })
+            .flatten();
+        let (label, change) = match same {
+            Some(id) => (
+                "recolour",
+                self.with_mut(|i| i.set.update(&id, now, |a| a.colour = colour))
+                    .flatten(),
+            ),
+            None => {
+                let a = self.create(target, colour, now);
+                ("highlight", self.with_mut(|i| i.set.put(a)))
+            }
+        };
+        self.commit(label, change.into_iter().collect());
+    }
+
+    /// Recolours one annotation (from the panel).
+    pub fn recolour(&self, id: &str, colour: Colour) {
+        let now = self.stamp();
+        let change = self
+            .with_mut(|i| i.set.update(id, now, |a| a.colour = colour))
+            .flatten();
+        self.commit("recolour", change.into_iter().collect());
+    }
+
+    /// `t` then Enter: adds the typed tags (comma-separated) to the
+    /// annotation under the selection, or highlights the selection with
+    /// them.
+    pub fn apply_tags(&self, input: &str) {
+        let tags = parse_tags(input);
+        if tags.is_empty() {
+            return;
+        }
+        let Some(target) = self.need_selection() else { return };
+        let known = self.ranked_tags();
+        let now = self.stamp();
+        let under = self.with(|i| i.set.under(&target).map(|a| a.id.clone())).flatten();
+        let change = match under {
+            Some(id) => self
+                .with_mut(|i| {
+                    i.set
+                        .update(&id, now, |a| a.tags = merge_tags(&a.tags, &tags, &known))
+                })
+                .flatten(),
+            None => {
+                let mut a = self.create(target, self.colour.get_untracked(), now);
+                a.tags = merge_tags(&[], &tags, &known);
+                self.with_mut(|i| i.set.put(a))
+            }
+        };
+        self.commit("tag", change.into_iter().collect());
+    }
+
+    /// Removes one tag from an annotation.
+    pub fn untag(&self, id: &str, tag: &str) {
+        let now = self.stamp();
+        let change = self
+            .with_mut(|i| i.set.update(id, now, |a| a.tags.retain(|t| t != tag)))
+            .flatten();
+        self.commit("untag", change.into_iter().collect());
+    }
+
+    /// `n` then Ctrl+Enter: sets the note of the annotation under the
+    /// selection, or highlights the selection with the note.
+    pub fn save_note(&self, text: &str) {
+        let note = clean_note(text);
+        let Some(target) = self.need_selection() else { return };
+        let now = self.stamp();
+        let under = self.with(|i| i.set.under(&target).map(|a| a.id.clone())).flatten();
+        let change = match under {
+            Some(id) => self
+                .with_mut(|i| i.set.update(&id, now, |a| a.note = note))
+                .flatten(),
+            None if note.trim().is_empty() => None,
+            None => {
+                let mut a = self.create(target, self.colour.get_untracked(), now);
+                a.note = note;
+                self.with_mut(|i| i.set.put(a))
+            }
+        };
+        self.commit("note", change.into_iter().collect());
+    }
+
+    /// Delete / Backspace: removes the annotation under the selection, or
+    /// else every annotation the selection overlaps.
+    pub fn delete_selected(&self) {
+        let Some(target) = self.target() else { return };
+        let now = self.stamp();
+        let changes = self
+            .with_mut(|i| {
+                let ids: Vec<String> = match i.set.under(&target) {
+                    Some(a) => vec![a.id.clone()],
+                    None => i
+                        .set
+                        .overlapping(&target)
+                        .into_iter()
+                        .map(|a| a.id.clone())
+                        .collect(),
+                };
+                ids.iter()
+                    .filter_map(|id| i.set.remove(id, now))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        if changes.is_empty() {
+            self.notices.info("There is no annotation here to delete.");
+        }
+        self.commit("delete", changes);
+    }
+
+    /// Deletes one annotation (from the panel).
+    pub fn delete(&self, id: &str) {
+        let now = self.stamp();
+        let change = self.with_mut(|i| i.set.remove(id, now)).flatten();
+        self.commit("delete", change.into_iter().collect());
+    }
+
+    /// Ctrl/Cmd+Z.
+    pub fn undo(&self) {
+        let now = self.stamp();
+        match self.with_mut(|i| i.history.undo(&mut i.set, now)).flatten() {
+            Some(label) => {
+                self.after_change();
+                self.notices.info(format!("Undone: {label}."));
+            }
+            None => self.notices.info("Nothing to undo."),
+        }
+    }
+
+    /// Ctrl/Cmd+Shift+Z.
+    pub fn redo(&self) {
+        let now = self.stamp();
+        match self.with_mut(|i| i.history.redo(&mut i.set, now)).flatten() {
+            Some(label) => {
+                self.after_change();
+                self.notices.info(format!("Redone: {label}."));
+            }
+            None => self.notices.info("Nothing to redo."),
+        }
+    }
+
+    /// Gives a tag a colour (or none); saved at once, for the whole library.
+    pub fn set_tag_colour(&self, tag: &str, colour: Option<Colour>) {
+        let mut tc = self.tag_colours.get_untracked();
+        tc.set(tag, colour);
+        if let Err(e) = self.lib.save_tag_colours(&tc) {
+            self.notices.error(e.to_string());
+            return;
+        }
+        self.with_mut(|i| i.tag_colours = tc.clone());
+        self.tag_colours.set(tc);
+        self.refresh_marks();
+        self.version.update(|v| *v += 1);
+    }
+
+    // ---- change propagation and saving ----
+
+    /// Re-derives every sentence's marks and sets the signals of those
+    /// that changed.
+    fn refresh_marks(&self) {
+        let changed: Vec<(usize, SentenceMarks)> = self
+            .with_mut(|i| {
+                let next = sentence_marks(&i.map, &i.set, &i.tag_colours);
+                let mut changed = Vec::new();
+                for (k, (old, new)) in i.shown.iter_mut().zip(next).enumerate() {
+                    if *old != new {
+                        *old = new.clone();
+                        changed.push((k, new));
+                    }
+                }
+                changed
+            })
+            .unwrap_or_default();
+        for (k, m) in changed {
+            if let Some(s) = self.sig(k) {
+                s.marks.set(m);
+            }
+        }
+    }
+
+    /// After any edit: update the sentences and the panel, and save soon.
+    fn after_change(&self) {
+        self.refresh_marks();
+        self.version.update(|v| *v += 1);
+        self.with_mut(|i| i.dirty = true);
+        if !matches!(self.save_state.get_untracked(), SaveState::Failed(_)) {
+            self.save_state.set(SaveState::Pending);
+        }
+        let due = self
+            .with_mut(|i| std::mem::replace(&mut i.save_due, true))
+            .unwrap_or(true);
+        if !due {
+            let this = *self;
+            set_timeout(move || this.flush(), SAVE_DELAY);
+        }
+    }
+
+    /// Writes unsaved edits now. On failure the edits stay here, the user
+    /// is told once, and the write is retried on the next change.
+    pub fn flush(&self) {
+        let Some(mut set) = self.with_mut(|i| {
+            i.save_due = false;
+            i.dirty.then(|| i.set.clone())
+        }) else {
+            return;
+        };
+        let Some(set) = set.as_mut() else { return };
+        let now = time::now();
+        set.prune(now);
+        let before = set.len();
+        let before_json = set.to_json();
+        match self.lib.save_annotations(set) {
+            Ok(()) => {
+                let merged_in = set.to_json() != before_json || set.len() != before;
+                let was_failing = self
+                    .with_mut(|i| {
+                        i.set.merge(set);
+                        i.dirty = false;
+                        std::mem::replace(&mut i.failing, false)
+                    })
+                    .unwrap_or(false);
+                self.save_state.set(SaveState::Saved);
+                if was_failing {
+                    self.notices.info("Your annotations are saved now.");
+                }
+                if merged_in {
+                    self.refresh_marks();
+                    self.version.update(|v| *v += 1);
+                }
+            }
+            Err(e) => {
+                let first = self
+                    .with_mut(|i| !std::mem::replace(&mut i.failing, true))
+                    .unwrap_or(false);
+                let text = match e {
+                    StorageError::QuotaExceeded => "Browser storage is full, so your latest annotation changes are kept in this tab only. They will be saved with your next change once there is room: delete an article you no longer need.".to_owned(),
+                    other => format!("Your latest annotation changes are kept in this tab only: {other}"),
+                };
+                if first {
+                    self.notices.error(text.clone());
+                }
+                self.save_state.set(SaveState::Failed(text));
+            }
+        }
+    }
+
+    /// Takes in what another tab stored for this article.
+    pub fn merge_from_storage(&self) {
+        let id = self.article_id.get_value();
+        let Some(stored) = self.lib.stored_annotations(&id) else {
+            return;
+        };
+        let changed = self.with_mut(|i| i.set.merge(&stored)).unwrap_or(false);
+        if changed {
+            self.refresh_marks();
+            self.version.update(|v| *v += 1);
+        }
+    }
+
+    /// Re-reads the tag colours another tab stored.
+    pub fn reload_tag_colours(&self) {
+        let tc = self.lib.tag_colours();
+        if tc != self.tag_colours.get_untracked() {
+            self.with_mut(|i| i.tag_colours = tc.clone());
+            self.tag_colours.set(tc);
+            self.refresh_marks();
+            self.version.update(|v| *v += 1);
+        }
+    }
+
+    /// The article id.
+    pub fn article_id(&self) -> String {
+        self.article_id.get_value()
+    }
+
+    // ---- queries for the panel and inputs ----
+
+    /// All annotations in document order, and how many pass `filter`
+    /// (tracked on `version`).
+    pub fn entries(&self, filter: &Filter) -> (Vec<Annotation>, usize) {
+        self.version.track();
+        let tc = self.tag_colours.get();
+        self.with(|i| {
+            let all = i.set.in_document_order();
+            let total = all.len();
+            let shown = all
+                .into_iter()
+                .filter(|a| filter.matches(a, &tc))
+                .cloned()
+                .collect();
+            (shown, total)
+        })
+        .unwrap_or_default()
+    }
+
+    /// The tags used in this article, sorted (tracked on `version`).
+    pub fn article_tags(&self) -> Vec<String> {
+        self.version.track();
+        self.with(|i| ranked_tags(&i.set.tag_counts()))
+            .unwrap_or_default()
+    }
+
+    /// Every tag in the library, most used first.
+    pub fn ranked_tags(&self) -> Vec<String> {
+        self.with(|i| {
+            let mut counts = i.other_tags.clone();
+            for (k, (spelling, n)) in i.set.tag_counts() {
+                counts.entry(k).or_insert((spelling, 0)).1 += n;
+            }
+            ranked_tags(&counts)
+        })
+        .unwrap_or_default()
+    }
+
+    /// Autocomplete suggestions for the tag being typed.
+    pub fn suggestions(&self, fragment: &str, exclude: &[String]) -> Vec<String> {
+        suggest_tags(&self.ranked_tags(), fragment, exclude, 8)
+    }
+
+    /// The sentence range of an annotation now.
+    pub fn sentences_of(&self, a: &Annotation) -> Option<(usize, usize)> {
+        self.with(|i| {
+            i.map
+                .sentences_in(a.target.position.start, a.target.position.end)
+        })
+        .flatten()
+    }
+
+    /// Selects an annotation's text and scrolls to it, marking it briefly.
+    pub fn reveal(&self, a: &Annotation) {
+        let Some((first, last)) = self.sentences_of(a) else { return };
+        let span = (a.target.kind == TargetKind::Span).then_some(a.target.position);
+        self.select(Some(Sel {
+            anchor: first,
+            focus: last,
+            span,
+        }));
+        dom::reveal(first, last);
+        dom::focus_sentence(first);
+    }
+
+    /// The text map (for turning DOM selections into targets).
+    pub fn with_map<R>(&self, f: impl FnOnce(&TextMap) -> R) -> Option<R> {
+        self.with(|i| f(&i.map))
+    }
+
+    /// The notices.
+    pub fn notices(&self) -> Notices {
+        self.notices
+    }
+
+    /// Whether an edit is waiting to be saved.
+    pub fn is_dirty(&self) -> bool {
+        self.with(|i| i.dirty).unwrap_or(false)
+    }
+}

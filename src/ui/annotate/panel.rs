@@ -1,0 +1,230 @@
+//! The annotation panel: every annotation of the article in document
+//! order, with filters by tag, colour and text, and tag colours.
+
+use super::{Annot, SaveState};
+use crate::domain::annotation::{Annotation, Colour, TargetKind};
+use crate::domain::annotations::Filter;
+use crate::domain::article::shorten;
+use crate::ui::time;
+use leptos::prelude::*;
+
+/// Characters of a quote shown in the panel.
+const QUOTE_CHARS: usize = 140;
+/// Characters of a note shown in the panel.
+const NOTE_CHARS: usize = 160;
+
+/// The panel.
+#[component]
+pub fn Panel(
+    /// Whether it is open on narrow screens (on wide ones it always shows).
+    open: RwSignal<bool>,
+) -> impl IntoView {
+    let a = expect_context::<Annot>();
+    let tag = RwSignal::new(String::new());
+    let colour = RwSignal::new(String::new());
+    let text = RwSignal::new(String::new());
+    let filter = Memo::new(move |_| Filter {
+        tag: Some(tag.get()).filter(|t| !t.is_empty()),
+        colour: Colour::from_name(&colour.get()),
+        text: text.get(),
+    });
+    let data = Memo::new(move |_| filter.with(|f| a.entries(f)));
+    let tags = Memo::new(move |_| a.article_tags());
+    let count = move || {
+        let (shown, total) = data.with(|(s, t)| (s.len(), *t));
+        if filter.with(Filter::is_empty) {
+            format!("{total} annotation{}", if total == 1 { "" } else { "s" })
+        } else {
+            format!("{shown} of {total} shown")
+        }
+    };
+    view! {
+        <aside
+            class="panel"
+            class:open=move || open.get()
+            data-testid="annotation-panel"
+            aria-labelledby="panel-title"
+        >
+            <div class="panel-head">
+                <h2 id="panel-title">"Annotations"</h2>
+                <span class="save-state" data-testid="save-state" aria-live="polite">
+                    {move || match a.save_state.get() {
+                        SaveState::Saved => "Saved",
+                        SaveState::Pending => "Saving…",
+                        SaveState::Failed(_) => "Not saved: storage full",
+                    }}
+                </span>
+                <button
+                    class="quiet panel-close"
+                    aria-label="Close the annotation panel"
+                    on:click=move |_| open.set(false)
+                >
+                    "×"
+                </button>
+            </div>
+            <div class="filters" role="search" aria-label="Filter annotations">
+                <label>
+                    <span class="sr-only">"Filter by tag"</span>
+                    <select
+                        data-testid="filter-tag"
+                        aria-label="Filter by tag"
+                        on:change=move |ev| tag.set(event_target_value(&ev))
+                        prop:value=move || tag.get()
+                    >
+                        <option value="">"All tags"</option>
+                        {move || {
+                            tags.get()
+                                .into_iter()
+                                .map(|t| view! { <option value=t.clone()>{t.clone()}</option> })
+                                .collect_view()
+                        }}
+                    </select>
+                </label>
+                <label>
+                    <span class="sr-only">"Filter by colour"</span>
+                    <select
+                        data-testid="filter-colour"
+                        aria-label="Filter by colour"
+                        on:change=move |ev| colour.set(event_target_value(&ev))
+                        prop:value=move || colour.get()
+                    >
+                        <option value="">"All colours"</option>
+                        {Colour::ALL
+                            .into_iter()
+                            .map(|c| view! { <option value=c.name()>{c.name()}</option> })
+                            .collect_view()}
+                    </select>
+                </label>
+                <input
+                    type="search"
+                    data-testid="filter-text"
+                    aria-label="Filter by text in quotes and notes"
+                    placeholder="Search quotes and notes"
+                    prop:value=move || text.get()
+                    on:input=move |ev| text.set(event_target_value(&ev))
+                />
+                <p class="filter-count" data-testid="filter-count" aria-live="polite">
+                    {count}
+                </p>
+            </div>
+            <ol class="entries">
+                <For
+                    each=move || data.get().0
+                    key=|x: &Annotation| (x.id.clone(), x.updated)
+                    children=move |x| view! { <Entry annotation=x /> }
+                />
+            </ol>
+            {move || {
+                data.with(|(_, total)| *total == 0)
+                    .then(|| {
+                        view! {
+                            <p class="empty">
+                                "No annotations yet. Click a sentence and press h, or press ? for all shortcuts."
+                            </p>
+                        }
+                    })
+            }}
+            <TagColoursEditor tags />
+        </aside>
+    }
+}
+
+/// One annotation in the list.
+#[component]
+fn Entry(annotation: Annotation) -> impl IntoView {
+    let a = expect_context::<Annot>();
+    let shown = a.tag_colours.with_untracked(|tc| tc.effective(&annotation));
+    let quote = shorten(&annotation.target.quote.exact, QUOTE_CHARS);
+    let note = (!annotation.note.trim().is_empty()).then(|| shorten(&annotation.note, NOTE_CHARS));
+    let when = format!("{} {}", time::local_date(annotation.updated), time::local_time(annotation.updated));
+    let label = format!(
+        "{}{} highlight: {}",
+        if annotation.target.kind == TargetKind::Span { "Exact " } else { "" },
+        shown.name(),
+        quote
+    );
+    let for_click = annotation.clone();
+    let id = annotation.id.clone();
+    view! {
+        <li class="entry" data-testid="annotation-item" data-annotation-id=annotation.id.clone() data-colour=shown.name()>
+            <button class="entry-main" aria-label=label on:click=move |_| a.reveal(&for_click)>
+                <span class="entry-colour">
+                    <span class="dot" data-colour=shown.name() aria-hidden="true"></span>
+                    {shown.name()}
+                </span>
+                <q class="entry-quote">{quote}</q>
+                {note.map(|n| view! { <span class="entry-note" data-testid="entry-note">{n}</span> })}
+            </button>
+            <div class="entry-foot">
+                {(!annotation.tags.is_empty())
+                    .then(|| {
+                        view! {
+                            <ul class="tag-chips" aria-label="Tags">
+                                {annotation
+                                    .tags
+                                    .iter()
+                                    .map(|t| view! { <li class="tag-chip" data-testid="entry-tag">{t.clone()}</li> })
+                                    .collect_view()}
+                            </ul>
+                        }
+                    })}
+                <time datetime=crate::domain::time::format_rfc3339(&annotation.updated)>{when}</time>
+                <button
+                    class="quiet entry-delete"
+                    aria-label="Delete this annotation"
+                    title="Delete"
+                    on:click=move |_| a.delete(&id)
+                >
+                    "Delete"
+                </button>
+            </div>
+        </li>
+    }
+}
+
+/// Colours for tags: a tag's colour colours everything tagged with it.
+#[component]
+fn TagColoursEditor(tags: Memo<Vec<String>>) -> impl IntoView {
+    let a = expect_context::<Annot>();
+    view! {
+        <Show when=move || tags.with(|t| !t.is_empty())>
+            <details class="tag-colours">
+                <summary>"Tag colours"</summary>
+                <ul>
+                    {move || {
+                        tags.get()
+                            .into_iter()
+                            .map(|t| {
+                                let current = a
+                                    .tag_colours
+                                    .with(|tc| tc.get(&t).map(|c| c.name()).unwrap_or(""));
+                                let t2 = t.clone();
+                                view! {
+                                    <li>
+                                        <label>
+                                            <span class="tag-chip">{t.clone()}</span>
+                                            <select
+                                                data-testid="tag-colour"
+                                                aria-label=format!("Colour for tag {t}")
+                                                prop:value=current
+                                                on:change=move |ev| {
+                                                    a.set_tag_colour(&t2, Colour::from_name(&event_target_value(&ev)))
+                                                }
+                                            >
+                                                <option value="">"its own colours"</option>
+                                                {Colour::ALL
+                                                    .into_iter()
+                                                    .map(|c| view! { <option value=c.name()>{c.name()}</option> })
+                                                    .collect_view()}
+                                            </select>
+                                        </label>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
+            </details>
+        </Show>
+    }
+}
