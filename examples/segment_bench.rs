@@ -1,23 +1,22 @@
-//! Sentence segmenter benchmark: prints Golden Rules accuracy (when the
-//! development workspace's `../shared/sbd/golden_en.json` is present) and
-//! native throughput on about 1 MB of English news-like text written for
-//! this benchmark. Figures only; nothing here passes or fails.
+//! Sentence segmenter benchmark: prints Golden Rules accuracy and the
+//! failing cases (when the development workspace's
+//! `../shared/sbd/golden_en.json` is present) and native throughput on
+//! about 1 MB of English news-like text written for this benchmark
+//! (`segment_bench_text.txt`). Figures only; nothing here passes or fails.
+//! `scripts/bench` adds the wasm throughput (`tests/wasm_segment_bench.rs`)
+//! and the segmenter's share of the wasm size.
 //!
 //! Run: `cargo run --release --example segment_bench` (or `scripts/bench`).
+//! With `--features trivial-segmenter` it measures the trivial splitter
+//! instead, a baseline.
 
 use marginalia::domain::segment::sentence_spans;
 use std::time::Instant;
 
-/// A varied English text (abbreviations, numbers, quotes, lists, URLs).
-const TEXT: &str = "The harbour authority said on Tuesday that the new ferry, built by Tidewater Lines Ltd., \
-would enter service in May. Dr. Ana Ribeiro, who chairs the board, called it “a turning point.” \
-Tickets will cost $4.50, about 12.5% less than today. Critics were not convinced... They pointed to \
-delays at the U.S. yard that built the hull. “Why now?” asked one resident. Others asked why the \
-council had not published its report (see p. 14). The vote is on Jan. 14 at 6 p.m. in the town hall. \
-Details are at https://example.org/ferry.html. Questions go to press@example.org. The plan has three \
-parts: 1. a new pier 2. a charging station 3. a second vessel. Mr. Lee, 54, runs a café on the quay. \
-He said sales rose 3.2 percent last year! Version 2.0.1 of the timetable app ships next week. \
-Analysts at Globex Corp. expect more routes. St. Ives Quay will be the first stop.";
+/// A varied English paragraph (abbreviations, numbers, quotes, lists,
+/// URLs), repeated to about 1 MB. `tests/wasm_segment_bench.rs` times the
+/// same text in the browser.
+const TEXT: &str = include_str!("segment_bench_text.txt");
 
 fn golden() {
     let path =
@@ -46,10 +45,14 @@ fn golden() {
     }
     let passed = cases.len() - failing.len();
     println!(
-        "Golden Rules (English): {passed}/{} = {:.2}%  (pySBD 97.92%, sentencex 89.6%, unicode-segmentation 58.3%)",
+        "Golden Rules (English): {passed}/{} = {:.2}%\n  (others: pySBD 97.92%, sentencex 89.6%, blingfire 75.0%, \
+         unicode-segmentation 58.3%, NLTK punkt 56.3%, srx/LanguageTool 54.2%, spaCy 52-54%)",
         cases.len(),
         100.0 * passed as f64 / cases.len() as f64
     );
+    if failing.is_empty() {
+        println!("  failing cases: none");
+    }
     for f in failing {
         println!("{f}");
     }
@@ -58,7 +61,7 @@ fn golden() {
 fn throughput() {
     let mut text = String::new();
     while text.len() < 1 << 20 {
-        text.push_str(TEXT);
+        text.push_str(TEXT.trim_end());
         text.push(' ');
     }
     let mut rates = Vec::new();
@@ -79,6 +82,9 @@ fn throughput() {
 }
 
 fn main() {
+    if cfg!(feature = "trivial-segmenter") {
+        println!("(feature trivial-segmenter: these are the trivial splitter's figures)");
+    }
     golden();
     throughput();
 }

@@ -53,6 +53,12 @@
 //! Invariant (tested): the returned spans are non-empty, trimmed, in order,
 //! on char boundaries, and the text outside them is white space only, so the
 //! sentences and the white space between them give back the input exactly.
+//!
+//! The `trivial-segmenter` cargo feature (for measuring the wasm size only,
+//! see `scripts/bench`) replaces [`sentence_spans`] with a trivial splitter,
+//! so that the rules below are not linked.
+
+#![cfg_attr(feature = "trivial-segmenter", allow(dead_code))]
 
 use std::ops::Range;
 
@@ -257,7 +263,27 @@ fn char_before(text: &str, at: usize) -> Option<char> {
 }
 
 /// Byte ranges of the sentences of `text`, in order (see the module docs).
+#[cfg(not(feature = "trivial-segmenter"))]
 pub fn sentence_spans(text: &str) -> Vec<Range<usize>> {
+    rule_spans(text)
+}
+
+/// Byte ranges of the sentences of `text`: the trivial splitter of the
+/// `trivial-segmenter` feature, which exists only to measure what the rules
+/// add to the wasm. A sentence ends after `.`, `!` or `?` followed by white
+/// space; the spans are trimmed. Same invariants as the real segmenter,
+/// none of its accuracy.
+#[cfg(feature = "trivial-segmenter")]
+pub fn sentence_spans(text: &str) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let ends: Vec<usize> = (1..bytes.len())
+        .filter(|&i| matches!(bytes[i - 1], b'.' | b'!' | b'?') && bytes[i].is_ascii_whitespace())
+        .collect();
+    spans_from_ends(text, &ends)
+}
+
+/// The rule-based segmenter (see the module docs).
+fn rule_spans(text: &str) -> Vec<Range<usize>> {
     let lists = list_markers(text);
     let mut ends: Vec<usize> = Vec::new();
     let bytes = text.as_bytes();
@@ -658,7 +684,8 @@ fn list_markers(text: &str) -> Lists {
     lists
 }
 
-#[cfg(test)]
+// The rules' tests; the trivial splitter does not pass them.
+#[cfg(all(test, not(feature = "trivial-segmenter")))]
 mod tests {
     use super::*;
 
