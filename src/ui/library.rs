@@ -224,6 +224,15 @@ fn LibraryItem(meta: ArticleMeta) -> impl IntoView {
         }
     };
     let title = meta.title.clone();
+    let annotations = {
+        let id = id.clone();
+        move || {
+            let n = lib.counts().with(|c| c.get(&id).copied().unwrap_or(0));
+            (n > 0).then(|| {
+                format!(" · {n} annotation{}", if n == 1 { "" } else { "s" })
+            })
+        }
+    };
     let source = meta
         .source_name
         .clone()
@@ -240,6 +249,7 @@ fn LibraryItem(meta: ArticleMeta) -> impl IntoView {
                 <span data-testid="sentence-count">{format!("{} sentences", meta.sentences)}</span>
                 " · "
                 <span>"added " {time::local_date(meta.added)}</span>
+                <span data-testid="annotation-count">{annotations}</span>
                 <span class="source">{source}</span>
             </div>
             <div class="item-actions" on:click=|ev| ev.stop_propagation()>

@@ -60,7 +60,7 @@ fn handle_key(a: Annot, ev: &KeyboardEvent) -> bool {
     }
     if a.mode.get_untracked() == Mode::Help {
         if matches!(key.as_str(), "Escape" | "?") {
-            a.mode.set(Mode::Idle);
+            a.close_help();
             return true;
         }
         return false;

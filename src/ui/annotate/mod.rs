@@ -289,29 +289,29 @@ impl Annot {
         }
     }
 
+    /// Closes the shortcut list and gives focus back to the text.
+    pub fn close_help(&self) {
+        self.mode.set(Mode::Idle);
+        dom::focus_sentence(self.cursor());
+    }
+
     /// The sentence with the keyboard cursor.
     pub fn cursor(&self) -> usize {
         self.with(|i| i.cursor).unwrap_or(0)
     }
 
-    /// A click (or Enter) on sentence `k`; `extend` (Shift) extends the
-    /// selection from its anchor. Clicking the only selected sentence
-    /// clears the selection.
+    /// A click (or Enter) on sentence `k` selects it; `extend` (Shift)
+    /// extends the selection from its anchor instead.
     pub fn click(&self, k: usize, extend: bool) {
-        let current = self.selection.get_untracked();
-        let next = match current {
-            Some(s) if extend => Some(Sel {
+        let next = match self.selection.get_untracked() {
+            Some(s) if extend => Sel {
                 anchor: s.anchor,
                 focus: k,
                 span: None,
-            }),
-            Some(s) if s.span.is_none() && s.range() == (k, k) => None,
-            _ => Some(Sel::one(k)),
+            },
+            _ => Sel::one(k),
         };
-        self.select(next);
-        if next.is_none() {
-            self.set_cursor(k);
-        }
+        self.select(Some(next));
     }
 
     /// `j` / `k`: moves the selection one sentence on (or back); with

@@ -26,29 +26,40 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("?", "show this list"),
 ];
 
-/// Where the toolbar goes: below the selection's last sentence, in the
-/// reader's coordinates.
-fn place(last: usize) -> Option<(f64, f64)> {
-    let el = dom::sentence_el(last)?;
+/// Room the toolbar needs above the selection, in CSS pixels (it grows
+/// upwards when an input opens).
+const ROOM_ABOVE: f64 = 150.0;
+
+/// Where the toolbar goes, in the reader's coordinates: above the
+/// selection's first line (so the text that follows, which is read next,
+/// stays clickable), or below its last line when there is no room above.
+/// Returns (top, left, above).
+fn place(first: usize, last: usize) -> Option<(f64, f64, bool)> {
     let reader = document().query_selector(".reader").ok()??;
-    let r = el.get_bounding_client_rect();
     let base = reader.get_bounding_client_rect();
-    let top = r.bottom() - base.top() + 6.0;
-    let width = base.width();
-    let left = (r.left() - base.left()).clamp(0.0, (width - 330.0).max(0.0));
-    Some((top, left))
+    let top_rect = dom::sentence_el(first)?.get_client_rects().get(0)?;
+    let bottom_rects = dom::sentence_el(last)?.get_client_rects();
+    let bottom_rect = bottom_rects.get(bottom_rects.length().checked_sub(1)?)?;
+    let above = top_rect.top() > ROOM_ABOVE;
+    let (top, x) = if above {
+        (top_rect.top() - base.top() - 6.0, top_rect.left())
+    } else {
+        (bottom_rect.bottom() - base.top() + 6.0, bottom_rect.left())
+    };
+    let left = (x - base.left()).clamp(0.0, (base.width() - 330.0).max(0.0));
+    Some((top, left, above))
 }
 
 /// The toolbar, shown while something is selected.
 #[component]
 pub fn Toolbar() -> impl IntoView {
     let a = expect_context::<Annot>();
-    let pos = RwSignal::new((0.0, 0.0));
+    let pos = RwSignal::new((0.0, 0.0, true));
     Effect::new(move || {
         if let Some(sel) = a.selection.get() {
-            let last = sel.range().1;
+            let (first, last) = sel.range();
             request_animation_frame(move || {
-                if let Some(p) = place(last) {
+                if let Some(p) = place(first, last) {
                     pos.set(p);
                 }
             });
@@ -62,6 +73,7 @@ pub fn Toolbar() -> impl IntoView {
                 role="toolbar"
                 aria-label="Annotate the selection"
                 data-testid="toolbar"
+                class:above=move || pos.get().2
                 style:top=move || format!("{}px", pos.get().0)
                 style:left=move || format!("{}px", pos.get().1)
                 on:mousedown=|ev| {
@@ -378,7 +390,7 @@ pub fn Help() -> impl IntoView {
     });
     view! {
         <Show when=move || a.mode.get() == Mode::Help>
-            <div class="help-backdrop" on:click=move |_| a.mode.set(Mode::Idle)>
+            <div class="help-backdrop" on:click=move |_| a.close_help()>
                 <div
                     class="help"
                     role="dialog"
@@ -404,7 +416,7 @@ pub fn Help() -> impl IntoView {
                             .collect_view()}
                     </dl>
                     <p class="help-note">"Shortcuts never fire while you type in a field."</p>
-                    <button data-testid="help-close" on:click=move |_| a.mode.set(Mode::Idle)>
+                    <button data-testid="help-close" on:click=move |_| a.close_help()>
                         "Close"
                     </button>
                 </div>
