@@ -74,8 +74,8 @@ pub fn Toolbar() -> impl IntoView {
                 aria-label="Annotate the selection"
                 data-testid="toolbar"
                 class:above=move || pos.get().2
-                style:top=move || format!("{}px", pos.get().0)
-                style:left=move || format!("{}px", pos.get().1)
+                style:top=move || format!("{}px", pos.get().0 as i32)
+                style:left=move || format!("{}px", pos.get().1 as i32)
                 on:mousedown=|ev| {
                     // Keep the reader's selection when a button is pressed.
                     if !matches!(
