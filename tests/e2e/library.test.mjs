@@ -269,8 +269,10 @@ describe('hostile HTML', () => {
     assert.deepEqual(found, []);
     // Inside the reader there are only the reader's own elements and attributes.
     const foreign = await page.evaluate(() => {
-      const tags = new Set(['P', 'H2', 'H3', 'H4', 'H5', 'H6', 'UL', 'LI', 'BLOCKQUOTE', 'PRE', 'SPAN']);
-      const attrs = new Set(['class', 'data-paragraph', 'data-sentence-id']);
+      const tags = new Set(['P', 'H2', 'H3', 'H4', 'H5', 'H6', 'UL', 'LI', 'BLOCKQUOTE', 'PRE', 'SPAN', 'MARK']);
+      // The reader's own: sentence ids, the roving tabindex, and annotation state.
+      const attrs = new Set(['class', 'data-paragraph', 'data-sentence-id', 'tabindex', 'data-highlight',
+        'data-overlap', 'data-tags', 'aria-description', 'data-note-for', 'data-testid', 'role', 'aria-label']);
       const out = [];
       for (const el of document.querySelectorAll('.reader-body *')) {
         if (!tags.has(el.tagName)) out.push(el.tagName);
