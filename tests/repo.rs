@@ -308,3 +308,28 @@ fn stored_library_reads_what_another_tab_wrote_without_repairing() {
     assert_eq!(repo.stored_library(), None);
     assert_eq!(repo.store().snapshot(), before);
 }
+
+#[test]
+fn updating_an_article_stores_new_boundaries_and_its_index_entry_or_nothing() {
+    let (mut repo, mut lib, ..) = open(MemoryStore::new());
+    let a = article("First one. Second one. Third one.", 1);
+    let b = article("Another article.", 2);
+    repo.add_article(&mut lib, &a).unwrap();
+    repo.add_article(&mut lib, &b).unwrap();
+    let mut joined = a.clone();
+    joined.join_with_next(0).unwrap();
+    // A refused write changes nothing.
+    let before = repo.store().snapshot();
+    repo.store_mut().fail_next_sets(1);
+    assert_eq!(repo.update_article(&mut lib, &joined), Err(StorageError::QuotaExceeded));
+    assert_eq!(repo.store().snapshot(), before);
+    assert_eq!(lib.get(&a.id).unwrap().sentences, 3);
+    repo.update_article(&mut lib, &joined).unwrap();
+    assert_eq!(repo.load_article(&a.id).unwrap(), joined);
+    assert_eq!(lib.get(&a.id).unwrap().sentences, 2);
+    assert_eq!(repo.stored_library().unwrap(), lib);
+    assert_eq!(lib.entries()[1].id, a.id, "it keeps its place in the library");
+    // Only an article already in the library can be updated.
+    let stranger = article("Not in the library.", 3);
+    assert!(repo.update_article(&mut lib, &stranger).is_err());
+}

@@ -16,7 +16,7 @@ pub fn fold_char(c: char) -> char {
         // Dotted capital I: its full lowercase is two characters.
         0x130 => 0x69,
         // Latin Extended-A: capitals at even code points…
-        0x100..=0x137 | 0x14A..=0x177 if u % 2 == 0 => u + 1,
+        0x100..=0x137 | 0x14A..=0x177 if u.is_multiple_of(2) => u + 1,
         // …then at odd ones.
         0x139..=0x148 | 0x179..=0x17E if u % 2 == 1 => u + 1,
         0x178 => 0xFF,

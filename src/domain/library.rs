@@ -57,6 +57,18 @@ impl Library {
         self.entries.iter().find(|e| e.id == id)
     }
 
+    /// Replaces the entry with the same id, keeping its place; returns
+    /// whether there was one.
+    pub fn replace(&mut self, meta: ArticleMeta) -> bool {
+        match self.entries.iter_mut().find(|e| e.id == meta.id) {
+            Some(e) => {
+                *e = meta;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Adds an article first, unless one with the same content fingerprint
     /// is there already.
     pub fn add(&mut self, meta: ArticleMeta) -> Added {

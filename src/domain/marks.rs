@@ -7,7 +7,7 @@
 //! points), not stored sentence indices, so the marks follow the text when
 //! sentence boundaries are corrected.
 
-use super::annotation::{Colour, TargetKind};
+use super::annotation::Colour;
 use super::annotations::{AnnotationSet, TagColours};
 use super::fold::eq_folded;
 use super::textmap::TextMap;
@@ -85,8 +85,9 @@ pub fn sentence_marks(map: &TextMap, set: &AnnotationSet, tag_colours: &TagColou
         let colour = tag_colours.effective(a);
         for (i, m) in marks.iter_mut().enumerate().take(last + 1).skip(first) {
             let Some(place) = map.sentence(i) else { continue };
-            let whole = a.target.kind == TargetKind::Sentences
-                || (pos.start <= place.start && place.end <= pos.end);
+            // Positions decide, not the kind: after a boundary correction
+            // a sentence target may cover only part of a joined sentence.
+            let whole = pos.start <= place.start && place.end <= pos.end;
             if whole {
                 m.colours.insert(0, colour);
             } else {
@@ -212,6 +213,23 @@ mod tests {
         assert_eq!(pieces.iter().map(|p| p.0).collect::<String>(), text);
         assert_eq!(pieces[0], ("Gam", &[Colour::Blue, Colour::Pink][..]));
         assert_eq!(pieces[2], (" three.", &[][..]));
+    }
+
+    #[test]
+    fn a_sentence_target_inside_a_joined_sentence_shows_as_a_part() {
+        let (m, mut s) = setup();
+        add(&mut s, "a", Target::sentences(&m, 1, 1).unwrap(), Colour::Yellow, 1);
+        let mut a = Article::build(
+            parse_text("Alpha one. Beta two. Gamma three.\n\nDelta four."),
+            NewArticle::default(),
+            DateTime::UNIX_EPOCH,
+        )
+        .unwrap();
+        a.join_with_next(0).unwrap();
+        let joined = TextMap::new(&a);
+        let marks = sentence_marks(&joined, &s, &TagColours::default());
+        assert!(marks[0].colours.is_empty());
+        assert_eq!(marks[0].parts, [Part { start: 11, end: 20, colours: vec![Colour::Yellow] }]);
     }
 
     #[test]

@@ -293,6 +293,40 @@ impl<S: KeyValueStore> Repo<S> {
         Ok(added)
     }
 
+    /// Stores a changed version of an article that is already in the
+    /// library with the same id (same text; corrected sentence
+    /// boundaries), and its index entry. On failure nothing changes.
+    pub fn update_article(
+        &mut self,
+        library: &mut Library,
+        article: &Article,
+    ) -> Result<(), StorageError> {
+        self.writable()?;
+        article.validate().map_err(StorageError::Other)?;
+        if library.get(&article.id).is_none() {
+            return Err(StorageError::Other(format!(
+                "article {} is not in the library",
+                article.id
+            )));
+        }
+        let key = article_key(&article.id);
+        let old = self.store.get(&key)?;
+        let json =
+            serde_json::to_string(article).map_err(|e| StorageError::Other(e.to_string()))?;
+        self.store.set(&key, &json)?;
+        let mut next = library.clone();
+        next.replace(article.meta());
+        if let Err(e) = self.write_index(&next) {
+            let _ = match old {
+                Some(old) => self.store.set(&key, &old),
+                None => self.store.remove(&key),
+            };
+            return Err(e);
+        }
+        *library = next;
+        Ok(())
+    }
+
     /// Deletes the article with this id and only it.
     pub fn delete_article(
         &mut self,

@@ -139,6 +139,17 @@ impl LibraryCtx {
         Ok(result)
     }
 
+    /// Stores an article's corrected sentence boundaries (same text, same id).
+    pub fn update_article(&self, article: &Article) -> Result<(), StorageError> {
+        self.refresh();
+        let mut lib = self.library.get_untracked();
+        self.repo
+            .try_update_value(|r| r.update_article(&mut lib, article))
+            .unwrap_or_else(gone)?;
+        self.library.set(lib);
+        Ok(())
+    }
+
     /// Loads an article's text.
     pub fn load(&self, id: &str) -> Result<Article, StorageError> {
         self.repo

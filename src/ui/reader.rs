@@ -10,7 +10,7 @@
 //! cursor come from its own signals (see [`super::annotate`]), so an edit
 //! re-renders only the sentences it touches.
 
-use super::annotate::{self, Annot, CURSOR, SELECTED, SentenceSig, dom};
+use super::annotate::{self, Annot, ArticleSlot, CURSOR, SELECTED, Sel, SentenceSig, dom};
 use super::context::LibraryCtx;
 use super::notices::Notices;
 use super::time;
@@ -28,7 +28,15 @@ pub fn ReaderPage(
 ) -> impl IntoView {
     let lib = expect_context::<LibraryCtx>();
     match lib.load(&id) {
-        Ok(article) => view! { <ArticleView article /> }.into_any(),
+        Ok(article) => {
+            let slot = ArticleSlot {
+                article: RwSignal::new(article),
+                select_after: RwSignal::new(None),
+            };
+            provide_context(slot);
+            // Corrected sentence boundaries render the article again.
+            (move || view! { <ArticleView article=slot.article.get() /> }).into_any()
+        }
         Err(e) => view! {
             <section class="missing">
                 <h1>"Article not found"</h1>
@@ -183,8 +191,18 @@ fn block_view(index: usize, block: &Block, first: usize, annot: Annot) -> AnyVie
 fn ArticleView(article: Article) -> impl IntoView {
     let lib = expect_context::<LibraryCtx>();
     let notices = expect_context::<Notices>();
-    let annot = Annot::new(&article, lib, notices);
+    let slot = use_context::<ArticleSlot>();
+    let annot = Annot::new(&article, lib, notices, slot);
     provide_context(annot);
+    if let Some(slot) = slot
+        && let Some(i) = slot.select_after.get_untracked()
+    {
+        slot.select_after.set(None);
+        request_animation_frame(move || {
+            annot.select(Some(Sel::one(i)));
+            dom::focus_sentence(i);
+        });
+    }
     let mut first_sentence = Vec::with_capacity(article.blocks.len());
     let mut n = 0;
     for b in &article.blocks {
@@ -299,7 +317,10 @@ fn on_click(annot: Annot, ev: &web_sys::MouseEvent) {
         return;
     }
     match dom::sentence_of(&target).and_then(|el| dom::sentence_index(&el)) {
-        Some(i) => annot.click(i, ev.shift_key()),
+        Some(i) => {
+            annot.set_caret(dom::caret());
+            annot.click(i, ev.shift_key());
+        }
         None => annot.select(None),
     }
 }

@@ -120,6 +120,18 @@ pub fn clear_dom_selection() {
     }
 }
 
+/// Where a click left the caret: (sentence, code points into it), when
+/// the browser's selection is collapsed inside a sentence.
+pub fn caret() -> Option<(usize, u32)> {
+    let sel = window().get_selection().ok()??;
+    if !sel.is_collapsed() {
+        return None;
+    }
+    let node = sel.anchor_node()?;
+    let el = sentence_of(&node)?;
+    Some((sentence_index(&el)?, chars_before(&el, &node, sel.anchor_offset())?))
+}
+
 /// Code points of sentence element `el`'s text before `(node, offset)`.
 fn chars_before(el: &Element, node: &Node, offset: u32) -> Option<u32> {
     let range = document().create_range().ok()?;

@@ -104,6 +104,9 @@ pub struct SentenceSig {
 }
 
 struct Inner {
+    article: Article,
+    /// Where the last click put the caret: (sentence, code points into it).
+    caret: Option<(usize, u32)>,
     set: AnnotationSet,
     history: History,
     map: TextMap,
@@ -142,6 +145,18 @@ pub struct Annot {
     lib: LibraryCtx,
     notices: Notices,
     article_id: StoredValue<String>,
+    slot: Option<ArticleSlot>,
+}
+
+/// The article the reader shows, replaced when sentence boundaries are
+/// corrected (the reader then renders again), and the sentence to select
+/// once it has.
+#[derive(Clone, Copy)]
+pub struct ArticleSlot {
+    /// The article shown.
+    pub article: RwSignal<Article>,
+    /// The sentence to select after the next render.
+    pub select_after: RwSignal<Option<usize>>,
 }
 
 /// How long edits wait before they are written.
@@ -149,8 +164,8 @@ const SAVE_DELAY: std::time::Duration = std::time::Duration::from_millis(300);
 
 impl Annot {
     /// Loads an article's annotations and builds the per-sentence signals.
-    pub fn new(article: &Article, lib: LibraryCtx, notices: Notices) -> Self {
-        let set = match lib.load_annotations(&article.id) {
+    pub fn new(article: &Article, lib: LibraryCtx, notices: Notices, slot: Option<ArticleSlot>) -> Self {
+        let mut set = match lib.load_annotations(&article.id) {
             Ok(set) => set,
             Err(e) => {
                 let level = match e {
@@ -162,6 +177,21 @@ impl Annot {
             }
         };
         let map = TextMap::new(article);
+        // Sentence ranges follow corrected boundaries; the places themselves
+        // (code points) never move.
+        let stale: Vec<Annotation> = set
+            .items()
+            .iter()
+            .filter_map(|a| {
+                let mut b = a.clone();
+                b.target.resync(&map);
+                (b != *a).then_some(b)
+            })
+            .collect();
+        let resynced = !stale.is_empty();
+        for a in stale {
+            set.put(a);
+        }
         let tag_colours = lib.tag_colours();
         let shown = sentence_marks(&map, &set, &tag_colours);
         let sigs = shown
@@ -180,13 +210,15 @@ impl Annot {
         }
         other_tags.retain(|_, (_, n)| *n > 0);
         let inner = Inner {
+            article: article.clone(),
+            caret: None,
             set,
             history: History::default(),
             map,
             shown,
             tag_colours: tag_colours.clone(),
             other_tags,
-            dirty: false,
+            dirty: resynced,
             save_due: false,
             failing: false,
             last_stamp: DateTime::UNIX_EPOCH,
@@ -206,7 +238,72 @@ impl Annot {
             lib,
             notices,
             article_id: StoredValue::new(article.id.clone()),
+            slot,
         }
+    }
+
+    // ---- sentence boundaries ----
+
+    /// Remembers where a click put the caret, for "Split here".
+    pub fn set_caret(&self, caret: Option<(usize, u32)>) {
+        self.with_mut(|i| i.caret = caret);
+    }
+
+    /// Where "Split here" would split: the start of an exact selection,
+    /// else the caret of the last click, when inside the selected sentence.
+    pub fn split_point(&self) -> Option<(usize, u32)> {
+        let sel = self.selection.get_untracked()?;
+        let (a, b) = sel.range();
+        if a != b {
+            return None;
+        }
+        if let Some(p) = sel.span {
+            let start = self.with(|i| i.map.sentence(a).map(|s| s.start)).flatten()?;
+            return Some((a, p.start.saturating_sub(start)));
+        }
+        self.with(|i| i.caret).flatten().filter(|(s, _)| *s == a)
+    }
+
+    fn correct(&self, select: usize, fix: impl FnOnce(&mut Article) -> Result<(), String>) {
+        let Some(slot) = self.slot else { return };
+        self.flush();
+        let Some(mut article) = self.with(|i| i.article.clone()) else { return };
+        if let Err(e) = fix(&mut article) {
+            self.notices.error(format!("The sentences were not changed: {e}."));
+            return;
+        }
+        match self.lib.update_article(&article) {
+            Ok(()) => {
+                slot.select_after.set(Some(select));
+                slot.article.set(article);
+            }
+            Err(e) => self
+                .notices
+                .error(format!("The sentences were not changed. {e}")),
+        }
+    }
+
+    /// Joins the selected sentence with the next one in its paragraph.
+    pub fn join_with_next(&self) {
+        let Some(sel) = self.selection.get_untracked() else { return };
+        let (a, b) = sel.range();
+        if a != b {
+            self.notices.info("Select one sentence to join it with the next.");
+            return;
+        }
+        self.correct(a, |art| art.join_with_next(a));
+    }
+
+    /// Splits the selected sentence at the caret (or the start of an
+    /// exact selection).
+    pub fn split_here(&self) {
+        let Some((s, at)) = self.split_point() else {
+            self.notices.info(
+                "Click in the sentence where it should be split (or select from there with Alt held), then choose Split here.",
+            );
+            return;
+        };
+        self.correct(s, |art| art.split_sentence(s, at as usize));
     }
 
     /// The signals of sentence `i`.

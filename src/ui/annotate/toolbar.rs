@@ -152,6 +152,24 @@ pub fn Toolbar() -> impl IntoView {
                         "?"
                     </button>
                 </div>
+                <Show when=move || a.selection.with(|s| s.is_some_and(|s| s.anchor == s.focus))>
+                    <div class="toolbar-row boundaries" role="group" aria-label="Sentence boundaries">
+                        <button
+                            data-testid="join-next"
+                            title="Join this sentence with the next one (a wrong boundary)"
+                            on:click=move |_| a.join_with_next()
+                        >
+                            "Join with next"
+                        </button>
+                        <button
+                            data-testid="split-here"
+                            title="Split this sentence where you clicked (a missed boundary)"
+                            on:click=move |_| a.split_here()
+                        >
+                            "Split here"
+                        </button>
+                    </div>
+                </Show>
                 {move || {
                     under
                         .get()
