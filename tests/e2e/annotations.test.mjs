@@ -284,6 +284,22 @@ describe('annotating one article', () => {
   });
 });
 
+describe('saving', () => {
+  test('an edit made just before the page goes away is flushed, not lost to the save delay', async () => {
+    const { ctx, page } = await fresh();
+    await page.click(S(4));
+    await page.keyboard.press('5');
+    await page.reload(); // within the 300 ms debounce: pagehide flushes it
+    await page.waitForSelector('[data-testid="reader"]');
+    assert.equal(await page.getAttribute(S(4), 'data-highlight'), 'purple');
+    await page.click(S(6));
+    await page.keyboard.press('2');
+    await page.click('[data-testid="back-to-library"]'); // leaving the reader flushes too
+    assert.match(await page.locator('[data-testid="annotation-count"]').first().textContent(), /2 annotations/);
+    await ctx.close();
+  });
+});
+
 describe('keyboard only', () => {
   test('open, select, highlight, tag, note, help, undo and delete without a mouse', async () => {
     const { ctx, page } = await openApp(browser, server.url);
