@@ -298,6 +298,44 @@ describe('saving', () => {
     assert.match(await page.locator('[data-testid="annotation-count"]').first().textContent(), /2 annotations/);
     await ctx.close();
   });
+
+  test('hiding the tab flushes a pending edit at once', async () => {
+    const { ctx, page } = await fresh();
+    await page.click(S(2));
+    await page.keyboard.press('4');
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+      document.dispatchEvent(new Event('visibilitychange', { bubbles: true })); // as browsers fire it
+    });
+    // Read at once, well inside the 300 ms save delay.
+    const stored = await storedAnnotations(page);
+    assert.equal(stored?.annotations?.[0]?.colour, 'pink');
+    await ctx.close();
+  });
+});
+
+describe('touch', () => {
+  test('a touch text selection snaps to the sentences it touches when the finger lifts', async () => {
+    const { ctx, page } = await fresh({ context: await browser.newContext({ hasTouch: true, viewport: { width: 400, height: 800 } }) });
+    await page.evaluate(() => {
+      const a = document.querySelector('[data-sentence-id="5"]').firstChild;
+      const b = document.querySelector('[data-sentence-id="6"]').firstChild;
+      const r = document.createRange();
+      r.setStart(a, 4);
+      r.setEnd(b, 3);
+      getSelection().removeAllRanges();
+      getSelection().addRange(r);
+      document.querySelector('[data-sentence-id="6"]').dispatchEvent(new TouchEvent('touchend', { bubbles: true }));
+    });
+    await page.locator(`${S(6)}.selected`).waitFor();
+    const selected = await page.locator('.s.selected').evaluateAll((els) => els.map((e) => Number(e.dataset.sentenceId)));
+    assert.deepEqual(selected, [5, 6]);
+    // On a narrow screen the panel opens from its button.
+    assert.equal(await page.locator('[data-testid="annotation-panel"]').isVisible(), false);
+    await page.tap('[data-testid="panel-toggle"]');
+    assert.equal(await page.locator('[data-testid="annotation-panel"]').isVisible(), true);
+    await ctx.close();
+  });
 });
 
 describe('keyboard only', () => {
