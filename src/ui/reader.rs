@@ -32,10 +32,20 @@ pub fn ReaderPage(
             let slot = ArticleSlot {
                 article: RwSignal::new(article),
                 select_after: RwSignal::new(None),
+                generation: RwSignal::new(0),
             };
             provide_context(slot);
-            // Corrected sentence boundaries render the article again.
-            (move || view! { <ArticleView article=slot.article.get() /> }).into_any()
+            // Corrected sentence boundaries build the article view anew (a
+            // new key), never patch the old one in place: sentence elements
+            // are kept in step by their own effects.
+            view! {
+                <For
+                    each=move || std::iter::once(slot.generation.get())
+                    key=|g| *g
+                    children=move |_| view! { <ArticleView article=slot.article.get_untracked() /> }
+                />
+            }
+            .into_any()
         }
         Err(e) => view! {
             <section class="missing">
@@ -92,28 +102,132 @@ fn describe(m: &SentenceMarks) -> Option<String> {
     Some(parts.join("; "))
 }
 
+/// Sets or removes an attribute, touching the DOM only on a change.
+fn set_attr(el: &web_sys::Element, name: &str, value: Option<&str>) {
+    match value {
+        Some(v) if el.get_attribute(name).as_deref() != Some(v) => {
+            let _ = el.set_attribute(name, v);
+        }
+        None if el.has_attribute(name) => {
+            let _ = el.remove_attribute(name);
+        }
+        _ => {}
+    }
+}
+
+/// Puts a sentence's text back, cut into `<mark>`s where parts of it are
+/// highlighted. Only text nodes and `mark` elements are created.
+fn render_parts(el: &web_sys::Element, text: &str, marks: &SentenceMarks) {
+    if marks.parts.is_empty() {
+        el.set_text_content(Some(text));
+        return;
+    }
+    el.set_text_content(None);
+    let doc = document();
+    for (piece, colours) in marks.pieces(text) {
+        let node: web_sys::Node = match colours.first() {
+            None => doc.create_text_node(piece).into(),
+            Some(c) => {
+                let Ok(mark) = doc.create_element("mark") else { continue };
+                let _ = mark.set_attribute("data-highlight", c.name());
+                if let Some(under) = colours.get(1) {
+                    let _ = mark.set_attribute("data-overlap", under.name());
+                }
+                mark.set_text_content(Some(piece));
+                mark.into()
+            }
+        };
+        let _ = el.append_child(&node);
+    }
+}
+
+/// The note marker after sentence `i`: outside the sentence's text, named
+/// for assistive technology.
+fn note_marker(i: usize) -> Option<web_sys::Element> {
+    let m = document().create_element("span").ok()?;
+    for (k, v) in [
+        ("class", "note-mark"),
+        ("data-testid", "note-marker"),
+        ("role", "img"),
+        ("aria-label", "Has a note"),
+    ] {
+        let _ = m.set_attribute(k, v);
+    }
+    let _ = m.set_attribute("data-note-for", &i.to_string());
+    Some(m)
+}
+
+/// Keeps a sentence element in step with its two signals: one render
+/// effect per sentence (rather than one per attribute), which touches only
+/// what changed. Run as a directive when the element is created; the view
+/// built the first state (text, parts, note marker), so the first run sets
+/// attributes only.
+fn live_sentence(el: web_sys::Element, (i, sig, text): (usize, SentenceSig, Arc<str>)) {
+    // Owned by the reader's owner through a local StoredValue: dropped (and
+    // so stopped) when the article view goes away.
+    let effect = RenderEffect::new(move |prev: Option<(u8, SentenceMarks)>| {
+        let state = sig.state.get();
+        let marks = sig.marks.get();
+        let (old_state, old_marks) = match &prev {
+            Some((s, m)) => (Some(*s), Some(m)),
+            None => (None, None),
+        };
+        if old_state != Some(state) {
+            set_attr(&el, "tabindex", Some(if state & CURSOR != 0 { "0" } else { "-1" }));
+            let _ = el
+                .class_list()
+                .toggle_with_force("selected", state & SELECTED != 0);
+        }
+        if old_marks != Some(&marks) {
+            set_attr(&el, "data-highlight", marks.colours.first().map(|c| c.name()));
+            set_attr(&el, "data-overlap", marks.colours.get(1).map(|c| c.name()));
+            let tags = (!marks.tags.is_empty()).then(|| marks.tags.join(", "));
+            set_attr(&el, "data-tags", tags.as_deref());
+            set_attr(&el, "aria-description", describe(&marks).as_deref());
+            if let Some(old) = old_marks {
+                if old.parts != marks.parts {
+                    render_parts(&el, &text, &marks);
+                }
+                if old.note != marks.note {
+                    let next = el
+                        .next_element_sibling()
+                        .filter(|n| n.class_list().contains("note-mark"));
+                    match (marks.note, next) {
+                        (true, None) => {
+                            if let Some(m) = note_marker(i) {
+                                let _ = el.after_with_node_1(&m);
+                            }
+                        }
+                        (false, Some(m)) => m.remove(),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        (state, marks)
+    });
+    StoredValue::new_local(effect);
+}
+
 /// One sentence: its text (with highlighted parts), state from its signals,
 /// and the note marker after it, outside its text.
 fn sentence_view(i: usize, text: &str, sig: Option<SentenceSig>) -> AnyView {
     let Some(sig) = sig else {
         return view! { <span class="s" data-sentence-id=i>{text.to_owned()}</span> }.into_any();
     };
-    let text: Arc<str> = text.into();
-    let m = sig.marks;
-    let content = move || {
-        m.with(|m| {
-            if m.parts.is_empty() {
-                return text.to_string().into_any();
-            }
-            m.pieces(&text)
+    let shared: Arc<str> = text.into();
+    // The sentence as it is now; later changes are made by live_sentence.
+    let (content, note) = sig.marks.with_untracked(|marks| {
+        let content = if marks.parts.is_empty() {
+            text.to_owned().into_any()
+        } else {
+            marks
+                .pieces(text)
                 .into_iter()
                 .map(|(t, cs)| match cs.first() {
                     None => t.to_owned().into_any(),
                     Some(c) => view! {
-                        <mark
-                            data-highlight=c.name()
-                            data-overlap=cs.get(1).map(|c| c.name())
-                        >
+                        <mark data-highlight=c.name() data-overlap=cs.get(1).map(|c| c.name())>
                             {t.to_owned()}
                         </mark>
                     }
@@ -121,35 +235,24 @@ fn sentence_view(i: usize, text: &str, sig: Option<SentenceSig>) -> AnyView {
                 })
                 .collect_view()
                 .into_any()
-        })
-    };
+        };
+        (content, marks.note)
+    });
     view! {
-        <span
-            class="s"
-            data-sentence-id=i
-            tabindex=move || if sig.state.get() & CURSOR != 0 { "0" } else { "-1" }
-            class:selected=move || sig.state.get() & SELECTED != 0
-            data-highlight=move || m.with(|m| m.colours.first().map(|c| c.name()))
-            data-overlap=move || m.with(|m| m.colours.get(1).map(|c| c.name()))
-            data-tags=move || m.with(|m| (!m.tags.is_empty()).then(|| m.tags.join(", ")))
-            aria-description=move || m.with(describe)
-        >
+        <span class="s" data-sentence-id=i use:live_sentence=(i, sig, shared)>
             {content}
         </span>
-        {move || {
-            m.with(|m| m.note)
-                .then(|| {
-                    view! {
-                        <span
-                            class="note-mark"
-                            data-testid="note-marker"
-                            data-note-for=i
-                            role="img"
-                            aria-label="Has a note"
-                        ></span>
-                    }
-                })
-        }}
+        {note.then(|| {
+            view! {
+                <span
+                    class="note-mark"
+                    data-testid="note-marker"
+                    data-note-for=i
+                    role="img"
+                    aria-label="Has a note"
+                ></span>
+            }
+        })}
     }
     .into_any()
 }

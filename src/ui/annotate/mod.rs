@@ -157,6 +157,8 @@ pub struct ArticleSlot {
     pub article: RwSignal<Article>,
     /// The sentence to select after the next render.
     pub select_after: RwSignal<Option<usize>>,
+    /// Bumped on each replacement, so the view is built anew.
+    pub generation: RwSignal<u32>,
 }
 
 /// How long edits wait before they are written.
@@ -276,6 +278,7 @@ impl Annot {
             Ok(()) => {
                 slot.select_after.set(Some(select));
                 slot.article.set(article);
+                slot.generation.update(|g| *g += 1);
             }
             Err(e) => self
                 .notices
