@@ -3,20 +3,11 @@
 // against the release build.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openApp, storageSnapshot, libraryTitles, ARTIFACTS } from './harness.mjs';
+import { useServerAndBrowser, openApp, storageSnapshot, ARTIFACTS } from './harness.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useServerAndBrowser();
 
 const S = (i) => `[data-sentence-id="${i}"]`;
 
@@ -27,7 +18,7 @@ async function openWelcome(page) {
 
 /** A fresh browser context with the welcome article open. */
 async function fresh(opts) {
-  const { ctx, page } = await openApp(browser, server.url, opts);
+  const { ctx, page } = await openApp(env.browser, env.server.url, opts);
   await openWelcome(page);
   return { ctx, page };
 }
@@ -316,7 +307,7 @@ describe('saving', () => {
 
 describe('touch', () => {
   test('a touch text selection snaps to the sentences it touches when the finger lifts', async () => {
-    const { ctx, page } = await fresh({ context: await browser.newContext({ hasTouch: true, viewport: { width: 400, height: 800 } }) });
+    const { ctx, page } = await fresh({ context: await env.browser.newContext({ hasTouch: true, viewport: { width: 400, height: 800 } }) });
     await page.evaluate(() => {
       const a = document.querySelector('[data-sentence-id="5"]').firstChild;
       const b = document.querySelector('[data-sentence-id="6"]').firstChild;
@@ -340,7 +331,7 @@ describe('touch', () => {
 
 describe('keyboard only', () => {
   test('open, select, highlight, tag, note, help, undo and delete without a mouse', async () => {
-    const { ctx, page } = await openApp(browser, server.url);
+    const { ctx, page } = await openApp(env.browser, env.server.url);
     // Tab to the welcome article's link and open it.
     let guard = 0;
     while (!(await page.evaluate(() => document.activeElement?.tagName === 'A' && document.activeElement.textContent.includes('Welcome to Marginalia'))) && guard++ < 40) {
@@ -418,7 +409,7 @@ describe('keyboard only', () => {
 describe('contrast', () => {
   for (const theme of ['light', 'dark']) {
     test(`highlighted text is WCAG AA in the ${theme} theme`, async () => {
-      const { ctx, page } = await fresh({ context: await browser.newContext({ colorScheme: theme }) });
+      const { ctx, page } = await fresh({ context: await env.browser.newContext({ colorScheme: theme }) });
       for (const [i, key] of [[1, '1'], [2, '2'], [3, '3'], [5, '4'], [6, '5'], [8, '6']]) {
         await page.click(S(i));
         await page.keyboard.press(key);
@@ -445,10 +436,10 @@ describe('contrast', () => {
 
 describe('two tabs', () => {
   test('two pages editing the same article both keep their edits', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-    const { page: a } = await openApp(browser, server.url, { context: ctx });
+    const ctx = await env.browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const { page: a } = await openApp(env.browser, env.server.url, { context: ctx });
     await openWelcome(a);
-    const { page: b } = await openApp(browser, server.url, { context: ctx });
+    const { page: b } = await openApp(env.browser, env.server.url, { context: ctx });
     await openWelcome(b);
     await a.click(S(1));
     await a.keyboard.press('h');
@@ -531,7 +522,7 @@ describe('bad storage', () => {
   });
 
   test('with storage refused, annotating works in memory under a visible warning', async () => {
-    const context = await browser.newContext();
+    const context = await env.browser.newContext();
     await context.addInitScript(() => {
       Object.defineProperty(window, 'localStorage', {
         configurable: true,

@@ -1,20 +1,11 @@
 // End-to-end: correcting sentence boundaries in the reader ("Join with
 // next", "Split here"); the correction is stored with the article and
 // annotations stay on the same text.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openApp } from './harness.mjs';
+import { useServerAndBrowser, openApp } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useServerAndBrowser();
 
 const S = (i) => `[data-sentence-id="${i}"]`;
 const texts = (page) => page.locator('[data-sentence-id]').allTextContents();
@@ -42,7 +33,7 @@ async function clickBeforeChar(page, i, n) {
 }
 
 test('join and split fix boundaries, are stored with the article, and annotations stay on their text', async () => {
-  const { ctx, page } = await openApp(browser, server.url);
+  const { ctx, page } = await openApp(env.browser, env.server.url);
   await page.fill('[data-testid="paste-title"]', 'Boundaries');
   await page.fill('[data-testid="paste-text"]', 'Alpha one. Beta two. Gamma three.\n\nDelta four. Epsilon five.');
   await page.click('[data-testid="paste-submit"]');

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { before, after } from 'node:test';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DIST = path.join(ROOT, 'dist');
@@ -100,4 +101,22 @@ export async function lastNotice(page) {
   const n = page.locator('[data-testid="notice"]').last();
   await n.waitFor();
   return n.textContent();
+}
+
+/**
+ * Serves dist/ and launches Chromium once for a test file (registers the
+ * file's before/after hooks); returns an object whose `server` and
+ * `browser` are set once the hooks have run.
+ */
+export function useServerAndBrowser() {
+  const env = { server: null, browser: null };
+  before(async () => {
+    env.server = await serveDist();
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
 }

@@ -5,23 +5,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  serveDist, launch, openApp, storageSnapshot, importFiles, fileFrom, libraryTitles,
+  useServerAndBrowser,
+  openApp, storageSnapshot, importFiles, fileFrom, libraryTitles,
   lastNotice, FIXTURES, SHARED, ARTIFACTS,
 } from './harness.mjs';
 
 const KURSK = path.join(SHARED, 'fixtures/articles/kursk-engineers.txt');
 const article = (name) => path.join(FIXTURES, 'articles', name);
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useServerAndBrowser();
 
 /** Opens the first library item whose title contains `title`. */
 async function openArticle(page, title) {
@@ -36,7 +28,7 @@ function sentenceTexts(page) {
 
 describe('first run', () => {
   test('a new browser shows the welcome article and nothing else', async () => {
-    const { ctx, page } = await openApp(browser, server.url);
+    const { ctx, page } = await openApp(env.browser, env.server.url);
     assert.deepEqual(await libraryTitles(page), ['Welcome to Marginalia']);
     await openArticle(page, 'Welcome');
     assert.ok((await page.locator('[data-sentence-id]').count()) > 10);
@@ -53,7 +45,7 @@ describe('first run', () => {
 describe('importing, listing, reloading and deleting', () => {
   let ctx;
   let page;
-  before(async () => ({ ctx, page } = await openApp(browser, server.url)));
+  before(async () => ({ ctx, page } = await openApp(env.browser, env.server.url)));
   after(async () => ctx.close());
 
   test('the Kursk news file imports as one article, one paragraph per line, no character changed', async (t) => {
@@ -151,7 +143,7 @@ describe('importing, listing, reloading and deleting', () => {
 
 describe('drag and drop', () => {
   test('dropping files on the drop zone imports each of them', async () => {
-    const { ctx, page } = await openApp(browser, server.url);
+    const { ctx, page } = await openApp(env.browser, env.server.url);
     const files = [
       { name: 'dropped-ferry.txt', type: 'text/plain', text: fs.readFileSync(article('harbour-ferry.txt'), 'utf8') },
       { name: 'notes.md', type: 'text/markdown', text: fs.readFileSync(article('field-notes.md'), 'utf8') },
@@ -174,7 +166,7 @@ describe('drag and drop', () => {
   });
 
   test('a file dropped anywhere, even on the reader, is imported once', async () => {
-    const { ctx, page } = await openApp(browser, server.url);
+    const { ctx, page } = await openApp(env.browser, env.server.url);
     await openArticle(page, 'Welcome');
     const dt = await page.evaluateHandle((text) => {
       const d = new DataTransfer();
@@ -183,7 +175,7 @@ describe('drag and drop', () => {
     }, 'Dropped on the reader. It still arrives.');
     await page.dispatchEvent('.reader-body', 'drop', { dataTransfer: dt });
     await page.locator('[data-testid="notice"]', { hasText: 'Added' }).waitFor();
-    await page.goto(server.url);
+    await page.goto(env.server.url);
     await page.locator('[data-testid="library-item"]', { hasText: 'Dropped on the reader.' }).waitFor();
     assert.equal(await page.locator('[data-testid="library-item"]', { hasText: 'Dropped on the reader.' }).count(), 1);
     await ctx.close();
@@ -192,9 +184,9 @@ describe('drag and drop', () => {
 
 describe('two tabs', () => {
   test('an article added in one tab appears in the other without a reload', async () => {
-    const context = await browser.newContext();
-    const { page: a } = await openApp(browser, server.url, { context });
-    const { page: b } = await openApp(browser, server.url, { context });
+    const context = await env.browser.newContext();
+    const { page: a } = await openApp(env.browser, env.server.url, { context });
+    const { page: b } = await openApp(env.browser, env.server.url, { context });
     await a.fill('[data-testid="paste-title"]', 'From tab A');
     await a.fill('[data-testid="paste-text"]', 'Written in the first tab.');
     await a.click('[data-testid="paste-submit"]');
@@ -211,7 +203,7 @@ describe('two tabs', () => {
 describe('structured files', () => {
   let ctx;
   let page;
-  before(async () => ({ ctx, page } = await openApp(browser, server.url)));
+  before(async () => ({ ctx, page } = await openApp(env.browser, env.server.url)));
   after(async () => ctx.close());
 
   test('Markdown keeps headings, list items and quotes and drops inline markup', async () => {
@@ -228,7 +220,7 @@ describe('structured files', () => {
   });
 
   test('HTML keeps only the article text structure; the title comes from <title>', async () => {
-    await page.goto(server.url);
+    await page.goto(env.server.url);
     await importFiles(page, [fileFrom(article('night-trains.html'), 'text/html')]);
     await openArticle(page, 'Night Trains Return to the Alps');
     assert.deepEqual(await page.locator('.reader-body h2').allTextContents(), ['Night trains return']);
@@ -244,9 +236,9 @@ describe('structured files', () => {
 
 describe('hostile HTML', () => {
   test('no script runs and no handler, link or resource reaches the page', async () => {
-    const { ctx, page } = await openApp(browser, server.url);
+    const { ctx, page } = await openApp(env.browser, env.server.url);
     const requests = [];
-    page.on('request', (r) => { if (!r.url().startsWith(server.url)) requests.push(r.url()); });
+    page.on('request', (r) => { if (!r.url().startsWith(env.server.url)) requests.push(r.url()); });
     await importFiles(page, [fileFrom(article('hostile.html'), 'text/html')]);
     await openArticle(page, 'Hostile page');
     await page.waitForTimeout(300);
@@ -296,7 +288,7 @@ describe('hostile HTML', () => {
 describe('bad input stores nothing and says what is wrong', () => {
   let ctx;
   let page;
-  before(async () => ({ ctx, page } = await openApp(browser, server.url)));
+  before(async () => ({ ctx, page } = await openApp(env.browser, env.server.url)));
   after(async () => ctx.close());
 
   async function expectRefused(action, pattern) {
@@ -360,14 +352,14 @@ describe('bad input stores nothing and says what is wrong', () => {
 
 describe('storage refused by the browser', () => {
   test('the app runs in memory and says so', async () => {
-    const context = await browser.newContext();
+    const context = await env.browser.newContext();
     await context.addInitScript(() => {
       Object.defineProperty(window, 'localStorage', {
         configurable: true,
         get() { throw new DOMException('The operation is insecure.', 'SecurityError'); },
       });
     });
-    const { page } = await openApp(browser, server.url, { context });
+    const { page } = await openApp(env.browser, env.server.url, { context });
     const warning = page.locator('[data-testid="notice"][data-level="warning"]');
     await warning.waitFor();
     assert.match(await warning.textContent(), /storage is not available.*until this tab is closed/i);
@@ -384,7 +376,7 @@ describe('storage refused by the browser', () => {
 
 describe('reader', () => {
   test('the hash route survives reload and back/forward', async () => {
-    const { ctx, page } = await openApp(browser, server.url);
+    const { ctx, page } = await openApp(env.browser, env.server.url);
     await openArticle(page, 'Welcome');
     const url = page.url();
     assert.match(url, /#\/read\/[0-9a-f]{64}$/);
@@ -399,7 +391,7 @@ describe('reader', () => {
   });
 
   test('the reading measure is about 65 characters with a generous line height', async () => {
-    const { ctx, page } = await openApp(browser, server.url);
+    const { ctx, page } = await openApp(env.browser, env.server.url);
     await openArticle(page, 'Welcome');
     for (const clicks of [0, 4]) {
       for (let i = 0; i < clicks; i++) await page.click('[data-testid="font-larger"]');
@@ -421,8 +413,8 @@ describe('reader', () => {
   });
 
   test('an article opened from a scrolled library starts at its title', async () => {
-    const context = await browser.newContext({ viewport: { width: 360, height: 640 } });
-    const { page } = await openApp(browser, server.url, { context });
+    const context = await env.browser.newContext({ viewport: { width: 360, height: 640 } });
+    const { page } = await openApp(env.browser, env.server.url, { context });
     for (let i = 0; i < 6; i++) {
       await page.fill('[data-testid="paste-text"]', `Filler article number ${i}.`);
       await page.click('[data-testid="paste-submit"]');
@@ -437,7 +429,7 @@ describe('reader', () => {
   });
 
   test('reload and back/forward return to the sentence being read', async () => {
-    const { ctx, page } = await openApp(browser, server.url);
+    const { ctx, page } = await openApp(env.browser, env.server.url);
     const paragraphs = Array.from({ length: 120 }, (_, i) => `Paragraph ${i + 1} opens here. It has a second sentence with some more words in it.`);
     await page.fill('[data-testid="paste-title"]', 'Long read');
     await page.fill('[data-testid="paste-text"]', paragraphs.join('\n\n'));
@@ -465,7 +457,7 @@ describe('reader', () => {
   });
 
   test('text size and theme are kept after a reload', async () => {
-    const { ctx, page } = await openApp(browser, server.url);
+    const { ctx, page } = await openApp(env.browser, env.server.url);
     await openArticle(page, 'Welcome');
     const size = () => page.evaluate(() => getComputedStyle(document.querySelector('.reader-body')).fontSize);
     const before = parseFloat(await size());
@@ -485,15 +477,15 @@ describe('reader', () => {
   });
 
   test('the dark theme follows prefers-color-scheme when no choice was made', async () => {
-    const context = await browser.newContext({ colorScheme: 'dark' });
-    const { page } = await openApp(browser, server.url, { context });
+    const context = await env.browser.newContext({ colorScheme: 'dark' });
+    const { page } = await openApp(env.browser, env.server.url, { context });
     const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.equal(bg, 'rgb(22, 24, 28)');
     await context.close();
   });
 
   test('list items keep their markers in the reader', async () => {
-    const { ctx, page } = await openApp(browser, server.url);
+    const { ctx, page } = await openApp(env.browser, env.server.url);
     await importFiles(page, [fileFrom(article('night-trains.html'), 'text/html')]);
     await openArticle(page, 'Night Trains');
     // The marker is painted left of the text: sample the pixels there.
@@ -518,7 +510,7 @@ describe('reader', () => {
   });
 
   test('confirmations go away by themselves; errors stay', async () => {
-    const { ctx, page } = await openApp(browser, server.url);
+    const { ctx, page } = await openApp(env.browser, env.server.url);
     await page.fill('[data-testid="paste-text"]', 'A short note.');
     await page.click('[data-testid="paste-submit"]');
     await page.fill('[data-testid="paste-text"]', '   ');
@@ -530,7 +522,7 @@ describe('reader', () => {
   });
 
   test('screenshot of the reader for the README', async () => {
-    const { ctx, page } = await openApp(browser, server.url);
+    const { ctx, page } = await openApp(env.browser, env.server.url);
     await openArticle(page, 'Welcome');
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     const file = path.join(ARTIFACTS, 'reader.png');
