@@ -65,9 +65,9 @@ fn two_tabs_saving_the_same_article_lose_nothing() {
     let mut tab1 = repo.load_annotations(&a.id).unwrap();
     let mut tab2 = repo.load_annotations(&a.id).unwrap();
     tab1.put(highlight(&a, "one", 0, 1));
-    repo.save_annotations(&mut tab1).unwrap();
+    assert!(!repo.save_annotations(&mut tab1).unwrap(), "nothing new was stored");
     tab2.put(highlight(&a, "two", 2, 2));
-    repo.save_annotations(&mut tab2).unwrap();
+    assert!(repo.save_annotations(&mut tab2).unwrap(), "reports what it took in");
     assert_eq!(tab2.len(), 2, "the saving tab took in the other tab's edit");
     let stored = repo.load_annotations(&a.id).unwrap();
     assert!(stored.get("one").is_some() && stored.get("two").is_some());

@@ -374,13 +374,15 @@ impl<S: KeyValueStore> Repo<S> {
     /// first, so what another tab saved meanwhile is kept (and is then in
     /// `set` too). An unreadable stored value is moved aside first. On
     /// failure the stored value is unchanged and `set` keeps the edit.
-    pub fn save_annotations(&mut self, set: &mut AnnotationSet) -> Result<(), StorageError> {
+    /// Returns whether the stored copy brought in anything new.
+    pub fn save_annotations(&mut self, set: &mut AnnotationSet) -> Result<bool, StorageError> {
         self.writable()?;
         let key = annotations_key(set.article());
+        let mut merged_in = false;
         if let Some(raw) = self.store.get(&key)? {
             match AnnotationSet::from_json(set.article(), &raw) {
                 Ok(stored) => {
-                    set.merge(&stored);
+                    merged_in = set.merge(&stored);
                 }
                 Err(reason) if reason.contains("newer version") => {
                     self.read_only = true;
@@ -392,9 +394,11 @@ impl<S: KeyValueStore> Repo<S> {
             }
         }
         if set.is_empty() && set.tombstones().is_empty() {
-            return self.store.remove(&key);
+            self.store.remove(&key)?;
+        } else {
+            self.store.set(&key, &set.to_json())?;
         }
-        self.store.set(&key, &set.to_json())
+        Ok(merged_in)
     }
 
     /// How many annotations each article has (those with none are left out).

@@ -65,9 +65,11 @@ impl LibraryCtx {
             .flatten()
     }
 
-    /// Saves an article's annotations, merging in what another tab stored.
-    pub fn save_annotations(&self, set: &mut AnnotationSet) -> Result<(), StorageError> {
-        self.repo
+    /// Saves an article's annotations, merging in what another tab stored;
+    /// returns whether that brought in anything new.
+    pub fn save_annotations(&self, set: &mut AnnotationSet) -> Result<bool, StorageError> {
+        let merged_in = self
+            .repo
             .try_update_value(|r| r.save_annotations(set))
             .unwrap_or_else(gone)?;
         let (id, n) = (set.article().to_owned(), set.len());
@@ -80,7 +82,7 @@ impl LibraryCtx {
                 }
             });
         }
-        Ok(())
+        Ok(merged_in)
     }
 
     /// How often each tag is used across the library.

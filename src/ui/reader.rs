@@ -345,10 +345,7 @@ fn ArticleView(article: Article) -> impl IntoView {
     annotate::keys::install(annot);
     keep_saved(annot);
     let panel_open = RwSignal::new(false);
-    let count = move || {
-        annot.version.track();
-        annot.entries(&Default::default()).1
-    };
+    let count = move || annot.count();
 
     view! {
         <div class="reader-layout">

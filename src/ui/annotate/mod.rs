@@ -719,13 +719,9 @@ impl Annot {
             return;
         };
         let Some(set) = set.as_mut() else { return };
-        let now = time::now();
-        set.prune(now);
-        let before = set.len();
-        let before_json = set.to_json();
+        set.prune(time::now());
         match self.lib.save_annotations(set) {
-            Ok(()) => {
-                let merged_in = set.to_json() != before_json || set.len() != before;
+            Ok(merged_in) => {
                 let was_failing = self
                     .with_mut(|i| {
                         i.set.merge(set);
@@ -829,6 +825,12 @@ impl Annot {
     /// Autocomplete suggestions for the tag being typed.
     pub fn suggestions(&self, fragment: &str, exclude: &[String]) -> Vec<String> {
         suggest_tags(&self.ranked_tags(), fragment, exclude, 8)
+    }
+
+    /// The number of annotations (tracked on `version`).
+    pub fn count(&self) -> usize {
+        self.version.track();
+        self.with(|i| i.set.len()).unwrap_or(0)
     }
 
     /// The sentence range of an annotation now.
