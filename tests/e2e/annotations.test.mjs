@@ -273,6 +273,23 @@ describe('annotating one article', () => {
     assert.match(await page.locator('[data-testid="library-item"]', { hasText: 'Welcome' }).textContent(), new RegExp(`${n} annotations`));
     assert.deepEqual(page.errors, []);
   });
+
+  test('tag suggestions come from the whole library, with the spelling first typed', async () => {
+    await page.fill('[data-testid="paste-title"]', 'Second piece');
+    await page.fill('[data-testid="paste-text"]', 'Markets fell again. Analysts were not surprised.');
+    await page.click('[data-testid="paste-submit"]');
+    await page.locator('[data-testid="library-item"]', { hasText: 'Second piece' }).click();
+    await page.waitForSelector('[data-testid="reader"]');
+    await page.click(S(0));
+    await page.keyboard.press('t');
+    await page.keyboard.type('ec');
+    assert.equal(await page.locator('[data-testid="tag-suggestion"]').first().textContent(), 'Economy');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type('ECONOMY');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.getAttribute(S(0), 'data-tags'), 'Economy', 'typed in capitals, shown as first typed');
+  });
 });
 
 describe('saving', () => {

@@ -112,8 +112,9 @@ struct Inner {
     map: TextMap,
     shown: Vec<SentenceMarks>,
     tag_colours: TagColours,
-    /// Tag uses in the rest of the library.
-    other_tags: BTreeMap<String, (String, usize)>,
+    /// Tag uses in the rest of the library, read from storage the first
+    /// time a tag is typed (not on every article open).
+    other_tags: Option<BTreeMap<String, (String, usize)>>,
     dirty: bool,
     save_due: bool,
     failing: bool,
@@ -204,13 +205,6 @@ impl Annot {
                 state: RwSignal::new(if i == 0 { CURSOR } else { 0 }),
             })
             .collect();
-        let mut other_tags = lib.tag_counts();
-        for (k, (_, n)) in set.tag_counts() {
-            if let Some(e) = other_tags.get_mut(&k) {
-                e.1 = e.1.saturating_sub(n);
-            }
-        }
-        other_tags.retain(|_, (_, n)| *n > 0);
         let inner = Inner {
             article: article.clone(),
             caret: None,
@@ -219,7 +213,7 @@ impl Annot {
             map,
             shown,
             tag_colours: tag_colours.clone(),
-            other_tags,
+            other_tags: None,
             dirty: resynced,
             save_due: false,
             failing: false,
@@ -810,10 +804,30 @@ impl Annot {
             .unwrap_or_default()
     }
 
+    /// Tag uses in the other articles: the library's, less this article's
+    /// as stored.
+    fn other_tags(&self) -> BTreeMap<String, (String, usize)> {
+        if let Some(Some(t)) = self.with(|i| i.other_tags.clone()) {
+            return t;
+        }
+        let mut others = self.lib.tag_counts();
+        if let Some(stored) = self.lib.stored_annotations(&self.article_id()) {
+            for (k, (_, n)) in stored.tag_counts() {
+                if let Some(e) = others.get_mut(&k) {
+                    e.1 = e.1.saturating_sub(n);
+                }
+            }
+        }
+        others.retain(|_, (_, n)| *n > 0);
+        self.with_mut(|i| i.other_tags = Some(others.clone()));
+        others
+    }
+
     /// Every tag in the library, most used first.
     pub fn ranked_tags(&self) -> Vec<String> {
+        let others = self.other_tags();
         self.with(|i| {
-            let mut counts = i.other_tags.clone();
+            let mut counts = others;
             for (k, (spelling, n)) in i.set.tag_counts() {
                 counts.entry(k).or_insert((spelling, 0)).1 += n;
             }
