@@ -208,6 +208,16 @@ pub struct Annotation {
     /// When it last changed.
     #[serde(with = "super::time::rfc3339")]
     pub updated: DateTime<Utc>,
+    /// Whether its text could not be found again after the article's text
+    /// changed (see [`super::anchor`]). An orphan keeps its old target for
+    /// reference, is not shown in the text, and is listed under
+    /// "Unanchored" until the reader attaches it by hand or deletes it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub orphan: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl Annotation {
@@ -222,6 +232,7 @@ impl Annotation {
             note: String::new(),
             created: now,
             updated: now,
+            orphan: false,
         }
     }
 

@@ -236,18 +236,17 @@ impl AnnotationSet {
     }
 
     /// The annotation an action on `target` applies to: one at exactly the
-    /// same place, else the smallest one containing it, newest first on a tie.
+    /// same place, else the smallest one containing it, newest first on a
+    /// tie. Orphans are never under anything.
     pub fn under(&self, target: &Target) -> Option<&Annotation> {
         if let Some(a) = self
-            .items
-            .iter()
+            .anchored()
             .filter(|a| a.target.same_place(target))
             .max_by_key(|a| a.updated)
         {
             return Some(a);
         }
-        self.items
-            .iter()
+        self.anchored()
             .filter(|a| a.target.contains(target))
             .min_by(|a, b| {
                 let len = |x: &Annotation| x.target.position.end - x.target.position.start;
@@ -255,12 +254,25 @@ impl AnnotationSet {
             })
     }
 
-    /// Every annotation sharing text with `target`.
+    /// Every annotation sharing text with `target` (orphans have no place
+    /// in the text, so none of them).
     pub fn overlapping(&self, target: &Target) -> Vec<&Annotation> {
-        self.items
-            .iter()
+        self.anchored()
             .filter(|a| a.target.overlaps(target))
             .collect()
+    }
+
+    /// The live annotations that have a place in the text (not orphans).
+    pub fn anchored(&self) -> impl Iterator<Item = &Annotation> {
+        self.items.iter().filter(|a| !a.orphan)
+    }
+
+    /// The orphans: annotations whose text was not found again after the
+    /// article's text changed, oldest first.
+    pub fn orphans(&self) -> Vec<&Annotation> {
+        let mut v: Vec<&Annotation> = self.items.iter().filter(|a| a.orphan).collect();
+        v.sort_by(|a, b| a.created.cmp(&b.created).then(a.id.cmp(&b.id)));
+        v
     }
 
     /// The stored form, annotations in document order.
@@ -381,6 +393,16 @@ impl TagColours {
     /// The colour given to a tag.
     pub fn get(&self, tag: &str) -> Option<Colour> {
         self.0.get(&tag_key(tag)).copied()
+    }
+
+    /// Every tag with a colour: folded tag → colour, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, Colour)> {
+        self.0.iter().map(|(k, c)| (k, *c))
+    }
+
+    /// Whether no tag has a colour.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     /// Gives a tag a colour, or takes it away with `None`.

@@ -69,6 +69,18 @@ impl Library {
         }
     }
 
+    /// Puts `meta` in the place of the entry `old_id` (a new version of an
+    /// article, with a new id); returns whether there was one.
+    pub fn swap(&mut self, old_id: &str, meta: ArticleMeta) -> bool {
+        match self.entries.iter_mut().find(|e| e.id == old_id) {
+            Some(e) => {
+                *e = meta;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Adds an article first, unless one with the same content fingerprint
     /// is there already.
     pub fn add(&mut self, meta: ArticleMeta) -> Added {

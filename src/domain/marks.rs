@@ -75,7 +75,7 @@ impl SentenceMarks {
 pub fn sentence_marks(map: &TextMap, set: &AnnotationSet, tag_colours: &TagColours) -> Vec<SentenceMarks> {
     let mut marks = vec![SentenceMarks::default(); map.len()];
     let mut raw_parts: Vec<Vec<(u32, u32, Colour)>> = vec![Vec::new(); map.len()];
-    let mut ordered: Vec<_> = set.items().iter().collect();
+    let mut ordered: Vec<_> = set.anchored().collect();
     ordered.sort_by(|a, b| a.created.cmp(&b.created).then(a.id.cmp(&b.id)));
     for a in ordered {
         let pos = a.target.position;

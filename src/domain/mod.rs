@@ -18,17 +18,29 @@
 //! - [`history`] is undo and redo.
 //! - [`marks`] is what each sentence shows.
 //! - [`fold`] is case-insensitive comparison.
+//! - [`anchor`] finds annotations again in an edited text.
+//! - [`json_path`] reads untrusted JSON, naming the path of a problem.
+//! - [`exchange`] is the export model and the Marginalia JSON format.
+//! - [`w3c`] is the W3C Web Annotation (JSON-LD) export.
+//! - [`markdown_out`] is the Markdown export.
+//! - [`restore`] plans an import and replaces an article by a new version.
 
+pub mod anchor;
 pub mod annotation;
 pub mod annotations;
 pub mod article;
+pub mod exchange;
 pub mod fingerprint;
 pub mod fold;
 pub mod history;
 pub mod import;
+pub mod json_path;
 pub mod library;
+pub mod markdown_out;
 pub mod marks;
+pub mod restore;
 pub mod segment;
 pub mod textmap;
 pub mod time;
+pub mod w3c;
 pub mod welcome;

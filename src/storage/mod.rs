@@ -8,6 +8,7 @@
 
 pub mod memory;
 pub mod repo;
+pub mod transfer;
 
 #[cfg(target_arch = "wasm32")]
 pub mod local;

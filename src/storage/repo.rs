@@ -242,13 +242,13 @@ impl<S: KeyValueStore> Repo<S> {
         }
     }
 
-    fn write_index(&mut self, library: &Library) -> Result<(), StorageError> {
+    pub(crate) fn write_index(&mut self, library: &Library) -> Result<(), StorageError> {
         let json =
             serde_json::to_string(library).map_err(|e| StorageError::Other(e.to_string()))?;
         self.store.set(INDEX_KEY, &json)
     }
 
-    fn writable(&self) -> Result<(), StorageError> {
+    pub(crate) fn writable(&self) -> Result<(), StorageError> {
         if self.read_only {
             Err(StorageError::NewerSchema(SCHEMA_VERSION + 1))
         } else {
