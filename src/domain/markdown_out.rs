@@ -92,7 +92,11 @@ fn annotation(out: &mut String, a: &Annotation) {
         }
     }
     out.push('\n');
-    let mut meta: Vec<String> = a.tags.iter().filter_map(|t| hashtag(t)).collect();
+    let tags: Vec<String> = a.tags.iter().filter_map(|t| hashtag(t)).collect();
+    let mut meta = Vec::new();
+    if !tags.is_empty() {
+        meta.push(tags.join(" "));
+    }
     meta.push(a.colour.name().to_owned());
     meta.push(format_rfc3339(&a.updated)[..10].to_owned());
     let _ = writeln!(out, "{}\n", meta.join(" · "));

@@ -11,6 +11,7 @@ pub struct MemoryStore {
     map: BTreeMap<String, String>,
     quota: Option<usize>,
     fail_next_sets: usize,
+    fail_one_after: Option<usize>,
 }
 
 fn units(s: &str) -> usize {
@@ -38,6 +39,12 @@ impl MemoryStore {
         self.fail_next_sets = n;
     }
 
+    /// Lets `n` more calls to `set` succeed, then makes exactly one fail
+    /// with `QuotaExceeded` (to fail a write in the middle of several).
+    pub fn fail_one_set_after(&mut self, n: usize) {
+        self.fail_one_after = Some(n);
+    }
+
     /// The UTF-16 code units used by keys and values.
     pub fn used(&self) -> usize {
         self.map.iter().map(|(k, v)| units(k) + units(v)).sum()
@@ -55,6 +62,14 @@ impl KeyValueStore for MemoryStore {
     }
 
     fn set(&mut self, key: &str, value: &str) -> Result<(), StorageError> {
+        match self.fail_one_after {
+            Some(0) => {
+                self.fail_one_after = None;
+                return Err(StorageError::QuotaExceeded);
+            }
+            Some(n) => self.fail_one_after = Some(n - 1),
+            None => {}
+        }
         if self.fail_next_sets > 0 {
             self.fail_next_sets -= 1;
             return Err(StorageError::QuotaExceeded);

@@ -183,8 +183,7 @@ impl Annot {
         // Sentence ranges follow corrected boundaries; the places themselves
         // (code points) never move.
         let stale: Vec<Annotation> = set
-            .items()
-            .iter()
+            .anchored()
             .filter_map(|a| {
                 let mut b = a.clone();
                 b.target.resync(&map);
@@ -501,8 +500,7 @@ impl Annot {
         let same = self
             .with(|i| {
                 i.set
-                    .items()
-                    .iter()
+                    .anchored()
                     .filter(|a| a.target.same_place(&target))
                     .max_by_key(|a| a.updated)
                     .map(|a| a.id.clone())
