@@ -4,7 +4,10 @@
 use super::prefs::Prefs;
 use crate::domain::annotations::{AnnotationSet, TagColours};
 use crate::domain::article::Article;
+use crate::domain::exchange::{Bundle, ReadFile};
+use crate::domain::json_path::Bad;
 use crate::domain::library::{Added, Library};
+use crate::domain::restore::{self, Plan, Replacement};
 use crate::storage::repo::Repo;
 use crate::storage::{KeyValueStore, StorageError};
 use leptos::prelude::*;
@@ -18,6 +21,7 @@ pub type AppRepo = Repo<Box<dyn KeyValueStore>>;
 pub struct LibraryCtx {
     library: RwSignal<Library>,
     counts: RwSignal<BTreeMap<String, usize>>,
+    imported: RwSignal<u64>,
     repo: StoredValue<AppRepo, LocalStorage>,
 }
 
@@ -32,6 +36,7 @@ impl LibraryCtx {
         Self {
             library: RwSignal::new(library),
             counts,
+            imported: RwSignal::new(0),
             repo: StoredValue::new_local(repo),
         }
     }
@@ -167,6 +172,57 @@ impl LibraryCtx {
         {
             self.library.set(lib);
         }
+    }
+
+    /// Bumped after an import stored annotations, so an open reader takes
+    /// them in (tracked).
+    pub fn imported(&self) -> RwSignal<u64> {
+        self.imported
+    }
+
+    /// What is in the library for an export: these articles (all when
+    /// `ids` is empty), with their texts when `complete`.
+    pub fn bundle(&self, ids: &[String], complete: bool) -> Bundle {
+        self.refresh();
+        let ids: Vec<String> = if ids.is_empty() {
+            self.library
+                .with_untracked(|l| l.entries().iter().map(|e| e.id.clone()).collect())
+        } else {
+            ids.to_vec()
+        };
+        self.repo
+            .try_with_value(|r| restore::bundle_of(r, &ids, complete))
+            .unwrap_or_default()
+    }
+
+    /// Plans an import against what is stored now; stores nothing.
+    pub fn plan_import(&self, file: &ReadFile) -> Result<Plan, Bad> {
+        self.repo
+            .try_with_value(|r| restore::plan(file, r))
+            .unwrap_or_else(|| Err(Bad::file("the app is shutting down")))
+    }
+
+    /// Applies a planned import, all or nothing.
+    pub fn apply_import(&self, plan: &Plan) -> Result<(), StorageError> {
+        let mut lib = self.library.get_untracked();
+        self.repo
+            .try_update_value(|r| r.apply_import(&mut lib, plan))
+            .unwrap_or_else(gone)?;
+        self.library.set(lib);
+        self.refresh_counts();
+        self.imported.update(|n| *n += 1);
+        Ok(())
+    }
+
+    /// Replaces an article by an edited version, all or nothing.
+    pub fn replace_article(&self, old_id: &str, replacement: &Replacement) -> Result<(), StorageError> {
+        let mut lib = self.library.get_untracked();
+        self.repo
+            .try_update_value(|r| r.replace_article(&mut lib, old_id, replacement))
+            .unwrap_or_else(gone)?;
+        self.library.set(lib);
+        self.refresh_counts();
+        Ok(())
     }
 
     /// Saves the preferences.

@@ -6,6 +6,7 @@ use super::files;
 use super::notices::Notices;
 use super::route::{Route, navigate};
 use super::time;
+use super::transfer::{self, ExportMenu, PendingCtx};
 use crate::domain::article::{Article, ArticleMeta, NewArticle};
 use crate::domain::import;
 use crate::domain::library::Added;
@@ -30,6 +31,7 @@ pub fn LibraryPage() -> impl IntoView {
                         }}
                     </span>
                 </h1>
+                <ExportMenu />
                 <Show when=move || library.with(|l| l.is_empty())>
                     <p class="empty">"No articles yet. Paste one or add a file above."</p>
                 </Show>
@@ -81,10 +83,18 @@ fn store(lib: LibraryCtx, notices: Notices, article: &Article, open_duplicate: b
 }
 
 /// Imports files one after another; a single duplicate opens its copy.
-pub fn import_files(lib: LibraryCtx, notices: Notices, file_list: web_sys::FileList) {
-    let list: Vec<web_sys::File> = (0..file_list.length())
+/// A `.json` or `.jsonld` file is an annotation export: it is read and
+/// planned, and the preview asks before anything is stored.
+pub fn import_files(lib: LibraryCtx, notices: Notices, pending: PendingCtx, file_list: web_sys::FileList) {
+    let (exports, list): (Vec<web_sys::File>, Vec<web_sys::File>) = (0..file_list.length())
         .filter_map(|i| file_list.item(i))
-        .collect();
+        .partition(|f| transfer::is_export_file(&f.name()));
+    if let Some(first) = exports.first() {
+        if exports.len() > 1 {
+            notices.info("Import one annotation file at a time; the first was read.");
+        }
+        transfer::read_import(lib, notices, pending, first.clone());
+    }
     let single = list.len() == 1;
     spawn_local(async move {
         for file in list {
@@ -103,6 +113,7 @@ pub fn import_files(lib: LibraryCtx, notices: Notices, file_list: web_sys::FileL
 fn AddArticle() -> impl IntoView {
     let lib = expect_context::<LibraryCtx>();
     let notices = expect_context::<Notices>();
+    let pending = expect_context::<PendingCtx>();
     let text = RwSignal::new(String::new());
     let title = RwSignal::new(String::new());
     let dragging = RwSignal::new(false);
@@ -175,7 +186,7 @@ fn AddArticle() -> impl IntoView {
                     ev.stop_propagation();
                     dragging.set(false);
                     if let Some(files) = ev.data_transfer().and_then(|d| d.files()) {
-                        import_files(lib, notices, files);
+                        import_files(lib, notices, pending, files);
                     }
                 }
             >
@@ -185,17 +196,17 @@ fn AddArticle() -> impl IntoView {
                         type="file"
                         data-testid="import-file"
                         multiple
-                        accept=".txt,.text,.md,.markdown,.html,.htm,.xhtml,text/plain,text/markdown,text/html"
+                        accept=".txt,.text,.md,.markdown,.html,.htm,.xhtml,.json,.jsonld,text/plain,text/markdown,text/html,application/json,application/ld+json"
                         on:change:target=move |ev| {
                             let input = ev.target();
                             if let Some(files) = input.files() {
-                                import_files(lib, notices, files);
+                                import_files(lib, notices, pending, files);
                             }
                             input.set_value("");
                         }
                     />
                 </label>
-                <span>" or drop .txt, .md or .html files here (up to 10 MB each)."</span>
+                <span>" or drop .txt, .md or .html files here (up to 10 MB each), or a .json export of your annotations to import it."</span>
             </div>
         </section>
     }

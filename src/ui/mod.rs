@@ -13,6 +13,7 @@ pub mod prefs;
 pub mod reader;
 pub mod route;
 pub mod time;
+pub mod transfer;
 
 use crate::domain::welcome;
 use crate::storage::memory::MemoryStore;
@@ -56,6 +57,8 @@ pub fn App() -> impl IntoView {
     let lib = LibraryCtx::new(repo, library);
     provide_context(lib);
     provide_context(PrefsCtx(prefs));
+    let pending = transfer::PendingCtx(RwSignal::new_local(None));
+    provide_context(pending);
 
     // Apply and persist preferences from one place.
     Effect::new(move |first: Option<()>| {
@@ -76,7 +79,7 @@ pub fn App() -> impl IntoView {
         if let Some(files) = ev.data_transfer().and_then(|d| d.files())
             && files.length() > 0
         {
-            library::import_files(lib, notices, files);
+            library::import_files(lib, notices, pending, files);
         }
     });
     on_cleanup(move || {
@@ -110,6 +113,7 @@ pub fn App() -> impl IntoView {
             <ReaderControls />
         </header>
         <NoticeArea />
+        <transfer::TransferDialog />
         <main id="main" tabindex="-1">
             {move || match route.get() {
                 Route::Library => view! { <library::LibraryPage /> }.into_any(),

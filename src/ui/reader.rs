@@ -14,6 +14,7 @@ use super::annotate::{self, Annot, ArticleSlot, CURSOR, SELECTED, Sel, SentenceS
 use super::context::LibraryCtx;
 use super::notices::Notices;
 use super::time;
+use super::transfer;
 use crate::domain::article::{Article, Block, BlockKind};
 use crate::domain::marks::SentenceMarks;
 use leptos::prelude::*;
@@ -344,6 +345,16 @@ fn ArticleView(article: Article) -> impl IntoView {
     keep_reading_place();
     annotate::keys::install(annot);
     keep_saved(annot);
+    // An import in this tab stored annotations: take them in.
+    Effect::new(move |first: Option<()>| {
+        lib.imported().track();
+        if first.is_some() {
+            annot.merge_from_storage();
+            annot.reload_tag_colours();
+        }
+    });
+    let pending = expect_context::<transfer::PendingCtx>();
+    let for_replace = article.clone();
     let panel_open = RwSignal::new(false);
     let count = move || annot.count();
 
@@ -369,6 +380,7 @@ fn ArticleView(article: Article) -> impl IntoView {
                 >
                     {move || format!("Annotations ({})", count())}
                 </button>
+                <transfer::ExportMenu article=article.id.clone() />
             </nav>
             <header class="reader-header">
                 <h1 data-testid="article-title" data-paragraph=title_block.then_some("0")>
@@ -378,6 +390,23 @@ fn ArticleView(article: Article) -> impl IntoView {
                     {format!("{} words · {} sentences · added ", meta.words, meta.sentences)}
                     {time::local_date(meta.added)}
                     {source}
+                    " · "
+                    <label class="file-link">
+                        "Replace with edited version…"
+                        <input
+                            type="file"
+                            class="sr-only"
+                            data-testid="replace-file"
+                            accept=".txt,.text,.md,.markdown,.html,.htm,.xhtml"
+                            on:change:target=move |ev| {
+                                let input = ev.target();
+                                if let Some(file) = input.files().and_then(|f| f.item(0)) {
+                                    transfer::read_replacement(lib, notices, pending, annot, for_replace.clone(), file);
+                                }
+                                input.set_value("");
+                            }
+                        />
+                    </label>
                 </p>
             </header>
             <div class="reader-body">{body}</div>

@@ -25,3 +25,11 @@ pub fn local_time(t: DateTime<Utc>) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(t.timestamp_millis() as f64));
     format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
 }
+
+/// The user's calendar date as `YYYY-MM-DD`, for file names.
+pub fn local_iso_date(t: DateTime<Utc>) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(t.timestamp_millis() as f64));
+    let offset = Duration::minutes(-(date.get_timezone_offset() as i64));
+    let d = (t + offset).date_naive();
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+}

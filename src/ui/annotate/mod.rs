@@ -614,6 +614,25 @@ impl Annot {
         self.commit("delete", changes);
     }
 
+    /// Attaches an orphan to the selected text, by hand: it takes the
+    /// selection's place and quote and is shown in the text again.
+    pub fn attach(&self, id: &str) {
+        let Some(target) = self.need_selection() else { return };
+        let now = self.stamp();
+        let change = self
+            .with_mut(|i| {
+                i.set.update(id, now, |a| {
+                    a.target = target;
+                    a.orphan = false;
+                })
+            })
+            .flatten();
+        if change.is_some() {
+            self.notices.info("Attached to the selected text.");
+        }
+        self.commit("attach", change.into_iter().collect());
+    }
+
     /// Deletes one annotation (from the panel).
     pub fn delete(&self, id: &str) {
         let now = self.stamp();
@@ -783,7 +802,12 @@ impl Annot {
         self.version.track();
         let tc = self.tag_colours.get();
         self.with(|i| {
-            let all = i.set.in_document_order();
+            let all: Vec<&Annotation> = i
+                .set
+                .in_document_order()
+                .into_iter()
+                .filter(|a| !a.orphan)
+                .collect();
             let total = all.len();
             let shown = all
                 .into_iter()
@@ -793,6 +817,14 @@ impl Annot {
             (shown, total)
         })
         .unwrap_or_default()
+    }
+
+    /// The orphans: annotations whose text was not found after the
+    /// article's text changed, oldest first (tracked on `version`).
+    pub fn orphans(&self) -> Vec<Annotation> {
+        self.version.track();
+        self.with(|i| i.set.orphans().into_iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// The tags used in this article, sorted (tracked on `version`).

@@ -124,6 +124,7 @@ pub fn Panel(
                         }
                     })
             }}
+            <Unanchored />
             <TagColoursEditor tags />
         </aside>
     }
@@ -179,6 +180,65 @@ fn Entry(annotation: Annotation) -> impl IntoView {
                 </button>
             </div>
         </li>
+    }
+}
+
+/// Orphans: annotations whose text was not found in this version of the
+/// article. Each can be attached to the selected text by hand, or deleted;
+/// none is ever placed on a guess.
+#[component]
+fn Unanchored() -> impl IntoView {
+    let a = expect_context::<Annot>();
+    let orphans = Memo::new(move |_| a.orphans());
+    view! {
+        <Show when=move || orphans.with(|o| !o.is_empty())>
+            <section class="unanchored" data-testid="unanchored" aria-labelledby="unanchored-title">
+                <h3 id="unanchored-title">
+                    {move || format!("Unanchored ({})", orphans.with(Vec::len))}
+                </h3>
+                <p class="hint">
+                    "Their text was not found in this version of the article. Select where one belongs and press Attach, or delete it."
+                </p>
+                <ol class="entries">
+                    <For
+                        each=move || orphans.get()
+                        key=|x: &Annotation| (x.id.clone(), x.updated)
+                        children=move |x| {
+                            let id = x.id.clone();
+                            let id2 = x.id.clone();
+                            let quote = shorten(&x.target.quote.exact, QUOTE_CHARS);
+                            let note = (!x.note.trim().is_empty()).then(|| shorten(&x.note, NOTE_CHARS));
+                            view! {
+                                <li class="entry orphan" data-testid="orphan-item" data-annotation-id=x.id.clone()>
+                                    <q class="entry-quote">{quote.clone()}</q>
+                                    {note.map(|n| view! { <span class="entry-note">{n}</span> })}
+                                    {(!x.tags.is_empty()).then(|| view! {
+                                        <span class="tag-chip">{x.tags.join(", ")}</span>
+                                    })}
+                                    <div class="entry-foot">
+                                        <button
+                                            data-testid="attach-orphan"
+                                            aria-label=format!("Attach “{quote}” to the selected text")
+                                            on:click=move |_| a.attach(&id)
+                                        >
+                                            "Attach to selection"
+                                        </button>
+                                        <button
+                                            class="quiet"
+                                            data-testid="delete-orphan"
+                                            aria-label=format!("Delete the unanchored annotation “{quote}”")
+                                            on:click=move |_| a.delete(&id2)
+                                        >
+                                            "Delete"
+                                        </button>
+                                    </div>
+                                </li>
+                            }
+                        }
+                    />
+                </ol>
+            </section>
+        </Show>
     }
 }
 

@@ -1,0 +1,456 @@
+//! Export and import in the UI: the export menu (JSON, W3C JSON-LD,
+//! Markdown, for the open article or the whole library), reading an import
+//! file into a plan, the preview dialog that applies it only on "Import",
+//! and replacing an article with an edited version.
+//!
+//! Nothing is stored before the reader confirms; cancelling, or closing
+//! the dialog, drops the plan. The formats and the rules are in the domain
+//! ([`crate::domain::exchange`], [`crate::domain::restore`]).
+
+use super::annotate::Annot;
+use super::context::LibraryCtx;
+use super::files;
+use super::notices::Notices;
+use super::route::{Route, navigate};
+use super::time;
+use crate::domain::article::Article;
+use crate::domain::exchange::{self, ExportInfo, Format};
+use crate::domain::restore::{self, Counts, Destination, Plan, Replacement};
+use crate::domain::{markdown_out, w3c};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// The app's version, written into exports.
+pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// What waits for the reader's confirmation.
+#[derive(Clone)]
+pub enum Pending {
+    /// An import file, read and planned.
+    Import {
+        /// The file's name.
+        name: String,
+        /// What it will do.
+        plan: Plan,
+    },
+    /// An edited version of an article.
+    Replace {
+        /// The old article's id.
+        old: String,
+        /// The file's name.
+        name: String,
+        /// The new version and its re-anchored annotations.
+        replacement: Replacement,
+    },
+}
+
+/// The pending import or replacement, shared by the pages and the dialog.
+#[derive(Clone, Copy)]
+pub struct PendingCtx(pub RwSignal<Option<Pending>, LocalStorage>);
+
+/// Whether a file name is an annotation export rather than an article.
+pub fn is_export_file(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".json") || lower.ends_with(".jsonld")
+}
+
+/// Offers `text` as a download named `name`.
+fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)
+        .map_err(|_| "the browser could not make the file".to_owned())?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|_| "the browser could not make the file".to_owned())?;
+    let a: web_sys::HtmlAnchorElement = document()
+        .create_element("a")
+        .map_err(|_| "no document".to_owned())?
+        .unchecked_into();
+    a.set_href(&url);
+    a.set_download(name);
+    a.set_hidden(true);
+    let body = document().body().ok_or("no body")?;
+    let _ = body.append_child(&a);
+    a.click();
+    a.remove();
+    // The download has started; the URL can go once this task is done.
+    set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(10),
+    );
+    Ok(())
+}
+
+/// Which file an export makes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Json,
+    W3c,
+    Markdown,
+}
+
+fn export(
+    lib: LibraryCtx,
+    notices: Notices,
+    annot: Option<Annot>,
+    article: Option<String>,
+    complete: bool,
+    kind: Kind,
+) {
+    // Unsaved edits of the open article go into the file too.
+    if let Some(annot) = annot {
+        annot.flush();
+    }
+    let ids: Vec<String> = article.iter().cloned().collect();
+    let bundle = lib.bundle(&ids, complete);
+    let now = time::now();
+    let info = ExportInfo {
+        exported: now,
+        app_version: APP_VERSION.to_owned(),
+        complete,
+    };
+    let title = article
+        .as_ref()
+        .and_then(|id| bundle.articles.iter().find(|e| &e.meta.id == id))
+        .map(|e| e.meta.title.clone());
+    let date = time::local_iso_date(now);
+    let (text, ext, mime) = match kind {
+        Kind::Json => (exchange::write_json(&bundle, &info), "json", "application/json"),
+        Kind::W3c => (
+            w3c::write(&bundle, &info, title.as_deref().unwrap_or("library")),
+            "jsonld",
+            "application/ld+json",
+        ),
+        Kind::Markdown => (markdown_out::write(&bundle, &info), "md", "text/markdown"),
+    };
+    let name = exchange::file_name(title.as_deref(), &date, ext);
+    let n: usize = bundle.articles.iter().map(|e| e.annotations.len()).sum();
+    match download(&name, mime, &text) {
+        Ok(()) => notices.info(format!(
+            "Exported {n} annotation{} to {name}.",
+            if n == 1 { "" } else { "s" }
+        )),
+        Err(e) => notices.error(format!("The export failed: {e}.")),
+    }
+}
+
+/// The export menu: for one article (`article`) or the whole library.
+#[component]
+pub fn ExportMenu(
+    /// The open article's id; `None` exports the library.
+    #[prop(optional)]
+    article: Option<String>,
+) -> impl IntoView {
+    let lib = expect_context::<LibraryCtx>();
+    let notices = expect_context::<Notices>();
+    let complete = RwSignal::new(article.is_none());
+    let scope = if article.is_some() { "this article" } else { "the library" };
+    let art = StoredValue::new(article);
+    let annot = use_context::<Annot>();
+    let run = move |kind: Kind| {
+        export(lib, notices, annot, art.get_value(), complete.get_untracked(), kind)
+    };
+    view! {
+        <details class="export-menu" data-testid="export-menu">
+            <summary>"Export"</summary>
+            <div class="export-options" role="group" aria-label=format!("Export {scope}")>
+                <button data-testid="export-json" on:click=move |_| run(Kind::Json)>
+                    "JSON"
+                </button>
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        data-testid="export-complete"
+                        prop:checked=move || complete.get()
+                        on:change=move |ev| complete.set(event_target_checked(&ev))
+                    />
+                    " Complete backup (with article texts)"
+                </label>
+                <button data-testid="export-w3c" on:click=move |_| run(Kind::W3c)>
+                    "W3C Web Annotation (JSON-LD)"
+                </button>
+                <button data-testid="export-markdown" on:click=move |_| run(Kind::Markdown)>
+                    "Markdown"
+                </button>
+            </div>
+        </details>
+    }
+}
+
+/// Reads an export file into a plan and shows the preview.
+pub fn read_import(lib: LibraryCtx, notices: Notices, pending: PendingCtx, file: web_sys::File) {
+    spawn_local(async move {
+        let name = file.name();
+        if let Err(e) = exchange::check_import_size(file.size() as u64) {
+            notices.error(format!("{name}: {e} Nothing was imported."));
+            return;
+        }
+        let bytes = match JsFuture::from(file.array_buffer()).await {
+            Ok(buf) => js_sys::Uint8Array::new(&buf).to_vec(),
+            Err(_) => {
+                notices.error(format!("{name}: the file could not be read. Nothing was imported."));
+                return;
+            }
+        };
+        let planned = exchange::read_file(&bytes).and_then(|read| lib.plan_import(&read));
+        match planned {
+            Ok(plan) => pending.0.set(Some(Pending::Import { name, plan })),
+            Err(e) => notices.error(format!("{name} was not imported. {e}")),
+        }
+    });
+}
+
+/// Reads an edited version of `old` and shows what replacing it does.
+pub fn read_replacement(
+    lib: LibraryCtx,
+    notices: Notices,
+    pending: PendingCtx,
+    annot: Annot,
+    old: Article,
+    file: web_sys::File,
+) {
+    spawn_local(async move {
+        let name = file.name();
+        let new = match files::read_article(&file, time::now()).await {
+            Ok(a) => a,
+            Err(e) => {
+                notices.error(format!("{name}: {e}"));
+                return;
+            }
+        };
+        if new.id == old.id {
+            notices.info(format!("{name} has the same text as this article; nothing to replace."));
+            return;
+        }
+        if lib.library().with_untracked(|l| l.get(&new.id).is_some()) {
+            notices.error(format!(
+                "{name} is already in your library as an article of its own; delete it there first."
+            ));
+            return;
+        }
+        annot.flush();
+        let set = lib.stored_annotations(&old.id).unwrap_or_else(|| {
+            crate::domain::annotations::AnnotationSet::new(&old.id)
+        });
+        let replacement = restore::replace(&old, &set, new);
+        pending.0.set(Some(Pending::Replace {
+            old: old.id.clone(),
+            name,
+            replacement,
+        }));
+    });
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// How annotations were found again, in words.
+fn anchoring_words(c: &Counts) -> Option<String> {
+    let mut parts = Vec::new();
+    if c.kept > 0 {
+        parts.push(format!("{} in place", c.kept));
+    }
+    if c.moved > 0 {
+        parts.push(format!("{} moved with their text", c.moved));
+    }
+    if c.fuzzy > 0 {
+        parts.push(format!("{} matched approximately", c.fuzzy));
+    }
+    if c.orphaned > 0 {
+        parts.push(format!("{} not found (listed under Unanchored)", c.orphaned));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+fn skipped_words(c: &Counts) -> Option<String> {
+    let mut parts = Vec::new();
+    if c.unchanged > 0 {
+        parts.push(format!("{} already here", c.unchanged));
+    }
+    if c.older > 0 {
+        parts.push(format!("{} older than the copy here", c.older));
+    }
+    if c.deleted_here > 0 {
+        parts.push(format!("{} deleted here since", c.deleted_here));
+    }
+    if c.duplicates > 0 {
+        parts.push(plural(c.duplicates, "duplicate", "duplicates"));
+    }
+    if c.missing > 0 {
+        parts.push(format!("{} whose article is missing", c.missing));
+    }
+    (!parts.is_empty()).then(|| format!("skips {} ({})", c.skipped(), parts.join(", ")))
+}
+
+fn summary(c: &Counts) -> String {
+    let mut parts = vec![format!("adds {}", c.added)];
+    if c.updated > 0 {
+        parts.push(format!("updates {}", c.updated));
+    }
+    if let Some(s) = skipped_words(c) {
+        parts.push(s);
+    }
+    let mut s = parts.join(", ");
+    if let Some(first) = s.get(..1) {
+        s = format!("{}{}", first.to_uppercase(), &s[1..]);
+    }
+    s
+}
+
+/// The preview of a pending import or replacement.
+#[component]
+pub fn TransferDialog() -> impl IntoView {
+    let lib = expect_context::<LibraryCtx>();
+    let notices = expect_context::<Notices>();
+    let pending = expect_context::<PendingCtx>();
+    let cancel = move || {
+        pending.0.set(None);
+        notices.info("Cancelled: nothing was imported or changed.");
+    };
+    let confirm = move || {
+        let Some(p) = pending.0.get_untracked() else { return };
+        pending.0.set(None);
+        match p {
+            Pending::Import { name, plan } => match lib.apply_import(&plan) {
+                Ok(()) => {
+                    let c = plan.totals();
+                    let restored = plan.restored().count();
+                    let mut msg = format!(
+                        "Imported {name}: {} added, {} updated",
+                        c.added, c.updated
+                    );
+                    if restored > 0 {
+                        msg.push_str(&format!(", {} restored", plural(restored, "article", "articles")));
+                    }
+                    if c.orphaned > 0 {
+                        msg.push_str(&format!(", {} unanchored", c.orphaned));
+                    }
+                    msg.push('.');
+                    notices.info(msg);
+                }
+                Err(e) => notices.error(format!("{name} was not imported; nothing changed. {e}")),
+            },
+            Pending::Replace { old, name, replacement } => {
+                match lib.replace_article(&old, &replacement) {
+                    Ok(()) => {
+                        notices.info(format!(
+                            "Replaced with {name}. {}.",
+                            anchoring_words(&replacement.counts)
+                                .unwrap_or_else(|| "No annotations to move".into())
+                        ));
+                        navigate(&Route::Read(replacement.article.id.clone()));
+                    }
+                    Err(e) => notices.error(format!("The article was not replaced; nothing changed. {e}")),
+                }
+            }
+        }
+    };
+    let body = move || {
+        pending.0.get().map(|p| match p {
+            Pending::Import { name, plan } => {
+                let c = plan.totals();
+                let format = match plan.format {
+                    Format::Marginalia => "Marginalia JSON",
+                    Format::W3c => "W3C Web Annotation JSON-LD",
+                };
+                let rows = plan
+                    .articles
+                    .iter()
+                    .map(|a| {
+                        let place = match &a.destination {
+                            Destination::Library => "in your library".to_owned(),
+                            Destination::Restore(_) => "restored from the file".to_owned(),
+                            Destination::Reanchor(_) => {
+                                "in your library with a different text: annotations re-anchored".to_owned()
+                            }
+                            Destination::Missing => "not in your library, and the file has no text (export a complete backup to include it): skipped".to_owned(),
+                        };
+                        let detail = [Some(summary(&a.counts)), anchoring_words(&a.counts)]
+                            .into_iter()
+                            .flatten()
+                            .collect::<Vec<_>>()
+                            .join("; ");
+                        view! {
+                            <li data-testid="import-article">
+                                <strong>{a.title.clone()}</strong>
+                                {format!(" — {place}. {detail}.")}
+                            </li>
+                        }
+                    })
+                    .collect_view();
+                let colours = (plan.new_tag_colours > 0)
+                    .then(|| view! { <p>{format!("Adds {}.", plural(plan.new_tag_colours, "tag colour", "tag colours"))}</p> });
+                let notes = plan.notes.iter().map(|n| view! { <p class="hint">{n.clone()}</p> }).collect_view();
+                let nothing = !plan.changes_anything();
+                view! {
+                    <h2 id="transfer-title">{format!("Import {name}")}</h2>
+                    <p class="hint">{format!("{format}. Nothing is stored until you press Import.")}</p>
+                    {notes}
+                    <p data-testid="import-summary">{format!("{}.", summary(&c))}</p>
+                    <ul class="transfer-list">{rows}</ul>
+                    {colours}
+                    <div class="dialog-actions">
+                        <button class="primary" data-testid="import-confirm" prop:disabled=nothing on:click=move |_| confirm()>
+                            {if nothing { "Nothing to import" } else { "Import" }}
+                        </button>
+                        <button data-testid="import-cancel" on:click=move |_| cancel()>"Cancel"</button>
+                    </div>
+                }
+                .into_any()
+            }
+            Pending::Replace { name, replacement, .. } => {
+                let c = replacement.counts;
+                let total = replacement.set.len();
+                let found = anchoring_words(&c).unwrap_or_else(|| "There are no annotations to move".into());
+                view! {
+                    <h2 id="transfer-title">{format!("Replace “{}” with {name}", replacement.article.title)}</h2>
+                    <p class="hint">"The new text takes this article's place; its annotations are found again in it. Nothing changes until you press Replace."</p>
+                    <p data-testid="replace-summary">{format!("{}: {found}.", plural(total, "annotation", "annotations"))}</p>
+                    <div class="dialog-actions">
+                        <button class="primary" data-testid="replace-confirm" on:click=move |_| confirm()>"Replace"</button>
+                        <button data-testid="replace-cancel" on:click=move |_| cancel()>"Cancel"</button>
+                    </div>
+                }
+                .into_any()
+            }
+        })
+    };
+    // The first button takes focus when the dialog opens.
+    Effect::new(move |_| {
+        if pending.0.with(Option::is_some) {
+            request_animation_frame(|| {
+                if let Ok(Some(el)) = document().query_selector(".dialog .dialog-actions button:not([disabled])")
+                    && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
+                {
+                    let _ = el.focus();
+                }
+            });
+        }
+    });
+    view! {
+        <Show when=move || pending.0.with(Option::is_some)>
+            <div class="dialog-backdrop" on:click=move |_| cancel()></div>
+            <div
+                class="dialog"
+                role="dialog"
+                aria-modal="true"
+                aria-labelledby="transfer-title"
+                data-testid="transfer-dialog"
+                on:keydown=move |ev: web_sys::KeyboardEvent| {
+                    if ev.key() == "Escape" {
+                        ev.stop_propagation();
+                        cancel();
+                    }
+                }
+            >
+                {body}
+            </div>
+        </Show>
+    }
+}
