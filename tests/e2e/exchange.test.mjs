@@ -8,9 +8,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
+import Ajv2020 from 'ajv/dist/2020.js';
 import {
-  useServerAndBrowser, openApp, storageSnapshot, importFiles, lastNotice, FIXTURES, SHARED,
+  useServerAndBrowser, openApp, storageSnapshot, importFiles, FIXTURES, SHARED, ROOT,
 } from './harness.mjs';
+
+// The documented JSON Schema, checked against real exports.
+const validate = new Ajv2020({ strict: false, allErrors: true })
+  .compile(JSON.parse(fs.readFileSync(path.join(ROOT, 'docs/marginalia-export.schema.json'), 'utf8')));
 
 const env = useServerAndBrowser();
 const S = (i) => `[data-sentence-id="${i}"]`;
@@ -138,12 +143,16 @@ describe('export, import and re-anchoring of an annotated article', () => {
     assert.deepEqual(a2.target.sentences, [2, 2]);
     const a5 = byQuote[await page.textContent(S(5))];
     assert.equal(a5.note, 'Check this against the ministry statement.');
+    assert.ok(validate(v), JSON.stringify(validate.errors));
+    assert.ok(!validate({ ...v, articles: [{ ...art, annotations: [{ ...art.annotations[0], colour: 'red' }] }] }),
+      'the schema refuses what the app refuses');
     jsonPlain = text;
     const complete = await download(page, 'export-json', { complete: true });
     jsonComplete = complete.text;
     const c = JSON.parse(jsonComplete);
     assert.equal(c.complete, true);
     assert.ok(c.articles[0].text.blocks.length >= LINES.length);
+    assert.ok(validate(c), JSON.stringify(validate.errors));
   });
 
   test('after clearing storage, the complete backup brings everything back in place', async () => {
