@@ -323,7 +323,7 @@ fn a_failed_import_leaves_storage_exactly_as_it_was() {
 #[test]
 fn the_w3c_export_is_an_annotation_collection_with_the_three_motivations() {
     let (repo, ferry, _) = sample();
-    let bundle = restore::bundle_of(&repo, &[ferry.id.clone()], false);
+    let bundle = restore::bundle_of(&repo, std::slice::from_ref(&ferry.id), false);
     let v: Value = serde_json::from_str(&w3c::write(&bundle, &info(false), &ferry.title)).unwrap();
     assert_eq!(v["@context"], "http://www.w3.org/ns/anno.jsonld");
     assert_eq!(v["type"], "AnnotationCollection");
@@ -366,7 +366,7 @@ fn a_w3c_export_imports_back_to_the_same_annotations() {
 #[test]
 fn the_markdown_export_quotes_tags_and_notes_with_markup_escaped() {
     let (repo, ferry, _) = sample();
-    let bundle = restore::bundle_of(&repo, &[ferry.id.clone()], false);
+    let bundle = restore::bundle_of(&repo, std::slice::from_ref(&ferry.id), false);
     let md = markdown_out::write(&bundle, &info(false));
     assert!(md.starts_with("# Electric ferry starts service\n"), "{md}");
     assert!(md.contains("> The new electric ferry made its first crossing on Tuesday."), "{md}");
