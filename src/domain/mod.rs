@@ -15,10 +15,12 @@
 //! - [`annotation`] is the annotation model: target, colour, tags, note.
 //! - [`annotations`] is one article's annotation set: edits, multi-tab
 //!   merge, queries, stored form.
+//! - [`anchor`] finds annotations again after an article's text changed.
 //! - [`history`] is undo and redo.
 //! - [`marks`] is what each sentence shows.
 //! - [`fold`] is case-insensitive comparison.
 
+pub mod anchor;
 pub mod annotation;
 pub mod annotations;
 pub mod article;

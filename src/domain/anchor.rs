@@ -1,0 +1,833 @@
+//! Re-anchoring: finding each annotation again after an article's text
+//! changed (an edited version replaced it, or annotations were imported for
+//! an article whose text differs).
+//!
+//! A [`Target`] remembers its place by position (code points), by quote and
+//! by about 32 code points of context either side (see
+//! [`super::annotation`]). Positions go stale as soon as anything before
+//! them changes; the quote and its context are what survive an edit.
+//! [`Anchorer::find`] looks for an old target in the new text in three
+//! steps, cheapest first:
+//!
+//! 1. **Kept.** The old position still holds the quote with the same
+//!    context: nothing moved. (When the context there changed, the old
+//!    position simply takes part in step 2, where it wins ties.)
+//! 2. **Exact elsewhere.** Every exact occurrence of the quote is found
+//!    through a word index of the new text. Occurrences are ranked by how
+//!    well the text around each agrees with the old prefix and suffix,
+//!    then by distance to the old position, so a repeated phrase keeps to
+//!    the copy whose surroundings match even when another copy is nearer
+//!    (a paragraph was inserted before it). The chosen occurrence is
+//!    *kept* when it is at the old position, *moved* otherwise.
+//! 3. **Fuzzy.** Edits inside the quote. Every word of the quote, prefix
+//!    and suffix that is in the new text votes for the place the quote
+//!    would start at; very common words are skipped (a budget of
+//!    postings, rarest words first). Text without spaces between words
+//!    (Chinese, Japanese, Thai…) is indexed by character pairs instead of
+//!    words; a quote with no indexed word at all (emoji, punctuation) is
+//!    located by scanning for fragments of it. Around the few best-voted
+//!    places (and the old position) the quote is aligned over characters
+//!    (edit distance, semi-global: all of the quote against any part of
+//!    a window), and prefix and suffix are aligned at the match's edges.
+//!
+//! Every candidate place gets a **score** in per mille: the quote's
+//! similarity (1000 minus its edit distance per mille of its length) and
+//! the context's similarity, weighted by length. The quote weighs four
+//! times its length, capped at 64 code points, against one per context
+//! code point (at most 64): a long quote is strong evidence on its own,
+//! a short one needs its surroundings. An exact quote at its old position
+//! is always accepted. An exact quote elsewhere needs [`MIN_MOVED_SCORE`]
+//! (a single moved word with nothing around it that agrees is more likely
+//! another use of the word than the annotated one). A fuzzy match needs
+//! [`MIN_FUZZY_QUOTE`] on the quote alone and [`MIN_FUZZY_SCORE`] overall:
+//! a sentence with a word or two changed passes, a rewritten one does
+//! not. Anything else is **orphaned**, with a reason for the reader.
+//!
+//! It never attaches silently to the wrong text: when the best place and
+//! the best other place that does not overlap it are within
+//! [`AMBIGUITY_MARGIN`] of each other, the annotation is orphaned as
+//! ambiguous, unless both are exact copies of the quote (then, as in step
+//! 2, context and distance decide). An exact copy with poor context does
+//! not beat an edited version of the quote whose context agrees: the
+//! scores decide, so an annotated sentence that was edited while an
+//! identical sentence stands elsewhere follows the edit.
+//!
+//! A target of whole sentences is snapped to the sentences the match
+//! covers in the new text (whose boundaries may differ from the old),
+//! leaving out an edge sentence the match only grazes; a span target is
+//! the matched span. Either is rebuilt on the new [`TextMap`], so its
+//! sentence range, quote and context are fresh.
+//!
+//! Cost: [`Anchorer::new`] reads the new text once (a `Vec<char>` and a
+//! sorted word index). Each [`Anchorer::find`] then costs a few index
+//! look-ups and, only for an edited quote, alignments in a handful of
+//! windows a little longer than the quote. Quotes longer than
+//! [`LONG_QUOTE_CHARS`] are aligned by their first and last 200 code
+//! points only, and their length checked; the middle is not compared, so
+//! the work stays bounded for a quote of a whole section.
+//!
+//! Everything here is deterministic; scores are integers (no float is
+//! ever formatted).
+
+use super::annotation::{Target, TargetKind};
+use super::fold::fold_char;
+use super::textmap::TextMap;
+
+/// Least score (per mille) for an exact copy of the quote away from its
+/// old position.
+pub const MIN_MOVED_SCORE: u16 = 600;
+
+/// Least similarity (per mille) of the quote alone for a fuzzy match:
+/// at most 35 % of its characters edited.
+pub const MIN_FUZZY_QUOTE: u16 = 650;
+
+/// Least score (per mille) of a fuzzy match, quote and context together.
+pub const MIN_FUZZY_SCORE: u16 = 750;
+
+/// When the two best non-overlapping places score within this many per
+/// mille of each other (and they are not both exact copies), the
+/// annotation is orphaned as ambiguous.
+pub const AMBIGUITY_MARGIN: u16 = 40;
+
+/// Quotes longer than this (code points) are aligned by their first and
+/// last [`EDGE_CHARS`] code points only.
+pub const LONG_QUOTE_CHARS: usize = 400;
+
+/// How much of each end of a long quote is aligned.
+pub const EDGE_CHARS: usize = 200;
+
+/// How many voted places are aligned per annotation.
+const CANDIDATES: usize = 5;
+/// At most this many exact occurrences are scored on their context.
+const MAX_EXACT: usize = 64;
+/// Words with at most this many places in the new text always vote.
+const RARE_POSTINGS: usize = 64;
+/// Beyond the rare words, votes stop at this many places in all.
+const VOTE_BUDGET: usize = 8192;
+/// Votes are counted in buckets of this many code points.
+const BUCKET: i64 = 8;
+/// At most this many places per fragment when scanning for fragments.
+const MAX_FRAGMENT_HITS: usize = 4096;
+
+/// Why an annotation could not be placed: the quote is gone.
+const GONE: &str = "the quoted text is no longer in the article";
+/// Why: only copies of the quote in other surroundings remain.
+const ELSEWHERE: &str = "the quoted text only appears elsewhere, in different surroundings";
+/// Why: ambiguous.
+const AMBIGUOUS: &str = "two places match equally well";
+/// Why: nothing to look for.
+const EMPTY: &str = "the annotation has no quoted text";
+/// Why: the match is outside every sentence.
+const NO_SENTENCE: &str = "the matching text is not part of any sentence";
+
+/// How an annotation was found in the new text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum How {
+    /// The quote is still at its old position.
+    Kept,
+    /// The exact quote is elsewhere.
+    Moved,
+    /// An approximate match: the quote was edited.
+    Fuzzy,
+}
+
+/// The outcome of re-anchoring one target.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Anchoring {
+    /// Found: the target rebuilt on the new text.
+    Anchored {
+        /// The new target (fresh sentences, quote, context, position).
+        target: Target,
+        /// Kept, moved or fuzzy.
+        how: How,
+        /// Confidence in per mille (quote and context agreement).
+        score: u16,
+    },
+    /// Not found with enough confidence.
+    Orphaned {
+        /// A reason for the reader.
+        reason: String,
+    },
+}
+
+impl Anchoring {
+    /// The new target, when found.
+    pub fn target(&self) -> Option<&Target> {
+        match self {
+            Anchoring::Anchored { target, .. } => Some(target),
+            Anchoring::Orphaned { .. } => None,
+        }
+    }
+
+    /// How it was found, when it was.
+    pub fn how(&self) -> Option<How> {
+        match self {
+            Anchoring::Anchored { how, .. } => Some(*how),
+            Anchoring::Orphaned { .. } => None,
+        }
+    }
+
+    fn orphan(reason: &str) -> Self {
+        Anchoring::Orphaned {
+            reason: reason.to_owned(),
+        }
+    }
+}
+
+/// Counts of outcomes, for a report to the reader.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    /// At their old position.
+    pub kept: usize,
+    /// The exact quote, elsewhere.
+    pub moved: usize,
+    /// An edited quote.
+    pub fuzzy: usize,
+    /// Not found.
+    pub orphaned: usize,
+}
+
+impl Report {
+    /// Counts one outcome.
+    pub fn add(&mut self, outcome: &Anchoring) {
+        match outcome {
+            Anchoring::Anchored { how: How::Kept, .. } => self.kept += 1,
+            Anchoring::Anchored { how: How::Moved, .. } => self.moved += 1,
+            Anchoring::Anchored { how: How::Fuzzy, .. } => self.fuzzy += 1,
+            Anchoring::Orphaned { .. } => self.orphaned += 1,
+        }
+    }
+
+    /// All outcomes counted.
+    pub fn total(&self) -> usize {
+        self.kept + self.moved + self.fuzzy + self.orphaned
+    }
+}
+
+/// One indexed word (or character pair) of a text.
+#[derive(Clone, Copy, Debug)]
+struct Token {
+    key: u64,
+    /// First code point.
+    start: usize,
+    /// Length in code points.
+    len: usize,
+}
+
+/// Characters of scripts written without spaces between words; they are
+/// indexed by pairs.
+fn unspaced(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x0E00..=0x0EFF // Thai, Lao
+            | 0x1000..=0x109F // Myanmar
+            | 0x1780..=0x17FF // Khmer
+            | 0x3040..=0x30FF // Hiragana, Katakana
+            | 0x3400..=0x4DBF // CJK extension A
+            | 0x4E00..=0x9FFF // CJK unified ideographs
+            | 0xF900..=0xFAFF // CJK compatibility ideographs
+            | 0xFF66..=0xFF9F // half-width Katakana
+            | 0x20000..=0x3FFFF // CJK extensions B and later
+    )
+}
+
+/// A hash of characters, ignoring case (FNV-1a over folded code points).
+fn key_of(chars: &[char]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &c in chars {
+        h ^= u64::from(u32::from(fold_char(c)));
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// The words of `chars` (runs of letters and digits) and, in unspaced
+/// scripts, every pair of neighbouring characters (a lone one by itself).
+fn tokens(chars: &[char], mut each: impl FnMut(Token)) {
+    let n = chars.len();
+    let mut i = 0;
+    while i < n {
+        let c = chars[i];
+        if unspaced(c) {
+            let s = i;
+            while i < n && unspaced(chars[i]) {
+                i += 1;
+            }
+            if i - s == 1 {
+                each(Token { key: key_of(&chars[s..i]), start: s, len: 1 });
+            }
+            for k in s..i.saturating_sub(1) {
+                each(Token { key: key_of(&chars[k..k + 2]), start: k, len: 2 });
+            }
+        } else if c.is_alphanumeric() {
+            let s = i;
+            while i < n && chars[i].is_alphanumeric() && !unspaced(chars[i]) {
+                i += 1;
+            }
+            each(Token { key: key_of(&chars[s..i]), start: s, len: i - s });
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// Edit distance of all of `pattern` against a prefix of `text` (the text
+/// is anchored at its start, free at its end), with `same(i, j)` telling
+/// whether pattern character `i` equals text character `j`.
+fn edge_cost(m: usize, n: usize, same: impl Fn(usize, usize) -> bool) -> usize {
+    let mut prev: Vec<usize> = (0..=n).collect();
+    let mut cur = vec![0usize; n + 1];
+    for i in 1..=m {
+        cur[0] = i;
+        for j in 1..=n {
+            let diag = prev[j - 1] + usize::from(!same(i - 1, j - 1));
+            cur[j] = diag.min(prev[j] + 1).min(cur[j - 1] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev.into_iter().min().unwrap_or(m)
+}
+
+/// A match of a pattern inside a window: its edit distance and its span
+/// in the window.
+#[derive(Clone, Copy, Debug)]
+struct Alignment {
+    cost: usize,
+    start: usize,
+    end: usize,
+}
+
+/// Semi-global alignment: all of `pattern` against the best-matching part
+/// of `text`, by edit distance (unit costs). `None` when the distance
+/// would exceed `max_cost` (given up as soon as a whole row exceeds it).
+/// Among ends of equal cost, the one whose length is nearest the
+/// pattern's wins.
+fn align(pattern: &[char], text: &[char], max_cost: usize) -> Option<Alignment> {
+    let (m, n) = (pattern.len(), text.len());
+    // Per cell: cost, and where in `text` its path began.
+    let mut prev: Vec<(u32, u32)> = (0..=n as u32).map(|j| (0, j)).collect();
+    let mut cur: Vec<(u32, u32)> = vec![(0, 0); n + 1];
+    for (i, &pc) in pattern.iter().enumerate() {
+        let i = i as u32 + 1;
+        cur[0] = (i, 0);
+        let mut row_min = i;
+        for j in 1..=n {
+            let (dc, dorg) = prev[j - 1];
+            let mut best = (dc + u32::from(pc != text[j - 1]), dorg);
+            let (uc, uorg) = prev[j];
+            if uc + 1 < best.0 {
+                best = (uc + 1, uorg);
+            }
+            let (lc, lorg) = cur[j - 1];
+            if lc + 1 < best.0 {
+                best = (lc + 1, lorg);
+            }
+            cur[j] = best;
+            row_min = row_min.min(best.0);
+        }
+        if row_min as usize > max_cost {
+            return None;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    let (end, &(cost, start)) = prev
+        .iter()
+        .enumerate()
+        .min_by_key(|(j, (c, org))| (*c, (*j as i64 - *org as i64 - m as i64).unsigned_abs(), *j))?;
+    (cost as usize <= max_cost).then_some(Alignment {
+        cost: cost as usize,
+        start: start as usize,
+        end,
+    })
+}
+
+/// `1000 × (1 − cost / len)`, clamped.
+fn per_mille(cost: usize, len: usize) -> u16 {
+    if len == 0 {
+        return 1000;
+    }
+    1000u16.saturating_sub((cost.min(len) * 1000 / len) as u16)
+}
+
+/// The score of a place: quote and context similarity weighted by length
+/// (see the module docs).
+fn combine(quote: u16, quote_len: usize, context: u16, context_len: usize) -> u16 {
+    let wq = 4 * quote_len.min(64) as u32;
+    let wc = context_len.min(64) as u32;
+    if wq + wc == 0 {
+        return quote;
+    }
+    ((wq * u32::from(quote) + wc * u32::from(context)) / (wq + wc)) as u16
+}
+
+/// A place the quote may be at.
+#[derive(Clone, Copy, Debug)]
+struct Candidate {
+    start: usize,
+    end: usize,
+    exact: bool,
+    quote: u16,
+    score: u16,
+}
+
+impl Candidate {
+    fn overlaps(&self, other: &Candidate) -> bool {
+        self.start < other.end && other.start < self.end
+    }
+}
+
+/// What is being looked for: the old target's quote and context as
+/// characters.
+struct Wanted {
+    quote: Vec<char>,
+    prefix: Vec<char>,
+    suffix: Vec<char>,
+    old_start: usize,
+}
+
+/// Finds old targets in a new text. Build it once per new text and ask it
+/// for every annotation.
+#[derive(Debug)]
+pub struct Anchorer<'a> {
+    map: &'a TextMap,
+    chars: Vec<char>,
+    /// Every token of the text as (key, first code point), sorted.
+    index: Vec<(u64, u32)>,
+}
+
+impl<'a> Anchorer<'a> {
+    /// Reads the new text: its characters and a word index.
+    pub fn new(map: &'a TextMap) -> Self {
+        let chars: Vec<char> = map.text().chars().collect();
+        let mut index = Vec::with_capacity(chars.len() / 5);
+        tokens(&chars, |t| index.push((t.key, t.start as u32)));
+        index.sort_unstable();
+        Self { map, chars, index }
+    }
+
+    /// The places of one token, in order.
+    fn postings(&self, key: u64) -> &[(u64, u32)] {
+        let lo = self.index.partition_point(|(k, _)| *k < key);
+        let hi = lo + self.index[lo..].partition_point(|(k, _)| *k == key);
+        &self.index[lo..hi]
+    }
+
+    /// Whether the text holds `what` at code point `at`.
+    fn holds(&self, at: usize, what: &[char]) -> bool {
+        self.chars.get(at..at + what.len()) == Some(what)
+    }
+
+    /// Finds an old target in the new text (see the module docs).
+    pub fn find(&self, old: &Target) -> Anchoring {
+        let w = Wanted {
+            quote: old.quote.exact.chars().collect(),
+            prefix: old.quote.prefix.chars().collect(),
+            suffix: old.quote.suffix.chars().collect(),
+            old_start: old.position.start as usize,
+        };
+        if w.quote.is_empty() {
+            return Anchoring::orphan(EMPTY);
+        }
+        let q = w.quote.len();
+        // 1. Unchanged here, context included.
+        if self.holds(w.old_start, &w.quote) && self.context_identical(&w, w.old_start) {
+            return self.place(old, w.old_start, w.old_start + q, How::Kept, 1000);
+        }
+        // 2. Exact occurrences, ranked by context then distance.
+        let mut candidates: Vec<Candidate> = self
+            .exact_occurrences(&w)
+            .into_iter()
+            .map(|start| {
+                let context = self.context_score(&w, start, start + q);
+                Candidate {
+                    start,
+                    end: start + q,
+                    exact: true,
+                    quote: 1000,
+                    score: combine(1000, q, context, w.prefix.len() + w.suffix.len()),
+                }
+            })
+            .collect();
+        let distance = |c: &Candidate| c.start.abs_diff(w.old_start);
+        let order = |a: &Candidate, b: &Candidate| {
+            b.score
+                .cmp(&a.score)
+                .then(b.exact.cmp(&a.exact))
+                .then(distance(a).cmp(&distance(b)))
+                .then(a.start.cmp(&b.start))
+        };
+        candidates.sort_by(order);
+        // An exact copy whose context agrees entirely cannot be beaten.
+        let perfect = candidates.first().is_some_and(|c| c.score == 1000);
+        // 3. Approximate matches around the best-voted places.
+        if !perfect {
+            // A fuzzy match over an exact occurrence is that occurrence.
+            let fuzzy: Vec<Candidate> = self
+                .fuzzy_candidates(&w)
+                .into_iter()
+                .filter(|c| !candidates.iter().any(|e| e.overlaps(c)))
+                .collect();
+            candidates.extend(fuzzy);
+            candidates.sort_by(order);
+        }
+        let eligible = |c: &Candidate| {
+            if c.exact {
+                c.start == w.old_start || c.score >= MIN_MOVED_SCORE
+            } else {
+                c.quote >= MIN_FUZZY_QUOTE && c.score >= MIN_FUZZY_SCORE
+            }
+        };
+        let Some(best) = candidates.iter().find(|c| eligible(c)).copied() else {
+            let reason = if candidates.iter().any(|c| c.exact) { ELSEWHERE } else { GONE };
+            return Anchoring::orphan(reason);
+        };
+        let rival = candidates
+            .iter()
+            .find(|c| !c.overlaps(&best) && !(c.exact && best.exact));
+        if rival.is_some_and(|r| r.score + AMBIGUITY_MARGIN >= best.score) {
+            return Anchoring::orphan(AMBIGUOUS);
+        }
+        let how = match (best.exact, best.start == w.old_start) {
+            (true, true) => How::Kept,
+            (true, false) => How::Moved,
+            (false, _) => How::Fuzzy,
+        };
+        self.place(old, best.start, best.end, how, best.score)
+    }
+
+    /// Finds every old target; returns the outcomes in order and their
+    /// counts.
+    pub fn find_all<'t>(&self, old: impl IntoIterator<Item = &'t Target>) -> (Vec<Anchoring>, Report) {
+        let mut report = Report::default();
+        let outcomes = old
+            .into_iter()
+            .map(|t| {
+                let a = self.find(t);
+                report.add(&a);
+                a
+            })
+            .collect();
+        (outcomes, report)
+    }
+
+    /// Builds the new target on the matched code-point range.
+    fn place(&self, old: &Target, start: usize, end: usize, how: How, score: u16) -> Anchoring {
+        let (start, end) = (start as u32, end as u32);
+        let target = match old.kind {
+            TargetKind::Span => Target::span(self.map, start, end),
+            TargetKind::Sentences => self.snap(start, end).and_then(|(a, b)| Target::sentences(self.map, a, b)),
+        };
+        match target {
+            Some(target) => Anchoring::Anchored { target, how, score },
+            None => Anchoring::orphan(NO_SENTENCE),
+        }
+    }
+
+    /// The whole sentences a match covers, leaving out an edge sentence it
+    /// overlaps by less than a quarter when it touches more than one.
+    fn snap(&self, start: u32, end: u32) -> Option<(usize, usize)> {
+        let (mut a, mut b) = self.map.sentences_in(start, end)?;
+        let grazed = |i: usize| {
+            self.map.sentence(i).is_some_and(|p| {
+                let overlap = end.min(p.end).saturating_sub(start.max(p.start));
+                overlap * 4 < p.end - p.start
+            })
+        };
+        if b > a && grazed(a) {
+            a += 1;
+        }
+        if b > a && grazed(b) {
+            b -= 1;
+        }
+        Some((a, b))
+    }
+
+    /// Whether the text around `start` is exactly the old context.
+    fn context_identical(&self, w: &Wanted, start: usize) -> bool {
+        let end = start + w.quote.len();
+        let before = &self.chars[start.saturating_sub(w.prefix.len())..start];
+        let after = &self.chars[end..(end + w.suffix.len()).min(self.chars.len())];
+        before == w.prefix.as_slice() && after == w.suffix.as_slice()
+    }
+
+    /// How well (per mille) the text before `start` and after `end`
+    /// agrees with the old prefix and suffix, by edit distance.
+    fn context_score(&self, w: &Wanted, start: usize, end: usize) -> u16 {
+        let (p, s) = (w.prefix.len(), w.suffix.len());
+        let n = self.chars.len();
+        // Prefix: aligned backwards from `start`.
+        let before = &self.chars[start.saturating_sub(p + p / 2 + 2)..start.min(n)];
+        let cost_p = edge_cost(p, before.len(), |i, j| {
+            w.prefix[p - 1 - i] == before[before.len() - 1 - j]
+        });
+        let after = &self.chars[end.min(n)..(end + s + s / 2 + 2).min(n)];
+        let cost_s = edge_cost(s, after.len(), |i, j| w.suffix[i] == after[j]);
+        per_mille(cost_p + cost_s, p + s)
+    }
+
+    /// Agreement of the immediate surroundings, cheaply: characters equal
+    /// right before `start` plus right after `end`.
+    fn touching_context(&self, w: &Wanted, start: usize, end: usize) -> usize {
+        let before = w
+            .prefix
+            .iter()
+            .rev()
+            .zip(self.chars[..start].iter().rev())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let after = w
+            .suffix
+            .iter()
+            .zip(self.chars[end.min(self.chars.len())..].iter())
+            .take_while(|(a, b)| a == b)
+            .count();
+        before + after
+    }
+
+    /// Every exact occurrence of the quote (the most promising
+    /// [`MAX_EXACT`] when there are more), in text order.
+    fn exact_occurrences(&self, w: &Wanted) -> Vec<usize> {
+        let q = &w.quote;
+        // A token wholly inside the quote is the same token in the text at
+        // the same place; the rarest one finds every occurrence.
+        let mut rarest: Option<(usize, Token)> = None;
+        tokens(q, |t| {
+            let whole = (t.len == 2 && unspaced(q[t.start])) || (t.start > 0 && t.start + t.len < q.len());
+            if whole {
+                let count = self.postings(t.key).len();
+                if rarest.is_none_or(|(c, _)| count < c) {
+                    rarest = Some((count, t));
+                }
+            }
+        });
+        let mut found: Vec<usize> = match rarest {
+            Some((_, t)) => self
+                .postings(t.key)
+                .iter()
+                .filter_map(|&(_, pos)| (pos as usize).checked_sub(t.start))
+                .filter(|&start| self.holds(start, q))
+                .collect(),
+            None => self.scan(q, usize::MAX),
+        };
+        found.sort_unstable();
+        found.dedup();
+        if found.len() > MAX_EXACT {
+            // Keep the ones whose touching context agrees most, and the
+            // ones nearest the old position.
+            let mut by_context = found.clone();
+            by_context.sort_by_key(|&s| (std::cmp::Reverse(self.touching_context(w, s, s + q.len())), s));
+            let mut by_distance = found;
+            by_distance.sort_by_key(|&s| (s.abs_diff(w.old_start), s));
+            let mut kept: Vec<usize> = by_context[..MAX_EXACT * 3 / 4]
+                .iter()
+                .chain(&by_distance[..MAX_EXACT / 4])
+                .copied()
+                .collect();
+            kept.sort_unstable();
+            kept.dedup();
+            found = kept;
+        }
+        found
+    }
+
+    /// Every place (up to `limit`) where `what` is, by a plain scan.
+    fn scan(&self, what: &[char], limit: usize) -> Vec<usize> {
+        let Some(&first) = what.first() else {
+            return Vec::new();
+        };
+        if what.len() > self.chars.len() {
+            return Vec::new();
+        }
+        let last = self.chars.len().saturating_sub(what.len());
+        let mut out = Vec::new();
+        for i in 0..=last {
+            if self.chars[i] == first && self.holds(i, what) {
+                out.push(i);
+                if out.len() >= limit {
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    /// The places the quote most likely starts at, by votes of its words
+    /// and its context's (see the module docs).
+    fn voted_starts(&self, w: &Wanted, slack: usize) -> Vec<usize> {
+        let p = w.prefix.len() as i64;
+        let all: Vec<char> = w.prefix.iter().chain(&w.quote).chain(&w.suffix).copied().collect();
+        // (postings, offset from the quote's start, key)
+        let mut words: Vec<(usize, i64, u64)> = Vec::new();
+        tokens(&all, |t| {
+            let count = self.postings(t.key).len();
+            if count > 0 {
+                words.push((count, t.start as i64 - p, t.key));
+            }
+        });
+        words.sort_unstable();
+        let mut votes: Vec<(i64, f32)> = Vec::new();
+        let mut spent = 0usize;
+        for &(count, offset, key) in &words {
+            if spent > 0 && count > RARE_POSTINGS && spent + count > VOTE_BUDGET {
+                break;
+            }
+            spent += count;
+            // Rarer words weigh more.
+            let weight = 1.0 / (count as f32).sqrt();
+            for &(_, pos) in self.postings(key) {
+                votes.push(((pos as i64 - offset).div_euclid(BUCKET), weight));
+            }
+        }
+        if votes.is_empty() {
+            // No indexed word in common: look for fragments of the quote.
+            let q = &w.quote;
+            let f = q.len().min(4);
+            let mut offsets = vec![0, q.len() / 2 - f / 2, q.len() - f];
+            offsets.dedup();
+            for off in offsets {
+                for pos in self.scan(&q[off..off + f], MAX_FRAGMENT_HITS) {
+                    votes.push(((pos as i64 - off as i64).div_euclid(BUCKET), 1.0));
+                }
+            }
+        }
+        votes.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut buckets: Vec<(i64, f32)> = Vec::new();
+        for (b, v) in votes {
+            match buckets.last_mut() {
+                Some(last) if last.0 == b => last.1 += v,
+                _ => buckets.push((b, v)),
+            }
+        }
+        // Sum over neighbouring buckets: edits inside the quote shift the
+        // later words' votes a little.
+        let reach = (slack as i64 / BUCKET).max(1);
+        let mut sums: Vec<(f32, i64)> = Vec::with_capacity(buckets.len());
+        let (mut lo, mut hi, mut sum) = (0usize, 0usize, 0f32);
+        for &(b, _) in &buckets {
+            while hi < buckets.len() && buckets[hi].0 <= b + reach {
+                sum += buckets[hi].1;
+                hi += 1;
+            }
+            while buckets[lo].0 < b - reach {
+                sum -= buckets[lo].1;
+                lo += 1;
+            }
+            sums.push((sum, b));
+        }
+        sums.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut starts: Vec<usize> = Vec::with_capacity(CANDIDATES);
+        for (_, b) in sums {
+            let start = (b * BUCKET).clamp(0, self.chars.len() as i64) as usize;
+            if starts.iter().all(|s| s.abs_diff(start) >= slack) {
+                starts.push(start);
+                if starts.len() == CANDIDATES {
+                    break;
+                }
+            }
+        }
+        starts
+    }
+
+    /// Approximate matches of the quote around the best-voted places and
+    /// the old position, each scored; overlapping ones are merged.
+    fn fuzzy_candidates(&self, w: &Wanted) -> Vec<Candidate> {
+        let q = w.quote.len();
+        let slack = (q / 4).max(32);
+        let mut starts = self.voted_starts(w, slack);
+        let old = w.old_start.min(self.chars.len());
+        if starts.iter().all(|s| s.abs_diff(old) >= slack) {
+            starts.push(old);
+        }
+        let mut out: Vec<Candidate> = Vec::new();
+        for start in starts {
+            let Some(c) = self.align_at(w, start, slack) else {
+                continue;
+            };
+            match out.iter_mut().find(|o| o.overlaps(&c)) {
+                Some(o) if o.score < c.score => *o = c,
+                Some(_) => {}
+                None => out.push(c),
+            }
+        }
+        out
+    }
+
+    /// Aligns the quote in a window around an estimated start.
+    fn align_at(&self, w: &Wanted, estimate: usize, slack: usize) -> Option<Candidate> {
+        let q = w.quote.len();
+        let n = self.chars.len();
+        let allowed = |len: usize| len * usize::from(1000 - MIN_FUZZY_QUOTE) / 1000;
+        let window = |from: usize, len: usize| {
+            let lo = from.saturating_sub(slack).min(n);
+            (lo, &self.chars[lo..(from + len + slack).min(n)])
+        };
+        let (start, end, quote) = if q <= LONG_QUOTE_CHARS {
+            let (lo, text) = window(estimate, q);
+            let a = align(&w.quote, text, allowed(q))?;
+            (lo + a.start, lo + a.end, per_mille(a.cost, q))
+        } else {
+            // A long quote: its two ends, then its length.
+            let (head, tail) = (&w.quote[..EDGE_CHARS], &w.quote[q - EDGE_CHARS..]);
+            let (lo, text) = window(estimate, EDGE_CHARS);
+            let h = align(head, text, allowed(EDGE_CHARS))?;
+            let start = lo + h.start;
+            let (lo, text) = window(start + q - EDGE_CHARS, EDGE_CHARS);
+            let t = align(tail, text, allowed(EDGE_CHARS))?;
+            let end = lo + t.end;
+            if end <= start + EDGE_CHARS {
+                return None;
+            }
+            let edges = per_mille(h.cost + t.cost, 2 * EDGE_CHARS);
+            (start, end, edges.min(per_mille((end - start).abs_diff(q), q)))
+        };
+        let context = self.context_score(w, start, end);
+        Some(Candidate {
+            start,
+            end,
+            exact: false,
+            quote,
+            score: combine(quote, q, context, w.prefix.len() + w.suffix.len()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chars(s: &str) -> Vec<char> {
+        s.chars().collect()
+    }
+
+    #[test]
+    fn alignment_finds_an_edited_pattern_inside_a_longer_text() {
+        let text = chars("xx the quick brown fox jumps yy");
+        let a = align(&chars("the quick brwn fox"), &text, 10).unwrap();
+        assert_eq!(a.cost, 1);
+        assert_eq!(text[a.start..a.end].iter().collect::<String>(), "the quick brown fox");
+        assert!(align(&chars("completely different"), &text, 3).is_none());
+    }
+
+    #[test]
+    fn edge_cost_anchors_the_text_start_and_frees_its_end() {
+        let p = chars("abc");
+        let t = chars("abcxyz");
+        assert_eq!(edge_cost(3, 6, |i, j| p[i] == t[j]), 0);
+        let t = chars("xabc");
+        assert_eq!(edge_cost(3, 4, |i, j| p[i] == t[j]), 1);
+    }
+
+    #[test]
+    fn unspaced_text_is_indexed_by_character_pairs() {
+        let mut keys = Vec::new();
+        tokens(&chars("Tokyo 東京都 x 日"), |t| keys.push((t.start, t.len)));
+        assert_eq!(keys, [(0, 5), (6, 2), (7, 2), (10, 1), (12, 1)]);
+    }
+
+    #[test]
+    fn scores_weigh_a_long_quote_more_than_its_context() {
+        assert_eq!(combine(1000, 100, 0, 64), 800);
+        assert_eq!(combine(1000, 4, 0, 64), 200);
+        assert_eq!(combine(900, 10, 1000, 0), 900);
+    }
+}
