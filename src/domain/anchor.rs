@@ -288,56 +288,114 @@ fn edge_cost(m: usize, n: usize, same: impl Fn(usize, usize) -> bool) -> usize {
     prev.into_iter().min().unwrap_or(m)
 }
 
-/// A match of a pattern inside a window: its edit distance and its span
-/// in the window.
-#[derive(Clone, Copy, Debug)]
-struct Alignment {
-    cost: usize,
-    start: usize,
-    end: usize,
+/// One cell of [`align`]: the cost so far, the part of it paid in the
+/// context, and where the path crossed the quote's start and end.
+#[derive(Clone, Copy, Debug, Default)]
+struct Cell {
+    cost: u32,
+    context: u32,
+    start: u32,
+    end: u32,
 }
 
-/// Semi-global alignment: all of `pattern` against the best-matching part
-/// of `text`, by edit distance (unit costs). `None` when the distance
-/// would exceed `max_cost` (given up as soon as a whole row exceeds it).
-/// Among ends of equal cost, the one whose length is nearest the
-/// pattern's wins.
-fn align(pattern: &[char], text: &[char], max_cost: usize) -> Option<Alignment> {
-    let (m, n) = (pattern.len(), text.len());
-    // Per cell: cost, and where in `text` its path began.
-    let mut prev: Vec<(u32, u32)> = (0..=n as u32).map(|j| (0, j)).collect();
-    let mut cur: Vec<(u32, u32)> = vec![(0, 0); n + 1];
+impl Cell {
+    /// This cell extended by one step costing `step`, paid in the
+    /// context or in the quote.
+    fn then(self, step: u32, in_context: bool) -> Cell {
+        Cell {
+            cost: self.cost + step,
+            context: self.context + if in_context { step } else { 0 },
+            ..self
+        }
+    }
+
+    /// The order of paths: cheaper first, then the one whose context
+    /// agrees better.
+    fn key(&self) -> (u32, u32) {
+        (self.cost, self.context)
+    }
+}
+
+/// Where the quote lies in a window, and what its alignment cost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Alignment {
+    /// The quote's span in the window.
+    start: usize,
+    end: usize,
+    /// Edit distance of the quote.
+    quote_cost: usize,
+    /// Edit distance of the context around it.
+    context_cost: usize,
+}
+
+/// Semi-global alignment of `prefix + quote + suffix` (`pattern`, of which
+/// the first `p` characters are the prefix and the next `q` the quote,
+/// all of it aligned) against the best-matching part of `text`, by edit
+/// distance with unit costs, tracking where the quote begins and ends on
+/// the best path. Aligning the context with the quote places the quote's
+/// ends right: a word added at the end of a quote is taken in, not traded
+/// for a cheaper substitution. Among paths of equal cost, the one whose
+/// context agrees better wins (an inserted word belongs to the quote, not
+/// to a mismatched context). `None` when the distance would exceed
+/// `max_cost` (given up as soon as a whole row exceeds it).
+fn align(pattern: &[char], p: usize, q: usize, text: &[char], max_cost: usize) -> Option<Alignment> {
+    let n = text.len();
+    // Row `i` has consumed `i` pattern characters. Consuming character
+    // `i - 1` is paid in the context outside the quote's rows; a text
+    // character skipped in row `i` is context at the quote's edges too.
+    let consumed_in_context = |i: usize| i <= p || i > p + q;
+    let skipped_in_context = |i: usize| i <= p || i >= p + q;
+    let mut prev: Vec<Cell> = (0..=n as u32)
+        .map(|j| Cell { start: if p == 0 { j } else { 0 }, ..Cell::default() })
+        .collect();
+    let mut cur = vec![Cell::default(); n + 1];
     for (i, &pc) in pattern.iter().enumerate() {
-        let i = i as u32 + 1;
-        cur[0] = (i, 0);
-        let mut row_min = i;
-        for j in 1..=n {
-            let (dc, dorg) = prev[j - 1];
-            let mut best = (dc + u32::from(pc != text[j - 1]), dorg);
-            let (uc, uorg) = prev[j];
-            if uc + 1 < best.0 {
-                best = (uc + 1, uorg);
+        let i = i + 1;
+        let (consumed, skipped) = (consumed_in_context(i), skipped_in_context(i));
+        cur[0] = prev[0].then(1, consumed);
+        let mut row_min = cur[0].cost;
+        for j in 0..=n {
+            let mut best = if j == 0 {
+                cur[0]
+            } else {
+                let mut best = prev[j - 1].then(u32::from(pc != text[j - 1]), consumed);
+                let up = prev[j].then(1, consumed);
+                if up.key() < best.key() {
+                    best = up;
+                }
+                let left = cur[j - 1].then(1, skipped);
+                if left.key() < best.key() {
+                    best = left;
+                } else if i == p + q {
+                    // Entered the quote's last row from above: the quote
+                    // ends here.
+                    best.end = j as u32;
+                }
+                best
+            };
+            if j == 0 && i == p + q {
+                best.end = 0;
             }
-            let (lc, lorg) = cur[j - 1];
-            if lc + 1 < best.0 {
-                best = (lc + 1, lorg);
+            if i == p {
+                // The quote starts where the path leaves the prefix's row.
+                best.start = j as u32;
             }
             cur[j] = best;
-            row_min = row_min.min(best.0);
+            row_min = row_min.min(best.cost);
         }
         if row_min as usize > max_cost {
             return None;
         }
         std::mem::swap(&mut prev, &mut cur);
     }
-    let (end, &(cost, start)) = prev
+    let best = prev
         .iter()
-        .enumerate()
-        .min_by_key(|(j, (c, org))| (*c, (*j as i64 - *org as i64 - m as i64).unsigned_abs(), *j))?;
-    (cost as usize <= max_cost).then_some(Alignment {
-        cost: cost as usize,
-        start: start as usize,
-        end,
+        .min_by_key(|c| (c.key(), (c.end as usize).abs_diff(c.start as usize + q), c.end))?;
+    (best.cost as usize <= max_cost).then(|| Alignment {
+        start: best.start as usize,
+        end: best.end as usize,
+        quote_cost: (best.cost - best.context) as usize,
+        context_cost: best.context as usize,
     })
 }
 
@@ -352,7 +410,7 @@ fn per_mille(cost: usize, len: usize) -> u16 {
 /// The score of a place: quote and context similarity weighted by length
 /// (see the module docs).
 fn combine(quote: u16, quote_len: usize, context: u16, context_len: usize) -> u16 {
-    let wq = 4 * quote_len.min(64) as u32;
+    let wq = 2 * quote_len.min(64) as u32;
     let wc = context_len.min(64) as u32;
     if wq + wc == 0 {
         return quote;
@@ -379,6 +437,8 @@ impl Candidate {
 /// What is being looked for: the old target's quote and context as
 /// characters.
 struct Wanted {
+    /// Prefix, quote and suffix, one after the other.
+    all: Vec<char>,
     quote: Vec<char>,
     prefix: Vec<char>,
     suffix: Vec<char>,
@@ -419,7 +479,8 @@ impl<'a> Anchorer<'a> {
 
     /// Finds an old target in the new text (see the module docs).
     pub fn find(&self, old: &Target) -> Anchoring {
-        let w = Wanted {
+        let mut w = Wanted {
+            all: Vec::new(),
             quote: old.quote.exact.chars().collect(),
             prefix: old.quote.prefix.chars().collect(),
             suffix: old.quote.suffix.chars().collect(),
@@ -428,6 +489,7 @@ impl<'a> Anchorer<'a> {
         if w.quote.is_empty() {
             return Anchoring::orphan(EMPTY);
         }
+        w.all = [&w.prefix[..], &w.quote, &w.suffix].concat();
         let q = w.quote.len();
         // 1. Unchanged here, context included.
         if self.holds(w.old_start, &w.quote) && self.context_identical(&w, w.old_start) {
@@ -655,10 +717,9 @@ impl<'a> Anchorer<'a> {
     /// and its context's (see the module docs).
     fn voted_starts(&self, w: &Wanted, slack: usize) -> Vec<usize> {
         let p = w.prefix.len() as i64;
-        let all: Vec<char> = w.prefix.iter().chain(&w.quote).chain(&w.suffix).copied().collect();
         // (postings, offset from the quote's start, key)
         let mut words: Vec<(usize, i64, u64)> = Vec::new();
-        tokens(&all, |t| {
+        tokens(&w.all, |t| {
             let count = self.postings(t.key).len();
             if count > 0 {
                 words.push((count, t.start as i64 - p, t.key));
@@ -752,41 +813,51 @@ impl<'a> Anchorer<'a> {
         out
     }
 
-    /// Aligns the quote in a window around an estimated start.
+    /// Aligns the quote, with its context, in a window around an
+    /// estimated start.
     fn align_at(&self, w: &Wanted, estimate: usize, slack: usize) -> Option<Candidate> {
-        let q = w.quote.len();
+        let (p, q, s) = (w.prefix.len(), w.quote.len(), w.suffix.len());
         let n = self.chars.len();
         let allowed = |len: usize| len * usize::from(1000 - MIN_FUZZY_QUOTE) / 1000;
-        let window = |from: usize, len: usize| {
-            let lo = from.saturating_sub(slack).min(n);
-            (lo, &self.chars[lo..(from + len + slack).min(n)])
+        // The window: the quote's likely place, the slack either side,
+        // and room for the context.
+        let window = |from: usize, before: usize, len: usize, after: usize| {
+            let lo = from.saturating_sub(slack + before + before / 2).min(n);
+            (lo, &self.chars[lo..(from + len + slack + after + after / 2).min(n)])
         };
-        let (start, end, quote) = if q <= LONG_QUOTE_CHARS {
-            let (lo, text) = window(estimate, q);
-            let a = align(&w.quote, text, allowed(q))?;
-            (lo + a.start, lo + a.end, per_mille(a.cost, q))
+        let (start, end, quote_cost, context_cost) = if q <= LONG_QUOTE_CHARS {
+            let (lo, text) = window(estimate, p, q, s);
+            let a = align(&w.all, p, q, text, allowed(q) + p + s)?;
+            (lo + a.start, lo + a.end, a.quote_cost, a.context_cost)
         } else {
-            // A long quote: its two ends, then its length.
-            let (head, tail) = (&w.quote[..EDGE_CHARS], &w.quote[q - EDGE_CHARS..]);
-            let (lo, text) = window(estimate, EDGE_CHARS);
-            let h = align(head, text, allowed(EDGE_CHARS))?;
+            // A long quote: its two ends, each with its side's context.
+            let head = &w.all[..p + EDGE_CHARS];
+            let (lo, text) = window(estimate, p, EDGE_CHARS, 0);
+            let h = align(head, p, EDGE_CHARS, text, allowed(EDGE_CHARS) + p)?;
             let start = lo + h.start;
-            let (lo, text) = window(start + q - EDGE_CHARS, EDGE_CHARS);
-            let t = align(tail, text, allowed(EDGE_CHARS))?;
+            let tail = &w.all[p + q - EDGE_CHARS..];
+            let (lo, text) = window(start + q - EDGE_CHARS, 0, EDGE_CHARS, s);
+            let t = align(tail, 0, EDGE_CHARS, text, allowed(EDGE_CHARS) + s)?;
             let end = lo + t.end;
             if end <= start + EDGE_CHARS {
                 return None;
             }
-            let edges = per_mille(h.cost + t.cost, 2 * EDGE_CHARS);
-            (start, end, edges.min(per_mille((end - start).abs_diff(q), q)))
+            // The middle is not compared; a change of length is at least
+            // that many edits.
+            let cost = (h.quote_cost + t.quote_cost) * q / (2 * EDGE_CHARS);
+            let cost = cost.max((end - start).abs_diff(q));
+            (start, end, cost, h.context_cost + t.context_cost)
         };
-        let context = self.context_score(w, start, end);
+        // Similarity as usual, against the longer of the two: a quote
+        // that grew by a few words is as similar as one that lost them.
+        let quote = per_mille(quote_cost, q.max(end - start));
+        let context = per_mille(context_cost, p + s);
         Some(Candidate {
             start,
             end,
             exact: false,
             quote,
-            score: combine(quote, q, context, w.prefix.len() + w.suffix.len()),
+            score: combine(quote, q, context, p + s),
         })
     }
 }
@@ -800,12 +871,20 @@ mod tests {
     }
 
     #[test]
-    fn alignment_finds_an_edited_pattern_inside_a_longer_text() {
+    fn alignment_finds_an_edited_quote_and_places_its_ends_by_the_context() {
         let text = chars("xx the quick brown fox jumps yy");
-        let a = align(&chars("the quick brwn fox"), &text, 10).unwrap();
-        assert_eq!(a.cost, 1);
+        let pattern = chars("the quick brwn fox");
+        let a = align(&pattern, 0, pattern.len(), &text, 10).unwrap();
+        assert_eq!((a.quote_cost, a.context_cost), (1, 0));
         assert_eq!(text[a.start..a.end].iter().collect::<String>(), "the quick brown fox");
-        assert!(align(&chars("completely different"), &text, 3).is_none());
+        assert!(align(&chars("completely different"), 0, 20, &text, 3).is_none());
+        // A word added at the end of the quote is taken in because the
+        // suffix follows it.
+        let text = chars("Each day the keeper climbed the tower and rang the old brass bell at noon.");
+        let pattern = chars("the keeper climbed the tower and rang the bell at noon.");
+        let a = align(&pattern, 33, 13, &text, 20).unwrap();
+        assert_eq!(text[a.start..a.end].iter().collect::<String>(), "rang the old brass bell");
+        assert_eq!((a.quote_cost, a.context_cost), (10, 0));
     }
 
     #[test]
@@ -825,9 +904,32 @@ mod tests {
     }
 
     #[test]
+    fn snapping_leaves_out_an_edge_sentence_the_match_only_grazes() {
+        use crate::domain::article::{Article, NewArticle};
+        use crate::domain::import::parse_text;
+        let article = Article::build(
+            parse_text("One two three four. Five six seven eight nine. Ten eleven twelve."),
+            NewArticle::default(),
+            chrono::DateTime::UNIX_EPOCH,
+        )
+        .unwrap();
+        let map = TextMap::new(&article);
+        let anchorer = Anchorer::new(&map);
+        let (s1, e1) = map.range_of(1, 1).unwrap();
+        // Sentence 1 and the first two characters of sentence 2.
+        assert_eq!(anchorer.snap(s1, e1 + 3), Some((1, 1)));
+        // The last two characters of sentence 0 and sentence 1.
+        assert_eq!(anchorer.snap(s1 - 3, e1), Some((1, 1)));
+        // Half of sentence 2 is more than a graze.
+        assert_eq!(anchorer.snap(s1, e1 + 9), Some((1, 2)));
+        // Inside one sentence, that sentence, however little of it.
+        assert_eq!(anchorer.snap(s1 + 1, s1 + 2), Some((1, 1)));
+    }
+
+    #[test]
     fn scores_weigh_a_long_quote_more_than_its_context() {
-        assert_eq!(combine(1000, 100, 0, 64), 800);
-        assert_eq!(combine(1000, 4, 0, 64), 200);
+        assert_eq!(combine(1000, 100, 0, 64), 666);
+        assert_eq!(combine(1000, 4, 0, 64), 111);
         assert_eq!(combine(900, 10, 1000, 0), 900);
     }
 }
