@@ -89,6 +89,11 @@ pub const MIN_FUZZY_SCORE: u16 = 750;
 /// annotation is orphaned as ambiguous.
 pub const AMBIGUITY_MARGIN: u16 = 40;
 
+/// Exact copies whose context agreement (per mille) is within this of
+/// the best copy's are told apart by nothing better than chance (about
+/// four of 64 context characters): see [`Anchorer::find`].
+pub const CONTEXT_TIE: u16 = 60;
+
 /// Quotes longer than this (code points) are aligned by their first and
 /// last [`EDGE_CHARS`] code points only.
 pub const LONG_QUOTE_CHARS: usize = 400;
@@ -99,7 +104,7 @@ pub const EDGE_CHARS: usize = 200;
 /// How many voted places are aligned per annotation.
 const CANDIDATES: usize = 5;
 /// At most this many exact occurrences are scored on their context.
-const MAX_EXACT: usize = 64;
+const MAX_EXACT: usize = 24;
 /// Words with at most this many places in the new text always vote.
 const RARE_POSTINGS: usize = 64;
 /// Beyond the rare words, votes stop at this many places in all.
@@ -275,11 +280,11 @@ fn tokens(chars: &[char], mut each: impl FnMut(Token)) {
 /// is anchored at its start, free at its end), with `same(i, j)` telling
 /// whether pattern character `i` equals text character `j`.
 fn edge_cost(m: usize, n: usize, same: impl Fn(usize, usize) -> bool) -> usize {
-    let mut prev: Vec<usize> = (0..=n).collect();
+    let mut prev: Vec<usize> = (0..n + 1).collect();
     let mut cur = vec![0usize; n + 1];
-    for i in 1..=m {
+    for i in 1..m + 1 {
         cur[0] = i;
-        for j in 1..=n {
+        for j in 1..n + 1 {
             let diag = prev[j - 1] + usize::from(!same(i - 1, j - 1));
             cur[j] = diag.min(prev[j] + 1).min(cur[j - 1] + 1);
         }
@@ -345,7 +350,7 @@ fn align(pattern: &[char], p: usize, q: usize, text: &[char], max_cost: usize) -
     // character skipped in row `i` is context at the quote's edges too.
     let consumed_in_context = |i: usize| i <= p || i > p + q;
     let skipped_in_context = |i: usize| i <= p || i >= p + q;
-    let mut prev: Vec<Cell> = (0..=n as u32)
+    let mut prev: Vec<Cell> = (0..n as u32 + 1)
         .map(|j| Cell { start: if p == 0 { j } else { 0 }, ..Cell::default() })
         .collect();
     let mut cur = vec![Cell::default(); n + 1];
@@ -353,34 +358,37 @@ fn align(pattern: &[char], p: usize, q: usize, text: &[char], max_cost: usize) -
         let i = i + 1;
         let (consumed, skipped) = (consumed_in_context(i), skipped_in_context(i));
         cur[0] = prev[0].then(1, consumed);
+        if i == p + q {
+            cur[0].end = 0;
+        }
+        if i == p {
+            cur[0].start = 0;
+        }
         let mut row_min = cur[0].cost;
-        for j in 0..=n {
-            let mut best = if j == 0 {
-                cur[0]
-            } else {
-                let mut best = prev[j - 1].then(u32::from(pc != text[j - 1]), consumed);
-                let up = prev[j].then(1, consumed);
-                if up.key() < best.key() {
-                    best = up;
-                }
-                let left = cur[j - 1].then(1, skipped);
-                if left.key() < best.key() {
-                    best = left;
-                } else if i == p + q {
-                    // Entered the quote's last row from above: the quote
-                    // ends here.
-                    best.end = j as u32;
-                }
-                best
-            };
-            if j == 0 && i == p + q {
-                best.end = 0;
+        let (mut diag, mut left) = (prev[0], cur[0]);
+        // Zipped, not indexed: no bounds checks in the inner loop.
+        for (j, ((cell, &up), &tc)) in cur[1..].iter_mut().zip(&prev[1..]).zip(text).enumerate() {
+            let j = j as u32 + 1;
+            let mut best = diag.then(u32::from(pc != tc), consumed);
+            let from_up = up.then(1, consumed);
+            if from_up.key() < best.key() {
+                best = from_up;
+            }
+            let from_left = left.then(1, skipped);
+            if from_left.key() < best.key() {
+                best = from_left;
+            } else if i == p + q {
+                // Entered the quote's last row from above: the quote ends
+                // here.
+                best.end = j;
             }
             if i == p {
                 // The quote starts where the path leaves the prefix's row.
-                best.start = j as u32;
+                best.start = j;
             }
-            cur[j] = best;
+            *cell = best;
+            diag = up;
+            left = best;
             row_min = row_min.min(best.cost);
         }
         if row_min as usize > max_cost {
@@ -397,6 +405,50 @@ fn align(pattern: &[char], p: usize, q: usize, text: &[char], max_cost: usize) -
         quote_cost: (best.cost - best.context) as usize,
         context_cost: best.context as usize,
     })
+}
+
+/// Whether all of `pattern` aligns somewhere in `text` within `max_cost`
+/// edits: the cost-only pass of [`align`], several times cheaper, that
+/// turns most candidate windows away.
+fn within(pattern: &[char], text: &[char], max_cost: usize) -> bool {
+    let n = text.len();
+    let mut prev = vec![0u32; n + 1];
+    let mut cur = vec![0u32; n + 1];
+    for (i, &pc) in pattern.iter().enumerate() {
+        cur[0] = i as u32 + 1;
+        let (mut diag, mut left, mut row_min) = (prev[0], cur[0], cur[0]);
+        // Zipped, not indexed: no bounds checks in the inner loop.
+        for ((cell, &up), &tc) in cur[1..].iter_mut().zip(&prev[1..]).zip(text) {
+            let c = (diag + u32::from(pc != tc)).min(up + 1).min(left + 1);
+            *cell = c;
+            diag = up;
+            left = c;
+            row_min = row_min.min(c);
+        }
+        if row_min as usize > max_cost {
+            return false;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    true
+}
+
+/// The most edits (quote and context together) a fuzzy match of a quote
+/// of `q` code points with `context` code points of context can have and
+/// still score within [`AMBIGUITY_MARGIN`] of [`MIN_FUZZY_SCORE`] (so
+/// that it counts as a match or as a rival) with the quote over
+/// [`MIN_FUZZY_QUOTE`]. Loose: the quote's similarity is reckoned against
+/// up to twice its length.
+fn cost_limit(q: usize, context: usize) -> usize {
+    let q = q.max(1);
+    let (wq, wc) = (2 * q.min(64), context.min(64));
+    let deficit = usize::from(1000 - (MIN_FUZZY_SCORE - AMBIGUITY_MARGIN)) * (wq + wc);
+    // What one edit costs the score at least, in the quote or the context.
+    let per_quote = (500 * wq / q).max(1);
+    let per_context = if context == 0 { usize::MAX } else { (1000 * wc / context).max(1) };
+    let by_score = deficit / per_quote.min(per_context);
+    let by_floor = 2 * q * usize::from(1000 - MIN_FUZZY_QUOTE) / 1000 + context;
+    by_score.min(by_floor)
 }
 
 /// `1000 × (1 − cost / len)`, clamped.
@@ -418,13 +470,14 @@ fn combine(quote: u16, quote_len: usize, context: u16, context_len: usize) -> u1
     ((wq * u32::from(quote) + wc * u32::from(context)) / (wq + wc)) as u16
 }
 
-/// A place the quote may be at.
+/// A place the quote may be at; similarities and score in per mille.
 #[derive(Clone, Copy, Debug)]
 struct Candidate {
     start: usize,
     end: usize,
     exact: bool,
     quote: u16,
+    context: u16,
     score: u16,
 }
 
@@ -432,6 +485,26 @@ impl Candidate {
     fn overlaps(&self, other: &Candidate) -> bool {
         self.start < other.end && other.start < self.end
     }
+}
+
+/// The exact copy to trust among `exact` (sorted best first: context,
+/// then distance), and whether it is only as good as another one:
+/// - a copy whose context agrees entirely is taken (the nearest such);
+/// - otherwise the copies whose context is within [`CONTEXT_TIE`] of the
+///   best are all plausible: the one at the old position is taken if it
+///   is among them; if they agree exactly as well, the nearest (identical
+///   surroundings: nothing else tells them apart); else they are tied.
+fn choose_exact(exact: &[Candidate], old_start: usize) -> Option<(Candidate, bool)> {
+    let best = *exact.first()?;
+    if best.context == 1000 {
+        return Some((best, false));
+    }
+    let mut near = exact.iter().filter(|c| c.context + CONTEXT_TIE >= best.context);
+    if let Some(here) = near.clone().find(|c| c.start == old_start) {
+        return Some((*here, false));
+    }
+    let tied = near.any(|c| c.context != best.context);
+    Some((best, tied))
 }
 
 /// What is being looked for: the old target's quote and context as
@@ -496,20 +569,7 @@ impl<'a> Anchorer<'a> {
             return self.place(old, w.old_start, w.old_start + q, How::Kept, 1000);
         }
         // 2. Exact occurrences, ranked by context then distance.
-        let mut candidates: Vec<Candidate> = self
-            .exact_occurrences(&w)
-            .into_iter()
-            .map(|start| {
-                let context = self.context_score(&w, start, start + q);
-                Candidate {
-                    start,
-                    end: start + q,
-                    exact: true,
-                    quote: 1000,
-                    score: combine(1000, q, context, w.prefix.len() + w.suffix.len()),
-                }
-            })
-            .collect();
+        let context_len = w.prefix.len() + w.suffix.len();
         let distance = |c: &Candidate| c.start.abs_diff(w.old_start);
         let order = |a: &Candidate, b: &Candidate| {
             b.score
@@ -518,20 +578,52 @@ impl<'a> Anchorer<'a> {
                 .then(distance(a).cmp(&distance(b)))
                 .then(a.start.cmp(&b.start))
         };
-        candidates.sort_by(order);
-        // An exact copy whose context agrees entirely cannot be beaten.
-        let perfect = candidates.first().is_some_and(|c| c.score == 1000);
-        // 3. Approximate matches around the best-voted places.
-        if !perfect {
-            // A fuzzy match over an exact occurrence is that occurrence.
-            let fuzzy: Vec<Candidate> = self
-                .fuzzy_candidates(&w)
-                .into_iter()
-                .filter(|c| !candidates.iter().any(|e| e.overlaps(c)))
-                .collect();
-            candidates.extend(fuzzy);
-            candidates.sort_by(order);
+        let found = self.exact_occurrences(&w);
+        // Copies in unchanged surroundings (all 64 code points): the
+        // nearest is the place, no need to weigh the others.
+        let same = found
+            .iter()
+            .copied()
+            .filter(|&start| self.context_identical(&w, start))
+            .min_by_key(|&start| (start.abs_diff(w.old_start), start));
+        if let Some(start) = same {
+            let how = if start == w.old_start { How::Kept } else { How::Moved };
+            return self.place(old, start, start + q, how, 1000);
         }
+        let mut copies: Vec<Candidate> = self
+            .most_promising(&w, found)
+            .into_iter()
+            .map(|start| {
+                let context = self.context_score(&w, start, start + q);
+                Candidate {
+                    start,
+                    end: start + q,
+                    exact: true,
+                    quote: 1000,
+                    context,
+                    score: combine(1000, q, context, context_len),
+                }
+            })
+            .collect();
+        copies.sort_by(order);
+        let (exact, exact_tied) = match choose_exact(&copies, w.old_start) {
+            Some((c, tied)) => (Some(c), tied),
+            None => (None, false),
+        };
+        // An exact copy whose context agrees entirely cannot be beaten.
+        if let Some(c) = exact.filter(|c| c.context == 1000) {
+            let how = if c.start == w.old_start { How::Kept } else { How::Moved };
+            return self.place(old, c.start, c.end, how, c.score);
+        }
+        // 3. Approximate matches around the best-voted places; one over an
+        // exact copy is that copy, already weighed.
+        let mut candidates: Vec<Candidate> = self
+            .fuzzy_candidates(&w)
+            .into_iter()
+            .filter(|c| !copies.iter().any(|e| e.overlaps(c)))
+            .collect();
+        candidates.extend(exact);
+        candidates.sort_by(order);
         let eligible = |c: &Candidate| {
             if c.exact {
                 c.start == w.old_start || c.score >= MIN_MOVED_SCORE
@@ -540,13 +632,14 @@ impl<'a> Anchorer<'a> {
             }
         };
         let Some(best) = candidates.iter().find(|c| eligible(c)).copied() else {
-            let reason = if candidates.iter().any(|c| c.exact) { ELSEWHERE } else { GONE };
+            let reason = if exact.is_some() { ELSEWHERE } else { GONE };
             return Anchoring::orphan(reason);
         };
+        // A rival: another place that holds most of the quote.
         let rival = candidates
             .iter()
-            .find(|c| !c.overlaps(&best) && !(c.exact && best.exact));
-        if rival.is_some_and(|r| r.score + AMBIGUITY_MARGIN >= best.score) {
+            .find(|c| !c.overlaps(&best) && c.quote >= MIN_FUZZY_QUOTE);
+        if (best.exact && exact_tied) || rival.is_some_and(|r| r.score + AMBIGUITY_MARGIN >= best.score) {
             return Anchoring::orphan(AMBIGUOUS);
         }
         let how = match (best.exact, best.start == w.old_start) {
@@ -646,8 +739,7 @@ impl<'a> Anchorer<'a> {
         before + after
     }
 
-    /// Every exact occurrence of the quote (the most promising
-    /// [`MAX_EXACT`] when there are more), in text order.
+    /// Every exact occurrence of the quote, in text order.
     fn exact_occurrences(&self, w: &Wanted) -> Vec<usize> {
         let q = &w.quote;
         // A token wholly inside the quote is the same token in the text at
@@ -673,9 +765,15 @@ impl<'a> Anchorer<'a> {
         };
         found.sort_unstable();
         found.dedup();
+        found
+    }
+
+    /// The copies worth scoring on their context: all of them, or when
+    /// there are more than [`MAX_EXACT`], those whose immediate
+    /// surroundings agree most and those nearest the old position.
+    fn most_promising(&self, w: &Wanted, mut found: Vec<usize>) -> Vec<usize> {
+        let q = &w.quote;
         if found.len() > MAX_EXACT {
-            // Keep the ones whose touching context agrees most, and the
-            // ones nearest the old position.
             let mut by_context = found.clone();
             by_context.sort_by_key(|&s| (std::cmp::Reverse(self.touching_context(w, s, s + q.len())), s));
             let mut by_distance = found;
@@ -702,7 +800,7 @@ impl<'a> Anchorer<'a> {
         }
         let last = self.chars.len().saturating_sub(what.len());
         let mut out = Vec::new();
-        for i in 0..=last {
+        for i in 0..last + 1 {
             if self.chars[i] == first && self.holds(i, what) {
                 out.push(i);
                 if out.len() >= limit {
@@ -818,26 +916,30 @@ impl<'a> Anchorer<'a> {
     fn align_at(&self, w: &Wanted, estimate: usize, slack: usize) -> Option<Candidate> {
         let (p, q, s) = (w.prefix.len(), w.quote.len(), w.suffix.len());
         let n = self.chars.len();
-        let allowed = |len: usize| len * usize::from(1000 - MIN_FUZZY_QUOTE) / 1000;
         // The window: the quote's likely place, the slack either side,
         // and room for the context.
         let window = |from: usize, before: usize, len: usize, after: usize| {
-            let lo = from.saturating_sub(slack + before + before / 2).min(n);
-            (lo, &self.chars[lo..(from + len + slack + after + after / 2).min(n)])
+            let lo = from.saturating_sub(slack + before + before / 4 + 2).min(n);
+            (lo, &self.chars[lo..(from + len + slack + after + after / 4 + 2).min(n)])
+        };
+        // A cheap pass first: most windows hold nothing good enough.
+        let aligned = |pattern: &[char], p: usize, q: usize, text: &[char]| {
+            let limit = cost_limit(q, pattern.len() - q);
+            within(pattern, text, limit).then(|| align(pattern, p, q, text, limit))?
         };
         let (start, end, quote_cost, context_cost) = if q <= LONG_QUOTE_CHARS {
             let (lo, text) = window(estimate, p, q, s);
-            let a = align(&w.all, p, q, text, allowed(q) + p + s)?;
+            let a = aligned(&w.all, p, q, text)?;
             (lo + a.start, lo + a.end, a.quote_cost, a.context_cost)
         } else {
             // A long quote: its two ends, each with its side's context.
             let head = &w.all[..p + EDGE_CHARS];
             let (lo, text) = window(estimate, p, EDGE_CHARS, 0);
-            let h = align(head, p, EDGE_CHARS, text, allowed(EDGE_CHARS) + p)?;
+            let h = aligned(head, p, EDGE_CHARS, text)?;
             let start = lo + h.start;
             let tail = &w.all[p + q - EDGE_CHARS..];
             let (lo, text) = window(start + q - EDGE_CHARS, 0, EDGE_CHARS, s);
-            let t = align(tail, 0, EDGE_CHARS, text, allowed(EDGE_CHARS) + s)?;
+            let t = aligned(tail, 0, EDGE_CHARS, text)?;
             let end = lo + t.end;
             if end <= start + EDGE_CHARS {
                 return None;
@@ -857,6 +959,7 @@ impl<'a> Anchorer<'a> {
             end,
             exact: false,
             quote,
+            context,
             score: combine(quote, q, context, p + s),
         })
     }
