@@ -14,8 +14,12 @@ use marginalia::domain::textmap::TextMap;
 use std::path::PathBuf;
 
 fn map(text: &str) -> TextMap {
-    let article = Article::build(parse_text(text), NewArticle::default(), chrono::DateTime::UNIX_EPOCH)
-        .expect("a non-empty article");
+    let article = Article::build(
+        parse_text(text),
+        NewArticle::default(),
+        chrono::DateTime::UNIX_EPOCH,
+    )
+    .expect("a non-empty article");
     TextMap::new(&article)
 }
 
@@ -29,7 +33,10 @@ fn read(name: &str) -> String {
 
 /// The old and the new map of a fixture pair.
 fn pair(name: &str) -> (TextMap, TextMap) {
-    (map(&read(&format!("{name}.old.txt"))), map(&read(&format!("{name}.new.txt"))))
+    (
+        map(&read(&format!("{name}.old.txt"))),
+        map(&read(&format!("{name}.new.txt"))),
+    )
 }
 
 /// The index of the `nth` sentence (from 0) that contains `needle`.
@@ -59,7 +66,11 @@ fn char_at(text: &str, needle: &str, nth: usize) -> u32 {
 fn span(m: &TextMap, needle: &str, nth: usize) -> Target {
     let start = char_at(m.text(), needle, nth);
     let t = Target::span(m, start, start + needle.chars().count() as u32).unwrap();
-    assert_eq!(t.kind, TargetKind::Span, "{needle:?} should be a span, not whole sentences");
+    assert_eq!(
+        t.kind,
+        TargetKind::Span,
+        "{needle:?} should be a span, not whole sentences"
+    );
     t
 }
 
@@ -67,7 +78,11 @@ fn span(m: &TextMap, needle: &str, nth: usize) -> Target {
 fn anchored(outcome: Anchoring, expected: How) -> Target {
     match outcome {
         Anchoring::Anchored { target, how, score } => {
-            assert_eq!(how, expected, "found as {how:?} ({score}‰): {:?}", target.quote.exact);
+            assert_eq!(
+                how, expected,
+                "found as {how:?} ({score}‰): {:?}",
+                target.quote.exact
+            );
             assert!(score <= 1000);
             target
         }
@@ -79,7 +94,10 @@ fn orphan_reason(outcome: Anchoring) -> String {
     match outcome {
         Anchoring::Orphaned { reason } => reason,
         Anchoring::Anchored { target, how, score } => {
-            panic!("expected an orphan, found {how:?} ({score}‰) at {:?}", target.quote.exact)
+            panic!(
+                "expected an orphan, found {how:?} ({score}‰) at {:?}",
+                target.quote.exact
+            )
         }
     }
 }
@@ -88,12 +106,21 @@ fn orphan_reason(outcome: Anchoring) -> String {
 fn assert_fresh(m: &TextMap, t: &Target) {
     assert_eq!(m.slice(t.position.start, t.position.end), t.quote.exact);
     let (prefix, suffix) = m.context(t.position.start, t.position.end);
-    assert_eq!((t.quote.prefix.as_str(), t.quote.suffix.as_str()), (prefix.as_str(), suffix.as_str()));
+    assert_eq!(
+        (t.quote.prefix.as_str(), t.quote.suffix.as_str()),
+        (prefix.as_str(), suffix.as_str())
+    );
     let (a, b) = m.sentences_in(t.position.start, t.position.end).unwrap();
     assert_eq!(t.sentences, [a as u32, b as u32]);
 }
 
-const FIXTURES: [&str; 5] = ["ferry", "repeated", "lookalike", "checklist", "multilingual"];
+const FIXTURES: [&str; 5] = [
+    "ferry",
+    "repeated",
+    "lookalike",
+    "checklist",
+    "multilingual",
+];
 
 #[test]
 fn an_unchanged_text_keeps_every_annotation_in_place() {
@@ -101,7 +128,9 @@ fn an_unchanged_text_keeps_every_annotation_in_place() {
         let (old, _) = pair(name);
         let same = map(old.text());
         let anchorer = Anchorer::new(&same);
-        let mut targets: Vec<Target> = (0..old.len()).map(|i| Target::sentences(&old, i, i).unwrap()).collect();
+        let mut targets: Vec<Target> = (0..old.len())
+            .map(|i| Target::sentences(&old, i, i).unwrap())
+            .collect();
         targets.push(Target::sentences(&old, 0, old.len() - 1).unwrap());
         // A span of a few words in every sentence that has them.
         for i in 0..old.len() {
@@ -111,9 +140,23 @@ fn an_unchanged_text_keeps_every_annotation_in_place() {
             }
         }
         let (outcomes, report) = anchorer.find_all(&targets);
-        assert_eq!(report, Report { kept: targets.len(), ..Report::default() }, "{name}");
+        assert_eq!(
+            report,
+            Report {
+                kept: targets.len(),
+                ..Report::default()
+            },
+            "{name}"
+        );
         for (t, outcome) in targets.iter().zip(outcomes) {
-            assert_eq!(outcome, Anchoring::Anchored { target: t.clone(), how: How::Kept, score: 1000 });
+            assert_eq!(
+                outcome,
+                Anchoring::Anchored {
+                    target: t.clone(),
+                    how: How::Kept,
+                    score: 1000
+                }
+            );
         }
     }
 }
@@ -123,17 +166,30 @@ fn a_paragraph_inserted_before_the_quote_moves_it_with_the_text() {
     let (old, new) = pair("ferry");
     let anchorer = Anchorer::new(&new);
     let quote = "Captain Idris Vale has worked the route for nineteen years and has never cancelled a sailing for weather.";
-    let t = anchored(anchorer.find(&sentence(&old, "Captain Idris Vale")), How::Moved);
+    let t = anchored(
+        anchorer.find(&sentence(&old, "Captain Idris Vale")),
+        How::Moved,
+    );
     assert_eq!(t.quote.exact, quote);
     assert_eq!(t.position.start, char_at(new.text(), quote, 0));
     assert!(t.position.start > char_at(old.text(), quote, 0));
     assert_fresh(&new, &t);
     // The sentence right after the inserted paragraph lost its old prefix
     // but still moves with the text.
-    let t = anchored(anchorer.find(&sentence(&old, "The first ferry leaves")), How::Moved);
-    assert!(t.quote.exact.starts_with("The first ferry leaves the north pier"));
+    let t = anchored(
+        anchorer.find(&sentence(&old, "The first ferry leaves")),
+        How::Moved,
+    );
+    assert!(
+        t.quote
+            .exact
+            .starts_with("The first ferry leaves the north pier")
+    );
     // The title before the insertion stays.
-    let t = anchored(anchorer.find(&sentence(&old, "The Ferry at Dunmore")), How::Kept);
+    let t = anchored(
+        anchorer.find(&sentence(&old, "The Ferry at Dunmore")),
+        How::Kept,
+    );
     assert_eq!(t.position.start, 0);
 }
 
@@ -153,7 +209,10 @@ fn a_word_changed_inside_the_quote_is_found_fuzzily() {
 #[test]
 fn a_word_removed_inside_the_quote_is_found_fuzzily() {
     let (old, new) = pair("ferry");
-    let t = anchored(Anchorer::new(&new).find(&sentence(&old, "The crew say")), How::Fuzzy);
+    let t = anchored(
+        Anchorer::new(&new).find(&sentence(&old, "The crew say")),
+        How::Fuzzy,
+    );
     assert_eq!(
         t.quote.exact,
         "The crew say the hardest part is not the cold but the dark, because the channel markers are small and fog comes in without warning."
@@ -162,39 +221,74 @@ fn a_word_removed_inside_the_quote_is_found_fuzzily() {
 
 #[test]
 fn a_word_added_inside_the_quote_is_found_fuzzily() {
-    let old = map("The harbour master rang the bell at noon. Then the boats came in.\n\nThe market closed early.");
-    let new = map("The harbour master rang the old brass bell at noon. Then the boats came in.\n\nThe market closed early.");
+    let old = map(
+        "The harbour master rang the bell at noon. Then the boats came in.\n\nThe market closed early.",
+    );
+    let new = map(
+        "The harbour master rang the old brass bell at noon. Then the boats came in.\n\nThe market closed early.",
+    );
     let anchorer = Anchorer::new(&new);
     let t = anchored(anchorer.find(&sentence(&old, "harbour master")), How::Fuzzy);
-    assert_eq!(t.quote.exact, "The harbour master rang the old brass bell at noon.");
-    let t = anchored(anchorer.find(&span(&old, "master rang the bell", 0)), How::Fuzzy);
+    assert_eq!(
+        t.quote.exact,
+        "The harbour master rang the old brass bell at noon."
+    );
+    let t = anchored(
+        anchorer.find(&span(&old, "master rang the bell", 0)),
+        How::Fuzzy,
+    );
     assert_eq!(t.quote.exact, "master rang the old brass bell");
     assert_eq!(t.kind, TargetKind::Span);
     let t = anchored(anchorer.find(&sentence(&old, "market closed")), How::Moved);
-    assert_eq!(t.position.start, char_at(new.text(), "The market closed early.", 0));
+    assert_eq!(
+        t.position.start,
+        char_at(new.text(), "The market closed early.", 0)
+    );
 }
 
 #[test]
 fn a_deleted_paragraph_orphans_its_annotations_and_the_others_survive() {
     let (old, new) = pair("ferry");
     let anchorer = Anchorer::new(&new);
-    for needle in ["The council has promised", "Its latest report", "Nobody on the island"] {
+    for needle in [
+        "The council has promised",
+        "Its latest report",
+        "Nobody on the island",
+    ] {
         let reason = orphan_reason(anchorer.find(&sentence(&old, needle)));
-        assert_eq!(reason, "the quoted text is no longer in the article", "{needle}");
+        assert_eq!(
+            reason, "the quoted text is no longer in the article",
+            "{needle}"
+        );
     }
     let reason = orphan_reason(anchorer.find(&span(&old, "shortage of welders", 0)));
     assert_eq!(reason, "the quoted text is no longer in the article");
     // The paragraphs on either side of it survive, moved.
-    let t = anchored(anchorer.find(&sentence(&old, "never cancelled a sailing")), How::Moved);
-    assert!(t.quote.exact.ends_with("never cancelled a sailing for weather."));
-    let t = anchored(anchorer.find(&sentence(&old, "Passengers have started")), How::Moved);
-    assert_eq!(t.quote.exact, "Passengers have started a logbook in the café on the lower deck.");
+    let t = anchored(
+        anchorer.find(&sentence(&old, "never cancelled a sailing")),
+        How::Moved,
+    );
+    assert!(
+        t.quote
+            .exact
+            .ends_with("never cancelled a sailing for weather.")
+    );
+    let t = anchored(
+        anchorer.find(&sentence(&old, "Passengers have started")),
+        How::Moved,
+    );
+    assert_eq!(
+        t.quote.exact,
+        "Passengers have started a logbook in the café on the lower deck."
+    );
 }
 
 #[test]
 fn a_fully_rewritten_sentence_is_orphaned() {
     let (old, new) = pair("ferry");
-    let reason = orphan_reason(Anchorer::new(&new).find(&sentence(&old, "The crossing takes forty minutes")));
+    let reason = orphan_reason(
+        Anchorer::new(&new).find(&sentence(&old, "The crossing takes forty minutes")),
+    );
     assert_eq!(reason, "the quoted text is no longer in the article");
 }
 
@@ -227,21 +321,44 @@ fn an_edited_sentence_does_not_jump_to_a_look_alike() {
     let anchorer = Anchorer::new(&new);
     // "northern" → "southern" is a smaller edit than the one made, but the
     // surroundings say which gate it was.
-    let t = anchored(anchorer.find(&sentence(&old, "The northern gate")), How::Fuzzy);
-    assert_eq!(t.quote.exact, "The northern gate opens at half past seven and closes at dusk.");
+    let t = anchored(
+        anchorer.find(&sentence(&old, "The northern gate")),
+        How::Fuzzy,
+    );
+    assert_eq!(
+        t.quote.exact,
+        "The northern gate opens at half past seven and closes at dusk."
+    );
     // The old sentence is still verbatim in the herbarium paragraph; the
     // palm house's edited copy is the one annotated.
-    let palm = Target::sentences(&old, sentence_nth(&old, "The keeper locked", 0), sentence_nth(&old, "The keeper locked", 0)).unwrap();
+    let palm = Target::sentences(
+        &old,
+        sentence_nth(&old, "The keeper locked", 0),
+        sentence_nth(&old, "The keeper locked", 0),
+    )
+    .unwrap();
     let t = anchored(anchorer.find(&palm), How::Fuzzy);
     assert_eq!(t.quote.exact, "The keeper bolted the door behind him.");
     // The herbarium's own copy stays with the herbarium.
     let i = sentence_nth(&old, "The keeper locked", 1);
-    let t = anchored(anchorer.find(&Target::sentences(&old, i, i).unwrap()), How::Moved);
+    let t = anchored(
+        anchorer.find(&Target::sentences(&old, i, i).unwrap()),
+        How::Moved,
+    );
     assert_eq!(t.quote.exact, "The keeper locked the door behind him.");
-    assert_eq!(t.position.start, char_at(new.text(), "The keeper locked", 0));
+    assert_eq!(
+        t.position.start,
+        char_at(new.text(), "The keeper locked", 0)
+    );
     // The look-alike itself is untouched.
-    let t = anchored(anchorer.find(&sentence(&old, "The southern gate")), How::Moved);
-    assert_eq!(t.quote.exact, "The southern gate opens at seven and closes at dusk.");
+    let t = anchored(
+        anchorer.find(&sentence(&old, "The southern gate")),
+        How::Moved,
+    );
+    assert_eq!(
+        t.quote.exact,
+        "The southern gate opens at seven and closes at dusk."
+    );
 }
 
 #[test]
@@ -256,13 +373,26 @@ fn equally_good_places_orphan_the_annotation_as_ambiguous() {
         assert_eq!(reason, "two places match equally well", "copy {copy}");
     }
     // The first copy follows the title, so it is not ambiguous.
-    let t = anchored(anchorer.find(&sentence(&old, "The window sticks")), How::Fuzzy);
-    assert_eq!(t.position.start, char_at(new.text(), "The window sticks", 0));
+    let t = anchored(
+        anchorer.find(&sentence(&old, "The window sticks")),
+        How::Fuzzy,
+    );
+    assert_eq!(
+        t.position.start,
+        char_at(new.text(), "The window sticks", 0)
+    );
     // Exact copies with the same context are told apart by distance.
     for copy in 0..3 {
         let i = sentence_nth(&old, "Ask at the desk", copy);
-        let t = anchored(anchorer.find(&Target::sentences(&old, i, i).unwrap()), How::Moved);
-        assert_eq!(t.position.start, char_at(new.text(), "Ask at the desk", copy), "copy {copy}");
+        let t = anchored(
+            anchorer.find(&Target::sentences(&old, i, i).unwrap()),
+            How::Moved,
+        );
+        assert_eq!(
+            t.position.start,
+            char_at(new.text(), "Ask at the desk", copy),
+            "copy {copy}"
+        );
     }
 }
 
@@ -271,13 +401,22 @@ fn accented_text_moves_and_edits_with_positions_in_code_points() {
     let (old, new) = pair("multilingual");
     let anchorer = Anchorer::new(&new);
     let t = anchored(anchorer.find(&sentence(&old, "À Lyon")), How::Fuzzy);
-    assert_eq!(t.quote.exact, "À Lyon, la boulangère nous a conseillé une brioche aux pralines rouges.");
+    assert_eq!(
+        t.quote.exact,
+        "À Lyon, la boulangère nous a conseillé une brioche aux pralines rouges."
+    );
     assert_eq!(t.position.start, char_at(new.text(), "À Lyon,", 0));
     assert_fresh(&new, &t);
-    let t = anchored(anchorer.find(&span(&old, "près de la Saône", 0)), How::Moved);
+    let t = anchored(
+        anchorer.find(&span(&old, "près de la Saône", 0)),
+        How::Moved,
+    );
     assert_eq!(t.position.start, char_at(new.text(), "près de la Saône", 0));
     assert_eq!(t.position.end - t.position.start, 16);
-    let t = anchored(anchorer.find(&span(&old, "Käse gekauft, natürlich", 0)), How::Moved);
+    let t = anchored(
+        anchorer.find(&span(&old, "Käse gekauft, natürlich", 0)),
+        How::Moved,
+    );
     assert_eq!(t.quote.exact, "Käse gekauft, natürlich");
     assert_fresh(&new, &t);
 }
@@ -287,11 +426,17 @@ fn cjk_text_without_spaces_is_found_after_edits() {
     let (old, new) = pair("multilingual");
     let anchorer = Anchorer::new(&new);
     let t = anchored(anchorer.find(&sentence(&old, "魚屋の主人")), How::Fuzzy);
-    assert_eq!(t.quote.exact, "魚屋のご主人は私たちに温かいお茶をくれました。");
+    assert_eq!(
+        t.quote.exact,
+        "魚屋のご主人は私たちに温かいお茶をくれました。"
+    );
     assert_eq!(t.position.start, char_at(new.text(), "魚屋の", 0));
     assert_fresh(&new, &t);
     // A span inside the unspaced text, edited.
-    let t = anchored(anchorer.find(&span(&old, "魚屋の主人は私たちにお茶を", 0)), How::Fuzzy);
+    let t = anchored(
+        anchorer.find(&span(&old, "魚屋の主人は私たちにお茶を", 0)),
+        How::Fuzzy,
+    );
     assert_eq!(t.quote.exact, "魚屋のご主人は私たちに温かいお茶を");
     assert_eq!(t.kind, TargetKind::Span);
     // A span that only moved.
@@ -304,7 +449,10 @@ fn cjk_text_without_spaces_is_found_after_edits() {
 fn emoji_and_zwj_sequences_count_as_their_code_points() {
     let (old, new) = pair("multilingual");
     let anchorer = Anchorer::new(&new);
-    let t = anchored(anchorer.find(&span(&old, "a flag 🏳️‍🌈 and a family photo 👨‍👩‍👧", 0)), How::Moved);
+    let t = anchored(
+        anchorer.find(&span(&old, "a flag 🏳️‍🌈 and a family photo 👨‍👩‍👧", 0)),
+        How::Moved,
+    );
     assert_eq!(t.quote.exact, "a flag 🏳️‍🌈 and a family photo 👨‍👩‍👧");
     assert_eq!(t.position.start, char_at(new.text(), "a flag", 0));
     // 7 + 4 (flag: white flag, VS16, ZWJ, rainbow) + 20 + 5 (family) code points.
@@ -314,36 +462,59 @@ fn emoji_and_zwj_sequences_count_as_their_code_points() {
     assert_eq!(t.quote.exact, "🧑‍🚀");
     assert_eq!(t.position.start, char_at(new.text(), "🧑‍🚀", 0));
     let t = anchored(anchorer.find(&sentence(&old, "Every evening")), How::Fuzzy);
-    assert_eq!(t.quote.exact, "Every evening she wrote four lines in her notebook 📓.");
+    assert_eq!(
+        t.quote.exact,
+        "Every evening she wrote four lines in her notebook 📓."
+    );
     assert_fresh(&new, &t);
 }
 
 #[test]
 fn a_sentence_target_snaps_to_the_whole_new_sentences_it_covers() {
-    let old = map("Alpha beta gamma delta. The committee met on Tuesday and approved the plan. Everyone went home.");
-    let new = map("Alpha beta gamma delta. The committee met on Tuesday. It approved the plan. Everyone went home.");
+    let old = map(
+        "Alpha beta gamma delta. The committee met on Tuesday and approved the plan. Everyone went home.",
+    );
+    let new = map(
+        "Alpha beta gamma delta. The committee met on Tuesday. It approved the plan. Everyone went home.",
+    );
     let anchorer = Anchorer::new(&new);
     let t = anchored(anchorer.find(&sentence(&old, "The committee")), How::Fuzzy);
     assert_eq!(t.kind, TargetKind::Sentences);
     assert_eq!(t.sentences, [1, 2]);
-    assert_eq!(t.quote.exact, "The committee met on Tuesday. It approved the plan.");
+    assert_eq!(
+        t.quote.exact,
+        "The committee met on Tuesday. It approved the plan."
+    );
     // Two sentences joined into one: the target becomes that sentence.
     let old = map("The market opens at dawn. Stalls sell fish, bread and soap. Prices are low.");
     let new = map("The market opens at dawn; stalls sell fish, bread and soap. Prices are low.");
     let t = Target::sentences(&old, 0, 1).unwrap();
     let t = anchored(Anchorer::new(&new).find(&t), How::Fuzzy);
     assert_eq!(t.sentences, [0, 0]);
-    assert_eq!(t.quote.exact, "The market opens at dawn; stalls sell fish, bread and soap.");
+    assert_eq!(
+        t.quote.exact,
+        "The market opens at dawn; stalls sell fish, bread and soap."
+    );
 }
 
 #[test]
 fn a_sentence_target_leaves_out_a_sentence_the_match_only_grazes() {
     // The last words of the old sentence now open the next one: the match
     // touches it, but only a little.
-    let old = map("Intro line here. The fishermen mended their nets all afternoon by the old harbour wall, as always. The end.");
-    let new = map("Intro line here. The fishermen mended their nets all afternoon by the old harbour wall. As always, the end of the day came late and cold for all of them.");
-    let t = anchored(Anchorer::new(&new).find(&sentence(&old, "The fishermen")), How::Fuzzy);
-    assert_eq!(t.quote.exact, "The fishermen mended their nets all afternoon by the old harbour wall.");
+    let old = map(
+        "Intro line here. The fishermen mended their nets all afternoon by the old harbour wall, as always. The end.",
+    );
+    let new = map(
+        "Intro line here. The fishermen mended their nets all afternoon by the old harbour wall. As always, the end of the day came late and cold for all of them.",
+    );
+    let t = anchored(
+        Anchorer::new(&new).find(&sentence(&old, "The fishermen")),
+        How::Fuzzy,
+    );
+    assert_eq!(
+        t.quote.exact,
+        "The fishermen mended their nets all afternoon by the old harbour wall."
+    );
     assert_eq!(t.sentences, [1, 1]);
 }
 
@@ -351,18 +522,43 @@ fn a_sentence_target_leaves_out_a_sentence_the_match_only_grazes() {
 fn a_span_target_stays_a_span_on_the_matched_text() {
     let (old, new) = pair("ferry");
     let anchorer = Anchorer::new(&new);
-    let t = anchored(anchorer.find(&span(&old, "two vans of bread", 0)), How::Moved);
-    assert_eq!((t.kind, t.quote.exact.as_str()), (TargetKind::Span, "two vans of bread"));
-    assert_eq!(t.position.start, char_at(new.text(), "two vans of bread", 0));
+    let t = anchored(
+        anchorer.find(&span(&old, "two vans of bread", 0)),
+        How::Moved,
+    );
+    assert_eq!(
+        (t.kind, t.quote.exact.as_str()),
+        (TargetKind::Span, "two vans of bread")
+    );
+    assert_eq!(
+        t.position.start,
+        char_at(new.text(), "two vans of bread", 0)
+    );
     assert_fresh(&new, &t);
     // Across a sentence boundary.
     let across = span(&old, "evening. By then", 0);
     assert_eq!(across.sentences[1], across.sentences[0] + 1);
-    let t = anchored(anchorer.find(&span(&old, "about the weather, the gulls", 0)), How::Moved);
+    let t = anchored(
+        anchorer.find(&span(&old, "about the weather, the gulls", 0)),
+        How::Moved,
+    );
     assert_eq!(t.kind, TargetKind::Span);
     // Edited inside.
-    let t = anchored(anchorer.find(&span(&old, "the channel markers are small and the fog comes in", 0)), How::Fuzzy);
-    assert_eq!((t.kind, t.quote.exact.as_str()), (TargetKind::Span, "the channel markers are small and fog comes in"));
+    let t = anchored(
+        anchorer.find(&span(
+            &old,
+            "the channel markers are small and the fog comes in",
+            0,
+        )),
+        How::Fuzzy,
+    );
+    assert_eq!(
+        (t.kind, t.quote.exact.as_str()),
+        (
+            TargetKind::Span,
+            "the channel markers are small and fog comes in"
+        )
+    );
     // A short span whose word was replaced is gone, not moved to a
     // different use of a similar word.
     let reason = orphan_reason(anchorer.find(&span(&old, "a dozen", 0)));
@@ -371,7 +567,9 @@ fn a_span_target_stays_a_span_on_the_matched_text() {
 
 /// Every sentence of the old text, annotated, looked for in the new.
 fn run_pair(old: &TextMap, new: &TextMap) -> (Vec<Target>, Vec<Anchoring>, Report) {
-    let targets: Vec<Target> = (0..old.len()).map(|i| Target::sentences(old, i, i).unwrap()).collect();
+    let targets: Vec<Target> = (0..old.len())
+        .map(|i| Target::sentences(old, i, i).unwrap())
+        .collect();
     let (outcomes, report) = Anchorer::new(new).find_all(&targets);
     (targets, outcomes, report)
 }
@@ -386,7 +584,10 @@ fn fixture_pairs_summary() {
         ("checklist", 1, 4, 1, 2),
         ("multilingual", 1, 8, 3, 0),
     ];
-    println!("{:<14} {:>11} {:>5} {:>6} {:>6} {:>9}", "fixture", "annotations", "kept", "moved", "fuzzy", "orphaned");
+    println!(
+        "{:<14} {:>11} {:>5} {:>6} {:>6} {:>9}",
+        "fixture", "annotations", "kept", "moved", "fuzzy", "orphaned"
+    );
     let mut failures = Vec::new();
     for (name, kept, moved, fuzzy, orphaned) in expected {
         let (old, new) = pair(name);
@@ -409,7 +610,12 @@ fn fixture_pairs_summary() {
             }
         }
         assert_eq!(got.total(), targets.len());
-        let want = Report { kept, moved, fuzzy, orphaned };
+        let want = Report {
+            kept,
+            moved,
+            fuzzy,
+            orphaned,
+        };
         if got != want {
             failures.push(format!("{name}: expected {want:?}, got {got:?}"));
         }
@@ -419,7 +625,8 @@ fn fixture_pairs_summary() {
 
 #[test]
 fn the_shared_kursk_article_survives_an_inserted_paragraph_and_edited_words() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/articles/kursk-engineers.txt");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/fixtures/articles/kursk-engineers.txt");
     let Ok(original) = std::fs::read_to_string(&path) else {
         println!("skipped: ../shared not present");
         return;
@@ -432,7 +639,10 @@ fn the_shared_kursk_article_survives_an_inserted_paragraph_and_edited_words() {
     ];
     let mut lines: Vec<String> = original.lines().map(str::to_owned).collect();
     for (from, to) in edits {
-        let line = lines.iter_mut().find(|l| l.contains(from)).expect("the edited words are in the article");
+        let line = lines
+            .iter_mut()
+            .find(|l| l.contains(from))
+            .expect("the edited words are in the article");
         *line = line.replacen(from, to, 1);
     }
     let middle = lines.len() / 2;
@@ -446,7 +656,9 @@ fn the_shared_kursk_article_survives_an_inserted_paragraph_and_edited_words() {
     println!("kursk-engineers: {} annotations, {report:?}", targets.len());
     for (t, o) in targets.iter().zip(&outcomes) {
         let edited = edits.iter().find(|(from, _)| t.quote.exact.contains(from));
-        let n = o.target().unwrap_or_else(|| panic!("orphaned: {:?}", t.quote.exact));
+        let n = o
+            .target()
+            .unwrap_or_else(|| panic!("orphaned: {:?}", t.quote.exact));
         assert_fresh(&new, n);
         match edited {
             Some((from, to)) => {

@@ -3,71 +3,93 @@
 //! an article whose text differs).
 //!
 //! A [`Target`] remembers its place by position (code points), by quote and
-//! by about 32 code points of context either side (see
+//! by up to 32 code points of context either side (see
 //! [`super::annotation`]). Positions go stale as soon as anything before
 //! them changes; the quote and its context are what survive an edit.
-//! [`Anchorer::find`] looks for an old target in the new text in three
-//! steps, cheapest first:
+//! [`Anchorer::new`] reads the new text once; [`Anchorer::find`] then
+//! looks for each old target in three steps, cheapest first:
 //!
-//! 1. **Kept.** The old position still holds the quote with the same
-//!    context: nothing moved. (When the context there changed, the old
-//!    position simply takes part in step 2, where it wins ties.)
-//! 2. **Exact elsewhere.** Every exact occurrence of the quote is found
-//!    through a word index of the new text. Occurrences are ranked by how
-//!    well the text around each agrees with the old prefix and suffix,
-//!    then by distance to the old position, so a repeated phrase keeps to
-//!    the copy whose surroundings match even when another copy is nearer
-//!    (a paragraph was inserted before it). The chosen occurrence is
-//!    *kept* when it is at the old position, *moved* otherwise.
+//! 1. **Kept.** The old position still holds the quote. When the context
+//!    there is unchanged too, that is the answer at once.
+//! 2. **Exact elsewhere (moved).** Every exact occurrence of the quote is
+//!    found through a word index of the new text (by the rarest word
+//!    wholly inside the quote). A copy whose 64 code points of context are
+//!    unchanged wins outright (the nearest, if several). Otherwise copies
+//!    are ranked by how well the text around each agrees with the old
+//!    prefix and suffix (edit distance), then by distance to the old
+//!    position: a repeated phrase keeps to the copy whose surroundings
+//!    match even when another copy is nearer (a paragraph was inserted
+//!    before it). Copies within [`CONTEXT_TIE`] of the best context are
+//!    equally plausible: the old position wins among them (step 1); copies
+//!    in identical surroundings go by distance; otherwise they are tied,
+//!    and the annotation is orphaned unless an edited match beats them.
 //! 3. **Fuzzy.** Edits inside the quote. Every word of the quote, prefix
 //!    and suffix that is in the new text votes for the place the quote
-//!    would start at; very common words are skipped (a budget of
-//!    postings, rarest words first). Text without spaces between words
-//!    (Chinese, Japanese, Thai…) is indexed by character pairs instead of
-//!    words; a quote with no indexed word at all (emoji, punctuation) is
-//!    located by scanning for fragments of it. Around the few best-voted
-//!    places (and the old position) the quote is aligned over characters
-//!    (edit distance, semi-global: all of the quote against any part of
-//!    a window), and prefix and suffix are aligned at the match's edges.
+//!    would start at (rarer words weigh more; very common words are
+//!    skipped: rarest first, within a budget of postings). Text written
+//!    without spaces (Chinese, Japanese, Thai…) is indexed by character
+//!    pairs instead of words; a quote with no indexed word at all (emoji,
+//!    punctuation) is located by scanning for fragments of it. In a
+//!    window around each of the few best-voted places (and the old
+//!    position), prefix, quote and suffix are aligned together over
+//!    characters (edit distance, semi-global: all of the pattern against
+//!    the best part of the window), which places the quote's ends by its
+//!    context: a word added at the end of a quote is taken in. A cheap
+//!    cost-only pass turns most windows away first.
 //!
 //! Every candidate place gets a **score** in per mille: the quote's
-//! similarity (1000 minus its edit distance per mille of its length) and
-//! the context's similarity, weighted by length. The quote weighs four
-//! times its length, capped at 64 code points, against one per context
-//! code point (at most 64): a long quote is strong evidence on its own,
-//! a short one needs its surroundings. An exact quote at its old position
-//! is always accepted. An exact quote elsewhere needs [`MIN_MOVED_SCORE`]
-//! (a single moved word with nothing around it that agrees is more likely
-//! another use of the word than the annotated one). A fuzzy match needs
-//! [`MIN_FUZZY_QUOTE`] on the quote alone and [`MIN_FUZZY_SCORE`] overall:
-//! a sentence with a word or two changed passes, a rewritten one does
-//! not. Anything else is **orphaned**, with a reason for the reader.
+//! similarity (1000 minus its edit distance per mille of the longer of old
+//! and new) and the context's similarity, weighted by length. The quote
+//! weighs twice its length, capped at 64 code points (128), against one
+//! per context code point (at most 64): a sentence is strong evidence on
+//! its own; a short span needs its surroundings.
 //!
-//! It never attaches silently to the wrong text: when the best place and
-//! the best other place that does not overlap it are within
-//! [`AMBIGUITY_MARGIN`] of each other, the annotation is orphaned as
-//! ambiguous, unless both are exact copies of the quote (then, as in step
-//! 2, context and distance decide). An exact copy with poor context does
-//! not beat an edited version of the quote whose context agrees: the
-//! scores decide, so an annotated sentence that was edited while an
-//! identical sentence stands elsewhere follows the edit.
+//! **Thresholds** (chosen on the fixtures in `tests/fixtures/anchoring/`,
+//! erring towards orphaning):
+//! - an exact copy at the old position is always accepted;
+//! - an exact copy elsewhere needs [`MIN_MOVED_SCORE`] (600): a sentence
+//!   of about 50 code points or more may move anywhere, but a moved word
+//!   or short phrase needs some of its surroundings to agree, or it is
+//!   more likely another use of the same words;
+//! - a fuzzy match needs [`MIN_FUZZY_QUOTE`] (650) on the quote alone and
+//!   [`MIN_FUZZY_SCORE`] (750) overall: a sentence with a word or two
+//!   changed, added or removed passes; a rewritten one does not, even in
+//!   its old surroundings.
+//!
+//! Anything else is **orphaned**, with a reason for the reader. It never
+//! attaches silently to the wrong text: when the best place and the best
+//! other place that does not overlap it and holds most of the quote score
+//! within [`AMBIGUITY_MARGIN`] (40) of each other, the annotation is
+//! orphaned as ambiguous. Exact copies and edited matches compete on the
+//! same scores, so an annotated sentence that was edited while an
+//! identical sentence stands elsewhere, in other surroundings, follows
+//! the edit rather than jumping to the look-alike.
 //!
 //! A target of whole sentences is snapped to the sentences the match
 //! covers in the new text (whose boundaries may differ from the old),
-//! leaving out an edge sentence the match only grazes; a span target is
-//! the matched span. Either is rebuilt on the new [`TextMap`], so its
-//! sentence range, quote and context are fresh.
+//! leaving out an edge sentence the match only grazes (less than a quarter
+//! of it); a span target is the matched span. Either is rebuilt on the new
+//! [`TextMap`], so its sentence range, quote and context are fresh.
 //!
-//! Cost: [`Anchorer::new`] reads the new text once (a `Vec<char>` and a
-//! sorted word index). Each [`Anchorer::find`] then costs a few index
-//! look-ups and, only for an edited quote, alignments in a handful of
-//! windows a little longer than the quote. Quotes longer than
-//! [`LONG_QUOTE_CHARS`] are aligned by their first and last 200 code
-//! points only, and their length checked; the middle is not compared, so
-//! the work stays bounded for a quote of a whole section.
+//! **Cost.** [`Anchorer::new`] keeps the new text as a `Vec<char>` (code
+//! points index it directly) and a sorted index of its words and
+//! character pairs. Each [`Anchorer::find`] costs a few index look-ups
+//! and, only when no copy in unchanged surroundings exists, context
+//! alignments of at most [`MAX_EXACT`] copies and alignments in at most
+//! six windows a little longer than the quote and its context. Work is
+//! capped for long quotes: beyond [`LONG_QUOTE_CHARS`] (400) code points
+//! only the first and last [`EDGE_CHARS`] (200) are aligned, each with
+//! its side's context, and the length between them is checked; the middle
+//! is not compared (a long quote whose middle was rewritten but whose
+//! ends and length stand is taken as found).
+//!
+//! **Limits.** The context is only 32 code points either side. Where a
+//! quote and its surroundings recur nearly verbatim (boilerplate repeated
+//! through an article) and the annotated copy's own surroundings were
+//! edited, another copy can agree better and be chosen.
 //!
 //! Everything here is deterministic; scores are integers (no float is
-//! ever formatted).
+//! ever formatted; `f32` only weighs votes).
 
 use super::annotation::{Target, TargetKind};
 use super::fold::fold_char;
@@ -103,8 +125,9 @@ pub const EDGE_CHARS: usize = 200;
 
 /// How many voted places are aligned per annotation.
 const CANDIDATES: usize = 5;
-/// At most this many exact occurrences are scored on their context.
-const MAX_EXACT: usize = 24;
+/// At most this many exact occurrences are scored on their context (the
+/// ones whose neighbouring characters agree most, and the nearest).
+pub const MAX_EXACT: usize = 24;
 /// Words with at most this many places in the new text always vote.
 const RARE_POSTINGS: usize = 64;
 /// Beyond the rare words, votes stop at this many places in all.
@@ -197,8 +220,12 @@ impl Report {
     pub fn add(&mut self, outcome: &Anchoring) {
         match outcome {
             Anchoring::Anchored { how: How::Kept, .. } => self.kept += 1,
-            Anchoring::Anchored { how: How::Moved, .. } => self.moved += 1,
-            Anchoring::Anchored { how: How::Fuzzy, .. } => self.fuzzy += 1,
+            Anchoring::Anchored {
+                how: How::Moved, ..
+            } => self.moved += 1,
+            Anchoring::Anchored {
+                how: How::Fuzzy, ..
+            } => self.fuzzy += 1,
             Anchoring::Orphaned { .. } => self.orphaned += 1,
         }
     }
@@ -259,17 +286,29 @@ fn tokens(chars: &[char], mut each: impl FnMut(Token)) {
                 i += 1;
             }
             if i - s == 1 {
-                each(Token { key: key_of(&chars[s..i]), start: s, len: 1 });
+                each(Token {
+                    key: key_of(&chars[s..i]),
+                    start: s,
+                    len: 1,
+                });
             }
             for k in s..i.saturating_sub(1) {
-                each(Token { key: key_of(&chars[k..k + 2]), start: k, len: 2 });
+                each(Token {
+                    key: key_of(&chars[k..k + 2]),
+                    start: k,
+                    len: 2,
+                });
             }
         } else if c.is_alphanumeric() {
             let s = i;
             while i < n && chars[i].is_alphanumeric() && !unspaced(chars[i]) {
                 i += 1;
             }
-            each(Token { key: key_of(&chars[s..i]), start: s, len: i - s });
+            each(Token {
+                key: key_of(&chars[s..i]),
+                start: s,
+                len: i - s,
+            });
         } else {
             i += 1;
         }
@@ -343,7 +382,13 @@ struct Alignment {
 /// context agrees better wins (an inserted word belongs to the quote, not
 /// to a mismatched context). `None` when the distance would exceed
 /// `max_cost` (given up as soon as a whole row exceeds it).
-fn align(pattern: &[char], p: usize, q: usize, text: &[char], max_cost: usize) -> Option<Alignment> {
+fn align(
+    pattern: &[char],
+    p: usize,
+    q: usize,
+    text: &[char],
+    max_cost: usize,
+) -> Option<Alignment> {
     let n = text.len();
     // Row `i` has consumed `i` pattern characters. Consuming character
     // `i - 1` is paid in the context outside the quote's rows; a text
@@ -351,7 +396,10 @@ fn align(pattern: &[char], p: usize, q: usize, text: &[char], max_cost: usize) -
     let consumed_in_context = |i: usize| i <= p || i > p + q;
     let skipped_in_context = |i: usize| i <= p || i >= p + q;
     let mut prev: Vec<Cell> = (0..n as u32 + 1)
-        .map(|j| Cell { start: if p == 0 { j } else { 0 }, ..Cell::default() })
+        .map(|j| Cell {
+            start: if p == 0 { j } else { 0 },
+            ..Cell::default()
+        })
         .collect();
     let mut cur = vec![Cell::default(); n + 1];
     for (i, &pc) in pattern.iter().enumerate() {
@@ -396,9 +444,13 @@ fn align(pattern: &[char], p: usize, q: usize, text: &[char], max_cost: usize) -
         }
         std::mem::swap(&mut prev, &mut cur);
     }
-    let best = prev
-        .iter()
-        .min_by_key(|c| (c.key(), (c.end as usize).abs_diff(c.start as usize + q), c.end))?;
+    let best = prev.iter().min_by_key(|c| {
+        (
+            c.key(),
+            (c.end as usize).abs_diff(c.start as usize + q),
+            c.end,
+        )
+    })?;
     (best.cost as usize <= max_cost).then(|| Alignment {
         start: best.start as usize,
         end: best.end as usize,
@@ -445,7 +497,9 @@ fn cost_limit(q: usize, context: usize) -> usize {
     let deficit = usize::from(1000 - (MIN_FUZZY_SCORE - AMBIGUITY_MARGIN)) * (wq + wc);
     // What one edit costs the score at least, in the quote or the context.
     let per_quote = (500 * wq / q).max(1);
-    let per_context = if context == 0 { usize::MAX } else { (1000 * wc / context).max(1) };
+    let per_context = (1000 * wc)
+        .checked_div(context)
+        .map_or(usize::MAX, |u| u.max(1));
     let by_score = deficit / per_quote.min(per_context);
     let by_floor = 2 * q * usize::from(1000 - MIN_FUZZY_QUOTE) / 1000 + context;
     by_score.min(by_floor)
@@ -499,7 +553,9 @@ fn choose_exact(exact: &[Candidate], old_start: usize) -> Option<(Candidate, boo
     if best.context == 1000 {
         return Some((best, false));
     }
-    let mut near = exact.iter().filter(|c| c.context + CONTEXT_TIE >= best.context);
+    let mut near = exact
+        .iter()
+        .filter(|c| c.context + CONTEXT_TIE >= best.context);
     if let Some(here) = near.clone().find(|c| c.start == old_start) {
         return Some((*here, false));
     }
@@ -587,11 +643,15 @@ impl<'a> Anchorer<'a> {
             .filter(|&start| self.context_identical(&w, start))
             .min_by_key(|&start| (start.abs_diff(w.old_start), start));
         if let Some(start) = same {
-            let how = if start == w.old_start { How::Kept } else { How::Moved };
+            let how = if start == w.old_start {
+                How::Kept
+            } else {
+                How::Moved
+            };
             return self.place(old, start, start + q, how, 1000);
         }
         let mut copies: Vec<Candidate> = self
-            .most_promising(&w, found)
+            .most_promising(&w, &found)
             .into_iter()
             .map(|start| {
                 let context = self.context_score(&w, start, start + q);
@@ -612,7 +672,11 @@ impl<'a> Anchorer<'a> {
         };
         // An exact copy whose context agrees entirely cannot be beaten.
         if let Some(c) = exact.filter(|c| c.context == 1000) {
-            let how = if c.start == w.old_start { How::Kept } else { How::Moved };
+            let how = if c.start == w.old_start {
+                How::Kept
+            } else {
+                How::Moved
+            };
             return self.place(old, c.start, c.end, how, c.score);
         }
         // 3. Approximate matches around the best-voted places; one over an
@@ -620,7 +684,7 @@ impl<'a> Anchorer<'a> {
         let mut candidates: Vec<Candidate> = self
             .fuzzy_candidates(&w)
             .into_iter()
-            .filter(|c| !copies.iter().any(|e| e.overlaps(c)))
+            .filter(|c| !found.iter().any(|&e| e < c.end && c.start < e + q))
             .collect();
         candidates.extend(exact);
         candidates.sort_by(order);
@@ -639,7 +703,9 @@ impl<'a> Anchorer<'a> {
         let rival = candidates
             .iter()
             .find(|c| !c.overlaps(&best) && c.quote >= MIN_FUZZY_QUOTE);
-        if (best.exact && exact_tied) || rival.is_some_and(|r| r.score + AMBIGUITY_MARGIN >= best.score) {
+        if (best.exact && exact_tied)
+            || rival.is_some_and(|r| r.score + AMBIGUITY_MARGIN >= best.score)
+        {
             return Anchoring::orphan(AMBIGUOUS);
         }
         let how = match (best.exact, best.start == w.old_start) {
@@ -652,7 +718,10 @@ impl<'a> Anchorer<'a> {
 
     /// Finds every old target; returns the outcomes in order and their
     /// counts.
-    pub fn find_all<'t>(&self, old: impl IntoIterator<Item = &'t Target>) -> (Vec<Anchoring>, Report) {
+    pub fn find_all<'t>(
+        &self,
+        old: impl IntoIterator<Item = &'t Target>,
+    ) -> (Vec<Anchoring>, Report) {
         let mut report = Report::default();
         let outcomes = old
             .into_iter()
@@ -670,7 +739,9 @@ impl<'a> Anchorer<'a> {
         let (start, end) = (start as u32, end as u32);
         let target = match old.kind {
             TargetKind::Span => Target::span(self.map, start, end),
-            TargetKind::Sentences => self.snap(start, end).and_then(|(a, b)| Target::sentences(self.map, a, b)),
+            TargetKind::Sentences => self
+                .snap(start, end)
+                .and_then(|(a, b)| Target::sentences(self.map, a, b)),
         };
         match target {
             Some(target) => Anchoring::Anchored { target, how, score },
@@ -746,7 +817,8 @@ impl<'a> Anchorer<'a> {
         // the same place; the rarest one finds every occurrence.
         let mut rarest: Option<(usize, Token)> = None;
         tokens(q, |t| {
-            let whole = (t.len == 2 && unspaced(q[t.start])) || (t.start > 0 && t.start + t.len < q.len());
+            let whole =
+                (t.len == 2 && unspaced(q[t.start])) || (t.start > 0 && t.start + t.len < q.len());
             if whole {
                 let count = self.postings(t.key).len();
                 if rarest.is_none_or(|(c, _)| count < c) {
@@ -771,23 +843,23 @@ impl<'a> Anchorer<'a> {
     /// The copies worth scoring on their context: all of them, or when
     /// there are more than [`MAX_EXACT`], those whose immediate
     /// surroundings agree most and those nearest the old position.
-    fn most_promising(&self, w: &Wanted, mut found: Vec<usize>) -> Vec<usize> {
-        let q = &w.quote;
-        if found.len() > MAX_EXACT {
-            let mut by_context = found.clone();
-            by_context.sort_by_key(|&s| (std::cmp::Reverse(self.touching_context(w, s, s + q.len())), s));
-            let mut by_distance = found;
-            by_distance.sort_by_key(|&s| (s.abs_diff(w.old_start), s));
-            let mut kept: Vec<usize> = by_context[..MAX_EXACT * 3 / 4]
-                .iter()
-                .chain(&by_distance[..MAX_EXACT / 4])
-                .copied()
-                .collect();
-            kept.sort_unstable();
-            kept.dedup();
-            found = kept;
+    fn most_promising(&self, w: &Wanted, found: &[usize]) -> Vec<usize> {
+        if found.len() <= MAX_EXACT {
+            return found.to_vec();
         }
-        found
+        let q = w.quote.len();
+        let mut by_context = found.to_vec();
+        by_context.sort_by_key(|&s| (std::cmp::Reverse(self.touching_context(w, s, s + q)), s));
+        let mut by_distance = found.to_vec();
+        by_distance.sort_by_key(|&s| (s.abs_diff(w.old_start), s));
+        let mut kept: Vec<usize> = by_context[..MAX_EXACT * 3 / 4]
+            .iter()
+            .chain(&by_distance[..MAX_EXACT / 4])
+            .copied()
+            .collect();
+        kept.sort_unstable();
+        kept.dedup();
+        kept
     }
 
     /// Every place (up to `limit`) where `what` is, by a plain scan.
@@ -849,7 +921,7 @@ impl<'a> Anchorer<'a> {
                 }
             }
         }
-        votes.sort_by(|a, b| a.0.cmp(&b.0));
+        votes.sort_by_key(|v| v.0);
         let mut buckets: Vec<(i64, f32)> = Vec::new();
         for (b, v) in votes {
             match buckets.last_mut() {
@@ -920,7 +992,10 @@ impl<'a> Anchorer<'a> {
         // and room for the context.
         let window = |from: usize, before: usize, len: usize, after: usize| {
             let lo = from.saturating_sub(slack + before + before / 4 + 2).min(n);
-            (lo, &self.chars[lo..(from + len + slack + after + after / 4 + 2).min(n)])
+            (
+                lo,
+                &self.chars[lo..(from + len + slack + after + after / 4 + 2).min(n)],
+            )
         };
         // A cheap pass first: most windows hold nothing good enough.
         let aligned = |pattern: &[char], p: usize, q: usize, text: &[char]| {
@@ -979,14 +1054,21 @@ mod tests {
         let pattern = chars("the quick brwn fox");
         let a = align(&pattern, 0, pattern.len(), &text, 10).unwrap();
         assert_eq!((a.quote_cost, a.context_cost), (1, 0));
-        assert_eq!(text[a.start..a.end].iter().collect::<String>(), "the quick brown fox");
+        assert_eq!(
+            text[a.start..a.end].iter().collect::<String>(),
+            "the quick brown fox"
+        );
         assert!(align(&chars("completely different"), 0, 20, &text, 3).is_none());
         // A word added at the end of the quote is taken in because the
         // suffix follows it.
-        let text = chars("Each day the keeper climbed the tower and rang the old brass bell at noon.");
+        let text =
+            chars("Each day the keeper climbed the tower and rang the old brass bell at noon.");
         let pattern = chars("the keeper climbed the tower and rang the bell at noon.");
         let a = align(&pattern, 33, 13, &text, 20).unwrap();
-        assert_eq!(text[a.start..a.end].iter().collect::<String>(), "rang the old brass bell");
+        assert_eq!(
+            text[a.start..a.end].iter().collect::<String>(),
+            "rang the old brass bell"
+        );
         assert_eq!((a.quote_cost, a.context_cost), (10, 0));
     }
 
@@ -1002,7 +1084,9 @@ mod tests {
     #[test]
     fn unspaced_text_is_indexed_by_character_pairs() {
         let mut keys = Vec::new();
-        tokens(&chars("Tokyo 東京都 x 日"), |t| keys.push((t.start, t.len)));
+        tokens(&chars("Tokyo 東京都 x 日"), |t| {
+            keys.push((t.start, t.len))
+        });
         assert_eq!(keys, [(0, 5), (6, 2), (7, 2), (10, 1), (12, 1)]);
     }
 
