@@ -538,11 +538,13 @@ fn a_span_target_stays_a_span_on_the_matched_text() {
     // Across a sentence boundary.
     let across = span(&old, "evening. By then", 0);
     assert_eq!(across.sentences[1], across.sentences[0] + 1);
-    let t = anchored(
-        anchorer.find(&span(&old, "about the weather, the gulls", 0)),
-        How::Moved,
+    let t = anchored(anchorer.find(&across), How::Moved);
+    assert_eq!(
+        (t.kind, t.quote.exact.as_str()),
+        (TargetKind::Span, "evening. By then")
     );
-    assert_eq!(t.kind, TargetKind::Span);
+    assert_eq!(t.sentences[1], t.sentences[0] + 1);
+    assert_fresh(&new, &t);
     // Edited inside.
     let t = anchored(
         anchorer.find(&span(
@@ -563,6 +565,62 @@ fn a_span_target_stays_a_span_on_the_matched_text() {
     // different use of a similar word.
     let reason = orphan_reason(anchorer.find(&span(&old, "a dozen", 0)));
     assert_eq!(reason, "the quoted text is no longer in the article");
+}
+
+#[test]
+fn a_long_quote_is_matched_by_its_ends_and_its_length() {
+    // Everything after the title: over 400 code points, so only its first
+    // and last 200 are aligned.
+    let (old, new) = pair("ferry");
+    let whole = Target::sentences(&old, 1, old.len() - 1).unwrap();
+    assert!(whole.quote.exact.chars().count() > 1000);
+    let t = anchored(Anchorer::new(&new).find(&whole), How::Fuzzy);
+    // The inserted paragraph is before it, the deleted one inside it.
+    assert!(
+        t.quote
+            .exact
+            .starts_with("The first ferry leaves the north pier")
+    );
+    assert!(t.quote.exact.ends_with("the teacher has gone home."));
+    assert!(!t.quote.exact.contains("council"));
+    assert_fresh(&new, &t);
+    // Ends kept but most of the middle gone: the length gives it away.
+    let short = map(&format!(
+        "{}\n\n{}",
+        old.sentence_text(1),
+        old.sentence_text(old.len() - 1)
+    ));
+    let reason = orphan_reason(Anchorer::new(&short).find(&whole));
+    assert_eq!(reason, "the quoted text is no longer in the article");
+}
+
+#[test]
+fn a_short_span_found_only_in_other_surroundings_is_orphaned() {
+    let old = map(
+        "Bread costs four coins at the market on Sundays. The mill by the river has been closed since the flood in March.",
+    );
+    let new = map(
+        "The mill by the river has been closed since the flood in March. We walked to the market and back.",
+    );
+    let anchorer = Anchorer::new(&new);
+    let reason = orphan_reason(anchorer.find(&span(&old, "the market", 0)));
+    assert_eq!(
+        reason,
+        "the quoted text only appears elsewhere, in different surroundings"
+    );
+    // A sentence of some length is evidence enough on its own, wherever
+    // it went.
+    let t = anchored(anchorer.find(&sentence(&old, "The mill")), How::Moved);
+    assert_eq!(t.position.start, 0);
+}
+
+#[test]
+fn a_target_without_a_quote_is_orphaned() {
+    let m = map("One sentence here.");
+    let mut t = Target::sentences(&m, 0, 0).unwrap();
+    t.quote.exact.clear();
+    let reason = orphan_reason(Anchorer::new(&m).find(&t));
+    assert_eq!(reason, "the annotation has no quoted text");
 }
 
 /// Every sentence of the old text, annotated, looked for in the new.

@@ -40,9 +40,10 @@
 //! Every candidate place gets a **score** in per mille: the quote's
 //! similarity (1000 minus its edit distance per mille of the longer of old
 //! and new) and the context's similarity, weighted by length. The quote
-//! weighs twice its length, capped at 64 code points (128), against one
-//! per context code point (at most 64): a sentence is strong evidence on
-//! its own; a short span needs its surroundings.
+//! weighs twice its length up to 64 code points, then a quarter of each
+//! further one (at most 256 in all), against one per context code point
+//! (at most 64): a sentence is strong evidence on its own, a section
+//! stronger still; a short span needs its surroundings.
 //!
 //! **Thresholds** (chosen on the fixtures in `tests/fixtures/anchoring/`,
 //! erring towards orphaning):
@@ -493,7 +494,7 @@ fn within(pattern: &[char], text: &[char], max_cost: usize) -> bool {
 /// up to twice its length.
 fn cost_limit(q: usize, context: usize) -> usize {
     let q = q.max(1);
-    let (wq, wc) = (2 * q.min(64), context.min(64));
+    let (wq, wc) = (quote_weight(q), context.min(64));
     let deficit = usize::from(1000 - (MIN_FUZZY_SCORE - AMBIGUITY_MARGIN)) * (wq + wc);
     // What one edit costs the score at least, in the quote or the context.
     let per_quote = (500 * wq / q).max(1);
@@ -513,10 +514,18 @@ fn per_mille(cost: usize, len: usize) -> u16 {
     1000u16.saturating_sub((cost.min(len) * 1000 / len) as u16)
 }
 
+/// How much the quote's similarity weighs against the context's (one per
+/// context code point): twice its length up to 64 code points, then a
+/// quarter of each further code point, at most 256 in all. A longer quote
+/// is more evidence on its own.
+fn quote_weight(q: usize) -> usize {
+    2 * q.min(64) + (q.saturating_sub(64) / 4).min(128)
+}
+
 /// The score of a place: quote and context similarity weighted by length
 /// (see the module docs).
 fn combine(quote: u16, quote_len: usize, context: u16, context_len: usize) -> u16 {
-    let wq = 2 * quote_len.min(64) as u32;
+    let wq = quote_weight(quote_len) as u32;
     let wc = context_len.min(64) as u32;
     if wq + wc == 0 {
         return quote;
@@ -1115,7 +1124,9 @@ mod tests {
 
     #[test]
     fn scores_weigh_a_long_quote_more_than_its_context() {
-        assert_eq!(combine(1000, 100, 0, 64), 666);
+        assert_eq!(combine(1000, 64, 0, 64), 666);
+        assert_eq!(combine(1000, 100, 0, 64), 681);
+        assert_eq!(combine(1000, 1000, 0, 64), 800);
         assert_eq!(combine(1000, 4, 0, 64), 111);
         assert_eq!(combine(900, 10, 1000, 0), 900);
     }
