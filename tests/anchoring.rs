@@ -623,6 +623,65 @@ fn a_target_without_a_quote_is_orphaned() {
     assert_eq!(reason, "the annotation has no quoted text");
 }
 
+/// A small deterministic generator for the edits below.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n.max(1)
+    }
+}
+
+#[test]
+fn random_edits_never_break_re_anchoring() {
+    // Characters deleted, replaced and inserted at random (whole code
+    // points, so ZWJ sequences get split too); every anchored target must
+    // be fresh on the new text, and nothing may panic.
+    let pieces = ["x", "é", " ", "東", "\u{200d}", "🧑", ".", "\n\n"];
+    let mut rng = Lcg(7);
+    for name in FIXTURES {
+        let (old, _) = pair(name);
+        for round in 0..3 {
+            let mut chars: Vec<String> = old.text().chars().map(String::from).collect();
+            for _ in 0..(2 + round * 6) {
+                let at = rng.below(chars.len());
+                match rng.below(3) {
+                    0 if chars.len() > 1 => {
+                        chars.remove(at);
+                    }
+                    1 => chars[at] = pieces[rng.below(pieces.len())].to_owned(),
+                    _ => chars.insert(at, pieces[rng.below(pieces.len())].to_owned()),
+                }
+            }
+            let text = chars.concat();
+            if text.trim().is_empty() {
+                continue;
+            }
+            let new = map(&text);
+            let anchorer = Anchorer::new(&new);
+            let mut targets: Vec<Target> = (0..old.len())
+                .map(|i| Target::sentences(&old, i, i).unwrap())
+                .collect();
+            for i in 0..old.len() {
+                let p = old.sentence(i).unwrap();
+                targets.extend(Target::span(&old, p.start + 1, p.end.saturating_sub(2)));
+            }
+            targets.push(Target::sentences(&old, 0, old.len() - 1).unwrap());
+            let (outcomes, report) = anchorer.find_all(&targets);
+            assert_eq!(report.total(), targets.len());
+            for o in &outcomes {
+                if let Some(t) = o.target() {
+                    assert_fresh(&new, t);
+                }
+            }
+        }
+    }
+}
+
 /// Every sentence of the old text, annotated, looked for in the new.
 fn run_pair(old: &TextMap, new: &TextMap) -> (Vec<Target>, Vec<Anchoring>, Report) {
     let targets: Vec<Target> = (0..old.len())
