@@ -15,10 +15,10 @@
 //! - [`annotation`] is the annotation model: target, colour, tags, note.
 //! - [`annotations`] is one article's annotation set: edits, multi-tab
 //!   merge, queries, stored form.
+//! - [`anchor`] finds annotations again after an article's text changed.
 //! - [`history`] is undo and redo.
 //! - [`marks`] is what each sentence shows.
 //! - [`fold`] is case-insensitive comparison.
-//! - [`anchor`] finds annotations again in an edited text.
 //! - [`json_path`] reads untrusted JSON, naming the path of a problem.
 //! - [`exchange`] is the export model and the Marginalia JSON format.
 //! - [`w3c`] is the W3C Web Annotation (JSON-LD) export.
