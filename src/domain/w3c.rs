@@ -27,7 +27,8 @@ use super::exchange::{
 use super::fingerprint::is_fingerprint;
 use super::json_path::{At, Bad, short};
 use super::time::format_rfc3339;
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::Value;
 use std::collections::BTreeSet;
 
 /// The Web Annotation JSON-LD context.
@@ -49,127 +50,215 @@ fn css(c: Colour) -> &'static str {
     }
 }
 
-fn obj(pairs: Vec<(&str, Value)>) -> Value {
-    // `serde_json::Map` sorts keys; the order inside an object carries no
-    // meaning in JSON-LD, and sorted keys keep exports stable.
-    Value::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<Map<_, _>>())
+#[derive(Serialize)]
+struct CollectionOut<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    label: String,
+    generated: &'a str,
+    generator: &'a GeneratorOut,
+    total: usize,
+    first: PageOut<'a>,
 }
 
-fn annotation(a: &Annotation, meta: &ArticleMeta, generator: &Value) -> Value {
-    let mut motivation = vec![json!("highlighting")];
-    let mut body = Vec::new();
-    for t in &a.tags {
-        body.push(obj(vec![
-            ("type", json!("TextualBody")),
-            ("purpose", json!("tagging")),
-            ("value", json!(t)),
-        ]));
-    }
+#[derive(Serialize)]
+struct PageOut<'a> {
+    id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(rename = "startIndex")]
+    start_index: usize,
+    items: Vec<AnnotationOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct GeneratorOut {
+    id: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    name: String,
+}
+
+/// One motivation is written as a string, several as an array.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Motivation {
+    One(&'static str),
+    Many(Vec<&'static str>),
+}
+
+#[derive(Serialize)]
+struct AnnotationOut<'a> {
+    id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    motivation: Motivation,
+    created: String,
+    modified: String,
+    generator: &'a GeneratorOut,
+    stylesheet: StylesheetOut,
+    target: TargetOut<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    body: Vec<BodyOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct StylesheetOut {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct BodyOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    purpose: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    format: Option<&'static str>,
+    value: &'a str,
+}
+
+#[derive(Serialize)]
+struct TargetOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    source: SourceOut<'a>,
+    #[serde(rename = "styleClass")]
+    style_class: String,
+    selector: Vec<SelectorOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct SourceOut<'a> {
+    id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    format: &'static str,
+    #[serde(rename = "dcterms:title")]
+    title: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum SelectorOut<'a> {
+    Quote {
+        #[serde(rename = "type")]
+        kind: &'static str,
+        exact: &'a str,
+        prefix: &'a str,
+        suffix: &'a str,
+    },
+    Position {
+        #[serde(rename = "type")]
+        kind: &'static str,
+        start: u32,
+        end: u32,
+    },
+}
+
+fn annotation<'a>(a: &'a Annotation, meta: &'a ArticleMeta, generator: &'a GeneratorOut) -> AnnotationOut<'a> {
+    let mut motivation = vec!["highlighting"];
+    let mut body: Vec<BodyOut<'a>> = a
+        .tags
+        .iter()
+        .map(|t| BodyOut {
+            kind: "TextualBody",
+            purpose: "tagging",
+            format: None,
+            value: t,
+        })
+        .collect();
     if !a.tags.is_empty() {
-        motivation.push(json!("tagging"));
+        motivation.push("tagging");
     }
     if !a.note.is_empty() {
-        motivation.push(json!("commenting"));
-        body.push(obj(vec![
-            ("type", json!("TextualBody")),
-            ("purpose", json!("commenting")),
-            ("format", json!("text/plain")),
-            ("value", json!(a.note)),
-        ]));
+        motivation.push("commenting");
+        body.push(BodyOut {
+            kind: "TextualBody",
+            purpose: "commenting",
+            format: Some("text/plain"),
+            value: &a.note,
+        });
     }
     let q = &a.target.quote;
-    let mut selector = vec![obj(vec![
-        ("type", json!("TextQuoteSelector")),
-        ("exact", json!(q.exact)),
-        ("prefix", json!(q.prefix)),
-        ("suffix", json!(q.suffix)),
-    ])];
+    let mut selector = vec![SelectorOut::Quote {
+        kind: "TextQuoteSelector",
+        exact: &q.exact,
+        prefix: &q.prefix,
+        suffix: &q.suffix,
+    }];
     if !a.orphan {
-        selector.push(obj(vec![
-            ("type", json!("TextPositionSelector")),
-            ("start", json!(a.target.position.start)),
-            ("end", json!(a.target.position.end)),
-        ]));
+        selector.push(SelectorOut::Position {
+            kind: "TextPositionSelector",
+            start: a.target.position.start,
+            end: a.target.position.end,
+        });
     }
     let class = format!("{STYLE_PREFIX}{}", a.colour.name());
-    let mut out = vec![
-        ("id", json!(format!("urn:uuid:{}", a.id))),
-        ("type", json!("Annotation")),
-        (
-            "motivation",
-            if motivation.len() == 1 {
-                motivation.remove(0)
-            } else {
-                Value::Array(motivation)
+    AnnotationOut {
+        id: format!("urn:uuid:{}", a.id),
+        kind: "Annotation",
+        motivation: if motivation.len() == 1 {
+            Motivation::One(motivation[0])
+        } else {
+            Motivation::Many(motivation)
+        },
+        created: format_rfc3339(&a.created),
+        modified: format_rfc3339(&a.updated),
+        generator,
+        stylesheet: StylesheetOut {
+            kind: "CssStylesheet",
+            value: format!(".{class} {{ background-color: {}; }}", css(a.colour)),
+        },
+        target: TargetOut {
+            kind: "SpecificResource",
+            source: SourceOut {
+                id: format!("{ARTICLE_IRI}{}", meta.id),
+                kind: "Text",
+                format: "text/plain",
+                title: &meta.title,
             },
-        ),
-        ("created", json!(format_rfc3339(&a.created))),
-        ("modified", json!(format_rfc3339(&a.updated))),
-        ("generator", generator.clone()),
-        (
-            "stylesheet",
-            obj(vec![
-                ("type", json!("CssStylesheet")),
-                ("value", json!(format!(".{class} {{ background-color: {}; }}", css(a.colour)))),
-            ]),
-        ),
-        (
-            "target",
-            obj(vec![
-                ("type", json!("SpecificResource")),
-                (
-                    "source",
-                    obj(vec![
-                        ("id", json!(format!("{ARTICLE_IRI}{}", meta.id))),
-                        ("type", json!("Text")),
-                        ("format", json!("text/plain")),
-                        ("dcterms:title", json!(meta.title)),
-                    ]),
-                ),
-                ("styleClass", json!(class)),
-                ("selector", Value::Array(selector)),
-            ]),
-        ),
-    ];
-    if !body.is_empty() {
-        out.push(("body", Value::Array(body)));
+            style_class: class,
+            selector,
+        },
+        body,
     }
-    obj(out)
 }
 
 /// The bundle as a W3C `AnnotationCollection` (JSON-LD, pretty-printed).
 /// `label` names what was exported (an article's title or "library").
 pub fn write(bundle: &Bundle, info: &ExportInfo, label: &str) -> String {
-    let generator = obj(vec![
-        ("id", json!("urn:marginalia:app")),
-        ("type", json!("Software")),
-        ("name", json!(format!("Marginalia {}", info.app_version))),
-    ]);
-    let items: Vec<Value> = bundle
+    let generator = GeneratorOut {
+        id: "urn:marginalia:app",
+        kind: "Software",
+        name: format!("Marginalia {}", info.app_version),
+    };
+    let items: Vec<AnnotationOut<'_>> = bundle
         .articles
         .iter()
         .flat_map(|e| e.annotations.iter().map(|a| annotation(a, &e.meta, &generator)))
         .collect();
     let stamp = format_rfc3339(&info.exported);
     let id = format!("urn:marginalia:export:{stamp}");
-    let doc = obj(vec![
-        ("@context", json!(CONTEXT)),
-        ("id", json!(id)),
-        ("type", json!("AnnotationCollection")),
-        ("label", json!(format!("Marginalia annotations: {label}"))),
-        ("generated", json!(stamp)),
-        ("generator", generator.clone()),
-        ("total", json!(items.len())),
-        (
-            "first",
-            obj(vec![
-                ("id", json!(format!("{id}#page-1"))),
-                ("type", json!("AnnotationPage")),
-                ("startIndex", json!(0)),
-                ("items", Value::Array(items)),
-            ]),
-        ),
-    ]);
+    let doc = CollectionOut {
+        context: CONTEXT,
+        id: id.clone(),
+        kind: "AnnotationCollection",
+        label: format!("Marginalia annotations: {label}"),
+        generated: &stamp,
+        generator: &generator,
+        total: items.len(),
+        first: PageOut {
+            id: format!("{id}#page-1"),
+            kind: "AnnotationPage",
+            start_index: 0,
+            items,
+        },
+    };
     let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
     out.push('\n');
     out
