@@ -289,7 +289,7 @@ fn skipped_words(c: &Counts) -> Option<String> {
 }
 
 fn summary(c: &Counts) -> String {
-    let mut parts = vec![format!("adds {}", c.added)];
+    let mut parts = vec![format!("adds {}", plural(c.added, "annotation", "annotations"))];
     if c.updated > 0 {
         parts.push(format!("updates {}", c.updated));
     }
@@ -371,11 +371,16 @@ pub fn TransferDialog() -> impl IntoView {
                             }
                             Destination::Missing => "not in your library, and the file has no text (export a complete backup to include it): skipped".to_owned(),
                         };
-                        let detail = [Some(summary(&a.counts)), anchoring_words(&a.counts)]
-                            .into_iter()
-                            .flatten()
-                            .collect::<Vec<_>>()
-                            .join("; ");
+                        let none = a.counts.stored() + a.counts.skipped() + a.counts.orphaned == 0;
+                        let detail = if none {
+                            "The file has no annotations for it".to_owned()
+                        } else {
+                            [Some(summary(&a.counts)), anchoring_words(&a.counts)]
+                                .into_iter()
+                                .flatten()
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        };
                         view! {
                             <li data-testid="import-article">
                                 <strong>{a.title.clone()}</strong>
@@ -392,7 +397,12 @@ pub fn TransferDialog() -> impl IntoView {
                     <h2 id="transfer-title">{format!("Import {name}")}</h2>
                     <p class="hint">{format!("{format}. Nothing is stored until you press Import.")}</p>
                     {notes}
-                    <p data-testid="import-summary">{format!("{}.", summary(&c))}</p>
+                    <p data-testid="import-summary">
+                        {match plan.restored().count() {
+                            0 => format!("{}.", summary(&c)),
+                            n => format!("{}. Restores {}.", summary(&c), plural(n, "article", "articles")),
+                        }}
+                    </p>
                     <ul class="transfer-list">{rows}</ul>
                     {colours}
                     <div class="dialog-actions">
