@@ -162,6 +162,13 @@ describe('export, import and re-anchoring of an annotated article', () => {
     await importFiles(page, [file('backup.json', jsonComplete)]);
     await page.locator('[data-testid="import-cancel"]').click();
     assert.deepEqual(await storageSnapshot(page), before);
+    // Escape closes the preview too; the confirm button had the focus.
+    await importFiles(page, [file('backup.json', jsonComplete)]);
+    await page.locator('[data-testid="transfer-dialog"]').waitFor();
+    await page.waitForFunction(() => document.activeElement?.dataset.testid === 'import-confirm');
+    await page.keyboard.press('Escape');
+    await page.locator('[data-testid="transfer-dialog"]').waitFor({ state: 'detached' });
+    assert.deepEqual(await storageSnapshot(page), before);
     const { summary, rows } = await confirmImport(page, file('backup.json', jsonComplete));
     assert.equal(summary, 'Adds 3 annotations. Restores 1 article.');
     assert.match(rows[0], /restored from the file/);
