@@ -431,9 +431,17 @@ pub fn TransferDialog() -> impl IntoView {
             }
         })
     };
-    // The first button takes focus when the dialog opens.
-    Effect::new(move |_| {
-        if pending.0.with(Option::is_some) {
+    // The first enabled button takes focus when the dialog opens; focus
+    // goes back where it was when it closes.
+    let opener: StoredValue<Option<web_sys::HtmlElement>, LocalStorage> = StoredValue::new_local(None);
+    Effect::new(move |was_open: Option<bool>| {
+        let open = pending.0.with(Option::is_some);
+        if open && was_open != Some(true) {
+            opener.set_value(
+                document()
+                    .active_element()
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()),
+            );
             request_animation_frame(|| {
                 if let Ok(Some(el)) = document().query_selector(".dialog .dialog-actions button:not([disabled])")
                     && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
@@ -441,8 +449,39 @@ pub fn TransferDialog() -> impl IntoView {
                     let _ = el.focus();
                 }
             });
+        } else if !open && was_open == Some(true)
+            && let Some(el) = opener.get_value()
+            && el.is_connected()
+        {
+            let _ = el.focus();
         }
+        open
     });
+    // Tab and Shift+Tab stay inside the dialog.
+    let trap = move |ev: &web_sys::KeyboardEvent| {
+        if ev.key() != "Tab" {
+            return;
+        }
+        let Ok(list) = document().query_selector_all(".dialog button:not([disabled])") else { return };
+        let n = list.length();
+        if n == 0 {
+            return;
+        }
+        let first = list.item(0);
+        let last = list.item(n - 1);
+        let active: Option<web_sys::Node> = document().active_element().map(Into::into);
+        let wrap_to = if ev.shift_key() && active == first {
+            last
+        } else if !ev.shift_key() && active == last {
+            first
+        } else {
+            None
+        };
+        if let Some(el) = wrap_to.and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) {
+            ev.prevent_default();
+            let _ = el.focus();
+        }
+    };
     view! {
         <Show when=move || pending.0.with(Option::is_some)>
             <div class="dialog-backdrop" on:click=move |_| cancel()></div>
@@ -456,6 +495,8 @@ pub fn TransferDialog() -> impl IntoView {
                     if ev.key() == "Escape" {
                         ev.stop_propagation();
                         cancel();
+                    } else {
+                        trap(&ev);
                     }
                 }
             >

@@ -166,6 +166,11 @@ describe('export, import and re-anchoring of an annotated article', () => {
     await importFiles(page, [file('backup.json', jsonComplete)]);
     await page.locator('[data-testid="transfer-dialog"]').waitFor();
     await page.waitForFunction(() => document.activeElement?.dataset.testid === 'import-confirm');
+    // Tab stays inside the dialog.
+    for (let i = 0; i < 3; i++) {
+      await page.keyboard.press('Tab');
+      assert.ok(await page.evaluate(() => !!document.activeElement.closest('[data-testid="transfer-dialog"]')));
+    }
     await page.keyboard.press('Escape');
     await page.locator('[data-testid="transfer-dialog"]').waitFor({ state: 'detached' });
     assert.deepEqual(await storageSnapshot(page), before);
