@@ -286,21 +286,7 @@ fn plan_article(
                     normalise(&mut a.target, &map);
                 }
             }
-            Some(anchorer) if !a.orphan => match anchorer.find(&a.target) {
-                Anchoring::Anchored { target, how, .. } => {
-                    match how {
-                        How::Kept => counts.kept += 1,
-                        How::Moved => counts.moved += 1,
-                        How::Fuzzy => counts.fuzzy += 1,
-                    }
-                    a.target = target;
-                }
-                Anchoring::Orphaned { .. } => {
-                    counts.orphaned += 1;
-                    a.orphan = true;
-                }
-            },
-            Some(_) => counts.orphaned += 1,
+            Some(anchorer) => reanchor(anchorer, &mut a, &mut counts),
         }
         if let Some(local) = existing.get(&a.id) {
             if *local == a {
@@ -339,6 +325,29 @@ fn plan_article(
     })
 }
 
+/// Finds `a` again with `anchorer` and counts how; an orphan stays one,
+/// and one not found becomes one (its old target kept for reference).
+fn reanchor(anchorer: &Anchorer<'_>, a: &mut Annotation, counts: &mut Counts) {
+    if a.orphan {
+        counts.orphaned += 1;
+        return;
+    }
+    match anchorer.find(&a.target) {
+        Anchoring::Anchored { target, how, .. } => {
+            match how {
+                How::Kept => counts.kept += 1,
+                How::Moved => counts.moved += 1,
+                How::Fuzzy => counts.fuzzy += 1,
+            }
+            a.target = target;
+        }
+        Anchoring::Orphaned { .. } => {
+            counts.orphaned += 1;
+            a.orphan = true;
+        }
+    }
+}
+
 fn item_path(format: Format, article: usize, item: usize) -> String {
     match format {
         Format::Marginalia => format!("$.articles[{article}].annotations[{item}]"),
@@ -371,24 +380,7 @@ pub fn replace(old: &Article, old_set: &AnnotationSet, mut new: Article) -> Repl
     for a in old_set.items() {
         let mut a = a.clone();
         a.article = new.id.clone();
-        if a.orphan {
-            counts.orphaned += 1;
-        } else {
-            match anchorer.find(&a.target) {
-                Anchoring::Anchored { target, how, .. } => {
-                    match how {
-                        How::Kept => counts.kept += 1,
-                        How::Moved => counts.moved += 1,
-                        How::Fuzzy => counts.fuzzy += 1,
-                    }
-                    a.target = target;
-                }
-                Anchoring::Orphaned { .. } => {
-                    counts.orphaned += 1;
-                    a.orphan = true;
-                }
-            }
-        }
+        reanchor(&anchorer, &mut a, &mut counts);
         set.put(a);
     }
     Replacement {

@@ -39,6 +39,26 @@ impl<'r, S: KeyValueStore> Journal<'r, S> {
         self.store.remove(key)
     }
 
+    /// On success the library becomes `next`; on failure every key is put
+    /// back and the library is left as it was.
+    fn finish(
+        self,
+        result: Result<(), StorageError>,
+        library: &mut Library,
+        next: Library,
+    ) -> Result<(), StorageError> {
+        match result {
+            Ok(()) => {
+                *library = next;
+                Ok(())
+            }
+            Err(e) => {
+                self.roll_back();
+                Err(e)
+            }
+        }
+    }
+
     /// Puts every key back as it was, newest write first.
     fn roll_back(self) {
         for (key, old) in self.before.into_iter().rev() {
@@ -115,16 +135,7 @@ impl<S: KeyValueStore> Repo<S> {
             }
             journal.set(INDEX_KEY, &to_json(&next)?)
         })();
-        match result {
-            Ok(()) => {
-                *library = next;
-                Ok(())
-            }
-            Err(e) => {
-                journal.roll_back();
-                Err(e)
-            }
-        }
+        journal.finish(result, library, next)
     }
 
     /// Replaces article `old_id` by a new version: stores the new article
@@ -163,15 +174,6 @@ impl<S: KeyValueStore> Repo<S> {
             journal.remove(&article_key(old_id))?;
             journal.remove(&annotations_key(old_id))
         })();
-        match result {
-            Ok(()) => {
-                *library = next;
-                Ok(())
-            }
-            Err(e) => {
-                journal.roll_back();
-                Err(e)
-            }
-        }
+        journal.finish(result, library, next)
     }
 }
