@@ -303,6 +303,91 @@ fn summary(c: &Counts) -> String {
     s
 }
 
+/// What the dialog shows, as text: one view renders both kinds.
+struct Preview {
+    title: String,
+    hint: String,
+    notes: Vec<String>,
+    summary: String,
+    /// Article title and what happens to it.
+    rows: Vec<(String, String)>,
+    confirm: &'static str,
+    disabled: bool,
+    /// Test ids of the summary, the confirm and the cancel button.
+    ids: [&'static str; 3],
+}
+
+fn preview(p: &Pending) -> Preview {
+    match p {
+        Pending::Import { name, plan } => {
+            let c = plan.totals();
+            let format = match plan.format {
+                Format::Marginalia => "Marginalia JSON",
+                Format::W3c => "W3C Web Annotation JSON-LD",
+            };
+            let rows = plan
+                .articles
+                .iter()
+                .map(|a| {
+                    let place = match &a.destination {
+                        Destination::Library => "in your library",
+                        Destination::Restore(_) => "restored from the file",
+                        Destination::Reanchor(_) => "in your library with a different text: annotations re-anchored",
+                        Destination::Missing => "not in your library, and the file has no text (export a complete backup to include it): skipped",
+                    };
+                    let none = a.counts.stored() + a.counts.skipped() + a.counts.orphaned == 0;
+                    let detail = if none {
+                        "The file has no annotations for it".to_owned()
+                    } else {
+                        [Some(summary(&a.counts)), anchoring_words(&a.counts)]
+                            .into_iter()
+                            .flatten()
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    };
+                    (a.title.clone(), format!(" — {place}. {detail}."))
+                })
+                .collect();
+            let mut summary = format!("{}.", summary(&c));
+            match plan.restored().count() {
+                0 => {}
+                n => summary.push_str(&format!(" Restores {}.", plural(n, "article", "articles"))),
+            }
+            if plan.new_tag_colours > 0 {
+                summary.push_str(&format!(" Adds {}.", plural(plan.new_tag_colours, "tag colour", "tag colours")));
+            }
+            let nothing = !plan.changes_anything();
+            Preview {
+                title: format!("Import {name}"),
+                hint: format!("{format}. Nothing is stored until you press Import."),
+                notes: plan.notes.clone(),
+                summary,
+                rows,
+                confirm: if nothing { "Nothing to import" } else { "Import" },
+                disabled: nothing,
+                ids: ["import-summary", "import-confirm", "import-cancel"],
+            }
+        }
+        Pending::Replace { name, replacement, .. } => {
+            let found = anchoring_words(&replacement.counts)
+                .unwrap_or_else(|| "There are no annotations to move".into());
+            Preview {
+                title: format!("Replace “{}” with {name}", replacement.article.title),
+                hint: "The new text takes this article's place; its annotations are found again in it. Nothing changes until you press Replace.".into(),
+                notes: Vec::new(),
+                summary: format!(
+                    "{}: {found}.",
+                    plural(replacement.set.len(), "annotation", "annotations")
+                ),
+                rows: Vec::new(),
+                confirm: "Replace",
+                disabled: false,
+                ids: ["replace-summary", "replace-confirm", "replace-cancel"],
+            }
+        }
+    }
+}
+
 /// The preview of a pending import or replacement.
 #[component]
 pub fn TransferDialog() -> impl IntoView {
@@ -352,82 +437,24 @@ pub fn TransferDialog() -> impl IntoView {
         }
     };
     let body = move || {
-        pending.0.get().map(|p| match p {
-            Pending::Import { name, plan } => {
-                let c = plan.totals();
-                let format = match plan.format {
-                    Format::Marginalia => "Marginalia JSON",
-                    Format::W3c => "W3C Web Annotation JSON-LD",
-                };
-                let rows = plan
-                    .articles
-                    .iter()
-                    .map(|a| {
-                        let place = match &a.destination {
-                            Destination::Library => "in your library".to_owned(),
-                            Destination::Restore(_) => "restored from the file".to_owned(),
-                            Destination::Reanchor(_) => {
-                                "in your library with a different text: annotations re-anchored".to_owned()
-                            }
-                            Destination::Missing => "not in your library, and the file has no text (export a complete backup to include it): skipped".to_owned(),
-                        };
-                        let none = a.counts.stored() + a.counts.skipped() + a.counts.orphaned == 0;
-                        let detail = if none {
-                            "The file has no annotations for it".to_owned()
-                        } else {
-                            [Some(summary(&a.counts)), anchoring_words(&a.counts)]
-                                .into_iter()
-                                .flatten()
-                                .collect::<Vec<_>>()
-                                .join("; ")
-                        };
-                        view! {
-                            <li data-testid="import-article">
-                                <strong>{a.title.clone()}</strong>
-                                {format!(" — {place}. {detail}.")}
-                            </li>
-                        }
-                    })
-                    .collect_view();
-                let colours = (plan.new_tag_colours > 0)
-                    .then(|| view! { <p>{format!("Adds {}.", plural(plan.new_tag_colours, "tag colour", "tag colours"))}</p> });
-                let notes = plan.notes.iter().map(|n| view! { <p class="hint">{n.clone()}</p> }).collect_view();
-                let nothing = !plan.changes_anything();
-                view! {
-                    <h2 id="transfer-title">{format!("Import {name}")}</h2>
-                    <p class="hint">{format!("{format}. Nothing is stored until you press Import.")}</p>
-                    {notes}
-                    <p data-testid="import-summary">
-                        {match plan.restored().count() {
-                            0 => format!("{}.", summary(&c)),
-                            n => format!("{}. Restores {}.", summary(&c), plural(n, "article", "articles")),
-                        }}
-                    </p>
-                    <ul class="transfer-list">{rows}</ul>
-                    {colours}
-                    <div class="dialog-actions">
-                        <button class="primary" data-testid="import-confirm" prop:disabled=nothing on:click=move |_| confirm()>
-                            {if nothing { "Nothing to import" } else { "Import" }}
-                        </button>
-                        <button data-testid="import-cancel" on:click=move |_| cancel()>"Cancel"</button>
-                    </div>
-                }
-                .into_any()
-            }
-            Pending::Replace { name, replacement, .. } => {
-                let c = replacement.counts;
-                let total = replacement.set.len();
-                let found = anchoring_words(&c).unwrap_or_else(|| "There are no annotations to move".into());
-                view! {
-                    <h2 id="transfer-title">{format!("Replace “{}” with {name}", replacement.article.title)}</h2>
-                    <p class="hint">"The new text takes this article's place; its annotations are found again in it. Nothing changes until you press Replace."</p>
-                    <p data-testid="replace-summary">{format!("{}: {found}.", plural(total, "annotation", "annotations"))}</p>
-                    <div class="dialog-actions">
-                        <button class="primary" data-testid="replace-confirm" on:click=move |_| confirm()>"Replace"</button>
-                        <button data-testid="replace-cancel" on:click=move |_| cancel()>"Cancel"</button>
-                    </div>
-                }
-                .into_any()
+        pending.0.with(|p| p.as_ref().map(preview)).map(|p| {
+            view! {
+                <h2 id="transfer-title">{p.title}</h2>
+                <p class="hint">{p.hint}</p>
+                {p.notes.into_iter().map(|n| view! { <p class="hint">{n}</p> }).collect_view()}
+                <p data-testid=p.ids[0]>{p.summary}</p>
+                <ul class="transfer-list">
+                    {p.rows
+                        .into_iter()
+                        .map(|(title, text)| view! { <li data-testid="import-article"><strong>{title}</strong>{text}</li> })
+                        .collect_view()}
+                </ul>
+                <div class="dialog-actions">
+                    <button class="primary" data-testid=p.ids[1] prop:disabled=p.disabled on:click=move |_| confirm()>
+                        {p.confirm}
+                    </button>
+                    <button data-testid=p.ids[2] on:click=move |_| cancel()>"Cancel"</button>
+                </div>
             }
         })
     };
