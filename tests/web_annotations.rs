@@ -18,15 +18,9 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn clear() {
-    web_sys::window()
-        .unwrap()
-        .local_storage()
-        .unwrap()
-        .unwrap()
-        .clear()
-        .unwrap();
-}
+mod web_common;
+use web_common::clear;
+
 
 fn article() -> Article {
     Article::build(

@@ -2,45 +2,17 @@
 //! round trips, the schema key, a real and an injected quota failure.
 #![cfg(target_arch = "wasm32")]
 
-use chrono::DateTime;
-use marginalia::domain::article::{Article, NewArticle};
-use marginalia::domain::import::parse_text;
 use marginalia::domain::library::{Added, Library};
 use marginalia::storage::local::LocalStore;
 use marginalia::storage::repo::{INDEX_KEY, Repo, SCHEMA_KEY, article_key};
 use marginalia::storage::{KeyValueStore, StorageError};
-use std::collections::BTreeMap;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn clear() {
-    web_sys::window()
-        .unwrap()
-        .local_storage()
-        .unwrap()
-        .unwrap()
-        .clear()
-        .unwrap();
-}
+mod web_common;
+use web_common::{article, clear, snapshot};
 
-fn snapshot(store: &LocalStore) -> BTreeMap<String, String> {
-    store
-        .keys()
-        .unwrap()
-        .into_iter()
-        .map(|k| (k.clone(), store.get(&k).unwrap().unwrap()))
-        .collect()
-}
-
-fn article(text: &str) -> Article {
-    Article::build(
-        parse_text(text),
-        NewArticle::default(),
-        DateTime::UNIX_EPOCH,
-    )
-    .unwrap()
-}
 
 #[wasm_bindgen_test]
 fn local_store_round_trips_values_and_lists_keys() {

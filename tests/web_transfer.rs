@@ -7,49 +7,24 @@
 use chrono::DateTime;
 use marginalia::domain::annotation::{Annotation, Colour, Target};
 use marginalia::domain::annotations::AnnotationSet;
-use marginalia::domain::article::{Article, NewArticle};
+use marginalia::domain::article::Article;
 use marginalia::domain::exchange::{ExportInfo, read_file, write_json};
-use marginalia::domain::import::parse_text;
 use marginalia::domain::restore::{self, LibrarySource, bundle_of, plan};
 use marginalia::domain::textmap::TextMap;
 use marginalia::storage::local::LocalStore;
 use marginalia::storage::repo::Repo;
 use marginalia::storage::{KeyValueStore, StorageError};
-use std::collections::BTreeMap;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn clear() {
-    web_sys::window()
-        .unwrap()
-        .local_storage()
-        .unwrap()
-        .unwrap()
-        .clear()
-        .unwrap();
-}
-
-fn snapshot(store: &LocalStore) -> BTreeMap<String, String> {
-    store
-        .keys()
-        .unwrap()
-        .into_iter()
-        .map(|k| (k.clone(), store.get(&k).unwrap().unwrap()))
-        .collect()
-}
+mod web_common;
+use web_common::{article_from, clear, snapshot};
 
 fn article(text: &str, source: &str) -> Article {
-    Article::build(
-        parse_text(text),
-        NewArticle {
-            title: None,
-            source_name: Some(source),
-        },
-        DateTime::UNIX_EPOCH,
-    )
-    .unwrap()
+    article_from(text, Some(source))
 }
+
 
 fn annotate(repo: &mut Repo<LocalStore>, a: &Article, n: u8, sentence: usize) {
     let map = TextMap::new(a);
