@@ -19,7 +19,7 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 mod web_common;
-use web_common::clear;
+use web_common::{FailingStore, clear};
 
 
 fn article() -> Article {
@@ -37,39 +37,11 @@ fn highlight(a: &Article, id: &str, sentence: usize, ms: i64) -> Annotation {
     Annotation::new(id.into(), &a.id, target, Colour::Green, at)
 }
 
-/// Real `localStorage` whose next `set` fails with the quota error when armed.
-struct Armed {
-    inner: LocalStore,
-    fail_next: bool,
-}
-
-impl KeyValueStore for Armed {
-    fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
-        self.inner.get(key)
-    }
-    fn set(&mut self, key: &str, value: &str) -> Result<(), StorageError> {
-        if std::mem::take(&mut self.fail_next) {
-            return Err(StorageError::QuotaExceeded);
-        }
-        self.inner.set(key, value)
-    }
-    fn remove(&mut self, key: &str) -> Result<(), StorageError> {
-        self.inner.remove(key)
-    }
-    fn keys(&self) -> Result<Vec<String>, StorageError> {
-        self.inner.keys()
-    }
-}
-
 #[wasm_bindgen_test]
 fn an_injected_quota_failure_keeps_the_stored_annotations_and_the_edit() {
     clear();
     let a = article();
-    let store = Armed {
-        inner: LocalStore::open().unwrap(),
-        fail_next: false,
-    };
-    let (mut repo, opened) = Repo::open(store);
+    let (mut repo, opened) = Repo::open(FailingStore::new(LocalStore::open().unwrap()));
     let mut lib = opened.library;
     repo.add_article(&mut lib, &a).unwrap();
     let mut set = AnnotationSet::new(&a.id);
@@ -79,7 +51,7 @@ fn an_injected_quota_failure_keeps_the_stored_annotations_and_the_edit() {
     let before = repo.store().get(&key).unwrap();
 
     set.put(highlight(&a, "second", 1, 2));
-    repo.store_mut().fail_next = true;
+    repo.store_mut().fail_one_set_after(0);
     assert_eq!(
         repo.save_annotations(&mut set),
         Err(StorageError::QuotaExceeded)

@@ -11,7 +11,7 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 mod web_common;
-use web_common::{article, clear, snapshot};
+use web_common::{FailingStore, article, clear, fill_until_full, snapshot};
 
 
 #[wasm_bindgen_test]
@@ -54,16 +54,7 @@ fn a_real_quota_error_stores_nothing_and_keeps_what_was_stored() {
     repo.add_article(&mut lib, &kept).unwrap();
 
     // Fill localStorage for real until the browser refuses.
-    let chunk = "x".repeat(256 * 1024);
-    let mut n = 0;
-    loop {
-        match repo.store_mut().set(&format!("filler:{n}"), &chunk) {
-            Ok(()) => n += 1,
-            Err(StorageError::QuotaExceeded) => break,
-            Err(e) => panic!("unexpected error {e:?}"),
-        }
-        assert!(n < 200, "localStorage never filled up");
-    }
+    fill_until_full(repo.store_mut());
     let before = snapshot(repo.store());
     let lib_before = lib.clone();
 
@@ -82,33 +73,6 @@ fn a_real_quota_error_stores_nothing_and_keeps_what_was_stored() {
     clear();
 }
 
-/// Fails the n-th `set` with the quota error, over real localStorage.
-struct FailNthSet {
-    inner: LocalStore,
-    sets: usize,
-    fail_at: usize,
-}
-
-impl KeyValueStore for FailNthSet {
-    fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
-        self.inner.get(key)
-    }
-    fn set(&mut self, key: &str, value: &str) -> Result<(), StorageError> {
-        self.sets += 1;
-        if self.sets == self.fail_at {
-            Err(StorageError::QuotaExceeded)
-        } else {
-            self.inner.set(key, value)
-        }
-    }
-    fn remove(&mut self, key: &str) -> Result<(), StorageError> {
-        self.inner.remove(key)
-    }
-    fn keys(&self) -> Result<Vec<String>, StorageError> {
-        self.inner.keys()
-    }
-}
-
 #[wasm_bindgen_test]
 fn an_injected_quota_failure_on_the_index_write_leaves_no_partial_article() {
     clear();
@@ -118,11 +82,9 @@ fn an_injected_quota_failure_on_the_index_write_leaves_no_partial_article() {
     repo.add_article(&mut lib, &kept).unwrap();
     drop(repo);
 
-    let store = FailNthSet {
-        inner: LocalStore::open().unwrap(),
-        sets: 0,
-        fail_at: 2,
-    };
+    // The article key is written, then the index write fails.
+    let mut store = FailingStore::new(LocalStore::open().unwrap());
+    store.fail_one_set_after(1);
     let (mut repo, opened) = Repo::open(store);
     let mut lib = opened.library;
     let before = snapshot(&repo.store().inner);

@@ -19,7 +19,7 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 mod web_common;
-use web_common::{article_from, clear, snapshot};
+use web_common::{article_from, clear, fill_until_full, snapshot};
 
 fn article(text: &str, source: &str) -> Article {
     article_from(text, Some(source))
@@ -98,17 +98,8 @@ fn an_import_that_fills_local_storage_is_rolled_back_completely() {
         &bundle_of(&other, &ids, true),
         &ExportInfo { exported: DateTime::UNIX_EPOCH, app_version: "t".into(), complete: true },
     );
-    // Fill localStorage for real until only room for one of them is left.
-    let chunk = "x".repeat(256 * 1024);
-    let mut n = 0;
-    loop {
-        match repo.store_mut().set(&format!("filler:{n}"), &chunk) {
-            Ok(()) => n += 1,
-            Err(StorageError::QuotaExceeded) => break,
-            Err(e) => panic!("{e}"),
-        }
-        assert!(n < 200, "localStorage never filled up");
-    }
+    // Fill localStorage for real, then free room for one of them only.
+    fill_until_full(repo.store_mut());
     repo.store_mut().remove("filler:0").unwrap();
     repo.store_mut().remove("filler:1").unwrap();
     let before = snapshot(repo.store());

@@ -5,7 +5,7 @@
 use chrono::DateTime;
 use marginalia::domain::article::{Article, NewArticle};
 use marginalia::domain::import::parse_text;
-use marginalia::storage::KeyValueStore;
+use marginalia::storage::{KeyValueStore, StorageError};
 use marginalia::storage::local::LocalStore;
 use std::collections::BTreeMap;
 
@@ -46,4 +46,65 @@ pub fn article_from(text: &str, source: Option<&str>) -> Article {
         DateTime::UNIX_EPOCH,
     )
     .unwrap()
+}
+
+/// Fills `localStorage` for real, 256 KB at a time under `filler:<n>`
+/// keys, until the browser refuses; returns how many fillers fit.
+pub fn fill_until_full(store: &mut impl KeyValueStore) -> usize {
+    let chunk = "x".repeat(256 * 1024);
+    let mut n = 0;
+    loop {
+        match store.set(&format!("filler:{n}"), &chunk) {
+            Ok(()) => n += 1,
+            Err(StorageError::QuotaExceeded) => return n,
+            Err(e) => panic!("unexpected error {e:?}"),
+        }
+        assert!(n < 200, "localStorage never filled up");
+    }
+}
+
+/// Real `localStorage` in which one chosen `set` fails with the quota
+/// error (as [`marginalia::storage::memory::MemoryStore`] does in memory).
+pub struct FailingStore {
+    /// The real store.
+    pub inner: LocalStore,
+    fail_after: Option<usize>,
+}
+
+impl FailingStore {
+    /// Nothing fails until [`FailingStore::fail_one_set_after`] is called.
+    pub fn new(inner: LocalStore) -> Self {
+        Self {
+            inner,
+            fail_after: None,
+        }
+    }
+
+    /// Lets `n` more calls to `set` succeed, then fails exactly one.
+    pub fn fail_one_set_after(&mut self, n: usize) {
+        self.fail_after = Some(n);
+    }
+}
+
+impl KeyValueStore for FailingStore {
+    fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
+        self.inner.get(key)
+    }
+    fn set(&mut self, key: &str, value: &str) -> Result<(), StorageError> {
+        match self.fail_after {
+            Some(0) => {
+                self.fail_after = None;
+                return Err(StorageError::QuotaExceeded);
+            }
+            Some(n) => self.fail_after = Some(n - 1),
+            None => {}
+        }
+        self.inner.set(key, value)
+    }
+    fn remove(&mut self, key: &str) -> Result<(), StorageError> {
+        self.inner.remove(key)
+    }
+    fn keys(&self) -> Result<Vec<String>, StorageError> {
+        self.inner.keys()
+    }
 }
