@@ -488,10 +488,9 @@ fn read_tag_colours(at: At<'_>) -> Result<TagColours, Bad> {
     let mut out = TagColours::default();
     for (tag, colour) in map {
         let path = format!("{}.{tag}", at.path());
-        let c = At::root(colour);
-        let name = colour
-            .as_str()
-            .ok_or_else(|| Bad::at(&path, format!("expected a colour name, found {}", super::json_path::kind_of(c.value))))?;
+        let name = colour.as_str().ok_or_else(|| {
+            Bad::at(&path, format!("expected a colour name, found {}", super::json_path::kind_of(colour)))
+        })?;
         let colour = Colour::from_name(name)
             .ok_or_else(|| Bad::at(&path, unknown_colour(name)))?;
         out.set(tag, Some(colour));
