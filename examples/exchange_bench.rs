@@ -51,15 +51,35 @@ fn main() {
             let mut bytes = [0u8; 16];
             bytes[..8].copy_from_slice(&((n * 1000 + k) as u64).to_le_bytes());
             let target = Target::sentences(&map, k % map.len(), k % map.len()).unwrap();
-            let mut ann = Annotation::new(uuid_v4(bytes), &a.id, target, Colour::ALL[k % 6], t(k as i64));
+            let mut ann = Annotation::new(
+                uuid_v4(bytes),
+                &a.id,
+                target,
+                Colour::ALL[k % 6],
+                t(k as i64),
+            );
             ann.tags = vec![format!("tag{}", k % 7)];
             ann.note = format!("Note {k} on article {n}.");
             set.put(ann);
         }
-        repo.save_annotations(&mut set).unwrap();
+        repo.save_annotations(
+            &repo.stored_library().unwrap_or_default(),
+            &mut set,
+            chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
+        )
+        .unwrap();
     }
-    let ids: Vec<String> = repo.library().entries().iter().map(|e| e.id.clone()).collect();
-    let info = ExportInfo { exported: t(0), app_version: "bench".into(), complete: true };
+    let ids: Vec<String> = repo
+        .library()
+        .entries()
+        .iter()
+        .map(|e| e.id.clone())
+        .collect();
+    let info = ExportInfo {
+        exported: t(0),
+        app_version: "bench".into(),
+        complete: true,
+    };
     let (mut export, mut read, mut planned, mut apply, mut w3c_t, mut md_t) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
     let mut size = 0;
@@ -88,10 +108,19 @@ fn main() {
         let _ = markdown_out::write(&bundle, &info);
         md_t.push(s.elapsed().as_secs_f64() * 1000.0);
     }
-    println!("library: 50 articles, 5,000 annotations; complete backup {} KB", size / 1024);
-    println!("export (bundle + JSON):     median {:.1} ms", median(export));
+    println!(
+        "library: 50 articles, 5,000 annotations; complete backup {} KB",
+        size / 1024
+    );
+    println!(
+        "export (bundle + JSON):     median {:.1} ms",
+        median(export)
+    );
     println!("read + check the file:      median {:.1} ms", median(read));
-    println!("plan into empty storage:    median {:.1} ms", median(planned));
+    println!(
+        "plan into empty storage:    median {:.1} ms",
+        median(planned)
+    );
     println!("apply (all or nothing):     median {:.1} ms", median(apply));
     println!("W3C JSON-LD export:         median {:.1} ms", median(w3c_t));
     println!("Markdown export:            median {:.1} ms", median(md_t));

@@ -44,7 +44,12 @@ fn saving_writes_only_that_articles_key() {
     let before = repo.store().snapshot();
     let mut set = AnnotationSet::new(&a.id);
     set.put(highlight(&a, "x", 1, 1));
-    repo.save_annotations(&mut set).unwrap();
+    repo.save_annotations(
+        &repo.stored_library().unwrap_or_default(),
+        &mut set,
+        chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
+    )
+    .unwrap();
     let after = repo.store().snapshot();
     let changed: Vec<&String> = after
         .keys()
@@ -65,16 +70,45 @@ fn two_tabs_saving_the_same_article_lose_nothing() {
     let mut tab1 = repo.load_annotations(&a.id).unwrap();
     let mut tab2 = repo.load_annotations(&a.id).unwrap();
     tab1.put(highlight(&a, "one", 0, 1));
-    assert!(!repo.save_annotations(&mut tab1).unwrap(), "nothing new was stored");
+    assert!(
+        !repo
+            .save_annotations(
+                &repo.stored_library().unwrap_or_default(),
+                &mut tab1,
+                chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1)
+            )
+            .unwrap()
+            .merged_in,
+        "nothing new was stored"
+    );
     tab2.put(highlight(&a, "two", 2, 2));
-    assert!(repo.save_annotations(&mut tab2).unwrap(), "reports what it took in");
+    assert!(
+        repo.save_annotations(
+            &repo.stored_library().unwrap_or_default(),
+            &mut tab2,
+            chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1)
+        )
+        .unwrap()
+        .merged_in,
+        "reports what it took in"
+    );
     assert_eq!(tab2.len(), 2, "the saving tab took in the other tab's edit");
     let stored = repo.load_annotations(&a.id).unwrap();
     assert!(stored.get("one").is_some() && stored.get("two").is_some());
     // A deletion in one tab is not undone by the other's older copy.
     tab1.remove("one", t(5));
-    repo.save_annotations(&mut tab1).unwrap();
-    repo.save_annotations(&mut tab2).unwrap();
+    repo.save_annotations(
+        &repo.stored_library().unwrap_or_default(),
+        &mut tab1,
+        chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
+    )
+    .unwrap();
+    repo.save_annotations(
+        &repo.stored_library().unwrap_or_default(),
+        &mut tab2,
+        chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
+    )
+    .unwrap();
     assert!(tab2.get("one").is_none());
     assert!(repo.load_annotations(&a.id).unwrap().get("one").is_none());
 }
@@ -85,15 +119,32 @@ fn a_full_storage_keeps_the_edit_in_memory_and_the_stored_value_unchanged() {
     let mut repo = repo_with(&[&a]);
     let mut set = AnnotationSet::new(&a.id);
     set.put(highlight(&a, "first", 0, 1));
-    repo.save_annotations(&mut set).unwrap();
+    repo.save_annotations(
+        &repo.stored_library().unwrap_or_default(),
+        &mut set,
+        chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
+    )
+    .unwrap();
     let before = repo.store().snapshot();
     set.put(highlight(&a, "second", 1, 2));
     repo.store_mut().fail_next_sets(1);
-    assert_eq!(repo.save_annotations(&mut set), Err(StorageError::QuotaExceeded));
+    assert_eq!(
+        repo.save_annotations(
+            &repo.stored_library().unwrap_or_default(),
+            &mut set,
+            chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1)
+        ),
+        Err(StorageError::QuotaExceeded)
+    );
     assert_eq!(repo.store().snapshot(), before);
     assert_eq!(set.len(), 2, "the edit stays in memory");
     // The retry on the next change stores both.
-    repo.save_annotations(&mut set).unwrap();
+    repo.save_annotations(
+        &repo.stored_library().unwrap_or_default(),
+        &mut set,
+        chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
+    )
+    .unwrap();
     assert_eq!(repo.load_annotations(&a.id).unwrap().len(), 2);
 }
 
@@ -116,7 +167,12 @@ fn an_unreadable_value_is_quarantined_reported_and_kept() {
     // Saving afterwards writes the new value; the backup stays.
     let mut set = AnnotationSet::new(&a.id);
     set.put(highlight(&a, "x", 0, 1));
-    repo.save_annotations(&mut set).unwrap();
+    repo.save_annotations(
+        &repo.stored_library().unwrap_or_default(),
+        &mut set,
+        chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
+    )
+    .unwrap();
     assert!(repo.store().get(backup_key).unwrap().is_some());
 }
 
@@ -125,10 +181,22 @@ fn a_value_that_turned_unreadable_before_a_save_is_moved_aside_not_overwritten()
     let a = article("One. Two.");
     let mut repo = repo_with(&[&a]);
     let key = annotations_key(&a.id);
-    repo.store_mut().set(&key, "garbage from somewhere").unwrap();
+    repo.store_mut()
+        .set(&key, "garbage from somewhere")
+        .unwrap();
     let mut set = AnnotationSet::new(&a.id);
     set.put(highlight(&a, "x", 0, 1));
-    repo.save_annotations(&mut set).unwrap();
+    let saved = repo
+        .save_annotations(
+            &repo.stored_library().unwrap_or_default(),
+            &mut set,
+            chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
+        )
+        .unwrap();
+    assert!(
+        matches!(&saved.quarantined, Some(StorageError::Corrupt { key: k, .. }) if *k == key),
+        "the save reports the quarantine so the user can be told: {saved:?}"
+    );
     let kept = repo
         .store()
         .snapshot()
@@ -144,10 +212,22 @@ fn annotations_from_a_newer_format_make_storage_read_only() {
     let key = annotations_key(&a.id);
     let future = format!("{{\"v\":9,\"article\":\"{}\",\"annotations\":[]}}", a.id);
     repo.store_mut().set(&key, &future).unwrap();
-    assert!(repo.load_annotations(&a.id).unwrap_err().to_string().contains("newer"));
+    assert!(
+        repo.load_annotations(&a.id)
+            .unwrap_err()
+            .to_string()
+            .contains("newer")
+    );
     let mut set = AnnotationSet::new(&a.id);
     set.put(highlight(&a, "x", 0, 1));
-    assert!(repo.save_annotations(&mut set).is_err());
+    assert!(
+        repo.save_annotations(
+            &repo.stored_library().unwrap_or_default(),
+            &mut set,
+            chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1)
+        )
+        .is_err()
+    );
     assert_eq!(repo.store().get(&key).unwrap(), Some(future));
 }
 
@@ -157,7 +237,12 @@ fn deleting_an_article_removes_its_annotations() {
     let mut repo = repo_with(&[&a]);
     let mut set = AnnotationSet::new(&a.id);
     set.put(highlight(&a, "x", 0, 1));
-    repo.save_annotations(&mut set).unwrap();
+    repo.save_annotations(
+        &repo.stored_library().unwrap_or_default(),
+        &mut set,
+        chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
+    )
+    .unwrap();
     let mut lib = repo.stored_library().unwrap();
     repo.delete_article(&mut lib, &a.id).unwrap();
     assert_eq!(repo.store().get(&annotations_key(&a.id)).unwrap(), None);
@@ -192,7 +277,12 @@ fn tag_counts_span_the_library_and_tag_colours_round_trip() {
         let mut x = highlight(art, "x", 0, 1);
         x.tags = tags.into_iter().map(String::from).collect();
         set.put(x);
-        repo.save_annotations(&mut set).unwrap();
+        repo.save_annotations(
+            &repo.stored_library().unwrap_or_default(),
+            &mut set,
+            chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
+        )
+        .unwrap();
     }
     let counts = repo.tag_counts();
     assert_eq!(counts.get("navy").map(|c| c.1), Some(2));
@@ -201,4 +291,50 @@ fn tag_counts_span_the_library_and_tag_colours_round_trip() {
     colours.set("Navy", Some(Colour::Blue));
     repo.save_tag_colours(&colours).unwrap();
     assert_eq!(repo.load_tag_colours(), colours);
+}
+
+#[test]
+fn saving_prunes_old_tombstones_from_the_stored_value_too() {
+    let a = article("One. Two. Three.");
+    let mut repo = repo_with(&[&a]);
+    let lib = repo.stored_library().unwrap();
+    // A deletion saved long ago.
+    let mut set = AnnotationSet::new(&a.id);
+    set.put(highlight(&a, "old", 0, 1));
+    set.remove("old", t(2));
+    repo.save_annotations(&lib, &mut set, t(3)).unwrap();
+    assert_eq!(repo.load_annotations(&a.id).unwrap().tombstones().len(), 1);
+    // Forty days later another tab, which loaded the set back then, saves
+    // a new highlight: the stored tombstone must not come back.
+    let later = t(3) + TimeDelta::days(40);
+    set.put(highlight(&a, "new", 1, later.timestamp_millis()));
+    repo.save_annotations(&lib, &mut set, later).unwrap();
+    let stored = repo.load_annotations(&a.id).unwrap();
+    assert_eq!(
+        stored.tombstones().len(),
+        0,
+        "the old tombstone is pruned from what is stored"
+    );
+    assert_eq!(set.tombstones().len(), 0, "and from the tab's own set");
+    assert!(stored.get("new").is_some());
+}
+
+#[test]
+fn annotations_of_an_article_deleted_in_another_tab_are_not_written_back() {
+    let a = article("One. Two.");
+    let mut repo = repo_with(&[&a]);
+    let mut set = repo.load_annotations(&a.id).unwrap();
+    set.put(highlight(&a, "x", 0, 1));
+    // The other tab deletes the article; this tab still has it open.
+    let mut lib = repo.stored_library().unwrap();
+    repo.delete_article(&mut lib, &a.id).unwrap();
+    let before = repo.store().snapshot();
+    let err = repo.save_annotations(&lib, &mut set, t(5)).unwrap_err();
+    assert_eq!(err, StorageError::ArticleGone(a.id.clone()));
+    assert_eq!(
+        repo.store().snapshot(),
+        before,
+        "no annotations key comes back"
+    );
+    assert_eq!(set.len(), 1, "the tab keeps what it had");
 }

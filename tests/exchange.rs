@@ -69,7 +69,12 @@ fn save(repo: &mut Repo<MemoryStore>, article: &str, items: Vec<Annotation>) {
     for a in items {
         set.put(a);
     }
-    repo.save_annotations(&mut set).unwrap();
+    repo.save_annotations(
+        &repo.stored_library().unwrap_or_default(),
+        &mut set,
+        chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
+    )
+    .unwrap();
 }
 
 fn info(complete: bool) -> ExportInfo {
@@ -105,7 +110,11 @@ fn sample() -> (Repo<MemoryStore>, Article, Article) {
 }
 
 fn all_ids(repo: &Repo<MemoryStore>) -> Vec<String> {
-    repo.library().entries().iter().map(|e| e.id.clone()).collect()
+    repo.library()
+        .entries()
+        .iter()
+        .map(|e| e.id.clone())
+        .collect()
 }
 
 fn export(repo: &Repo<MemoryStore>, complete: bool) -> String {
@@ -130,7 +139,10 @@ fn a_complete_backup_restores_everything_into_an_empty_browser() {
     assert_eq!(p.totals().added, 4);
     assert_eq!(p.restored().count(), 2);
     assert_eq!(all_ids(&empty), [cafe.id.clone(), ferry.id.clone()]);
-    assert_eq!(empty.load_article(&ferry.id).unwrap(), repo.article(&ferry.id).unwrap());
+    assert_eq!(
+        empty.load_article(&ferry.id).unwrap(),
+        repo.article(&ferry.id).unwrap()
+    );
     assert_eq!(empty.load_tag_colours(), repo.load_tag_colours());
     let second = export(&empty, true);
     assert_eq!(first, second, "export → import → export must be identical");
@@ -146,11 +158,19 @@ fn the_json_export_has_the_documented_fields() {
     assert_eq!(v["app"]["name"], "Marginalia");
     assert_eq!(v["complete"], false);
     assert_eq!(v["tagColours"]["transport"], "blue");
-    let art = v["articles"].as_array().unwrap().iter().find(|a| a["id"] == ferry.id.as_str()).unwrap();
+    let art = v["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == ferry.id.as_str())
+        .unwrap();
     assert_eq!(art["title"], "Electric ferry starts service");
     assert_eq!(art["sourceName"], "ferry.txt");
     assert_eq!(art["sentences"], 5);
-    assert!(art.get("text").is_none(), "no text unless a complete backup");
+    assert!(
+        art.get("text").is_none(),
+        "no text unless a complete backup"
+    );
     let a = &art["annotations"][0];
     assert_eq!(a["target"]["kind"], "sentences");
     assert_eq!(a["target"]["sentences"], json!([1, 2]));
@@ -170,7 +190,12 @@ fn the_json_export_has_the_documented_fields() {
 fn positions_count_code_points_not_utf16_units_or_bytes() {
     let (repo, _, cafe) = sample();
     let v: Value = serde_json::from_str(&export(&repo, true)).unwrap();
-    let art = v["articles"].as_array().unwrap().iter().find(|a| a["id"] == cafe.id.as_str()).unwrap();
+    let art = v["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == cafe.id.as_str())
+        .unwrap();
     let text: Vec<char> = TextMap::new(&cafe).text().chars().collect();
     for a in art["annotations"].as_array().unwrap() {
         let (s, e) = (
@@ -183,8 +208,14 @@ fn positions_count_code_points_not_utf16_units_or_bytes() {
     // Sentence spans of a backup count code points of their block.
     let block = &art["text"]["blocks"][1];
     let chars: Vec<char> = block["text"].as_str().unwrap().chars().collect();
-    let [s, e] = [block["sentences"][1][0].as_u64().unwrap() as usize, block["sentences"][1][1].as_u64().unwrap() as usize];
-    assert_eq!(chars[s..e].iter().collect::<String>(), "A 🧑‍🚀 poster hung by the door.");
+    let [s, e] = [
+        block["sentences"][1][0].as_u64().unwrap() as usize,
+        block["sentences"][1][1].as_u64().unwrap() as usize,
+    ];
+    assert_eq!(
+        chars[s..e].iter().collect::<String>(),
+        "A 🧑‍🚀 poster hung by the door."
+    );
 }
 
 #[test]
@@ -193,7 +224,10 @@ fn importing_merges_by_id_newer_wins_identical_and_older_are_skipped() {
     let file = export(&repo, false);
     let mut v: Value = serde_json::from_str(&file).unwrap();
     let arts = v["articles"].as_array_mut().unwrap();
-    let art = arts.iter_mut().find(|a| a["id"] == ferry.id.as_str()).unwrap();
+    let art = arts
+        .iter_mut()
+        .find(|a| a["id"] == ferry.id.as_str())
+        .unwrap();
     let anns = art["annotations"].as_array_mut().unwrap();
     // [0] newer note, [1] older colour change; plus a brand-new one and a
     // copy of [0]'s place and content under another id.
@@ -213,20 +247,46 @@ fn importing_merges_by_id_newer_wins_identical_and_older_are_skipped() {
     let cafe_id = repo.library().entries()[0].id.clone();
     let mut cafe_set = repo.load_annotations(&cafe_id).unwrap();
     cafe_set.remove(&uuid(3), t(100_000));
-    repo.save_annotations(&mut cafe_set).unwrap();
+    repo.save_annotations(
+        &repo.stored_library().unwrap_or_default(),
+        &mut cafe_set,
+        chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
+    )
+    .unwrap();
 
     let read = read_file(text.as_bytes()).unwrap();
     let p = plan(&read, &repo).unwrap();
     let c = p.totals();
-    assert_eq!((c.added, c.updated, c.unchanged, c.older, c.deleted_here, c.duplicates), (1, 1, 1, 1, 1, 1), "{c:?}");
+    assert_eq!(
+        (
+            c.added,
+            c.updated,
+            c.unchanged,
+            c.older,
+            c.deleted_here,
+            c.duplicates
+        ),
+        (1, 1, 1, 1, 1, 1),
+        "{c:?}"
+    );
     let mut lib = repo.library();
     repo.apply_import(&mut lib, &p).unwrap();
     let set = repo.load_annotations(&ferry.id).unwrap();
     assert_eq!(set.len(), 3);
     assert_eq!(set.get(&uuid(1)).unwrap().note, "Newer note");
-    assert_eq!(set.get(&uuid(2)).unwrap().colour, Colour::Pink, "the older copy lost");
+    assert_eq!(
+        set.get(&uuid(2)).unwrap().colour,
+        Colour::Pink,
+        "the older copy lost"
+    );
     assert_eq!(set.get(&uuid(9)).unwrap().colour, Colour::Purple);
-    assert!(repo.load_annotations(&cafe_id).unwrap().get(&uuid(3)).is_none(), "stays deleted");
+    assert!(
+        repo.load_annotations(&cafe_id)
+            .unwrap()
+            .get(&uuid(3))
+            .is_none(),
+        "stays deleted"
+    );
 }
 
 #[test]
@@ -251,7 +311,11 @@ fn annotations_without_their_article_are_skipped_and_the_plan_says_so() {
     let file = export(&repo, false);
     let empty = repo_with(&[]);
     let p = plan(&read_file(file.as_bytes()).unwrap(), &empty).unwrap();
-    assert!(p.articles.iter().all(|a| a.destination == Destination::Missing));
+    assert!(
+        p.articles
+            .iter()
+            .all(|a| a.destination == Destination::Missing)
+    );
     assert_eq!(p.totals().missing, 4);
     assert_eq!(p.totals().stored(), 0);
 }
@@ -271,7 +335,10 @@ fn annotations_for_another_version_are_reanchored_onto_it() {
     let read = read_file(file.as_bytes()).unwrap();
     let p = plan(&read, &other).unwrap();
     let ferry_plan = p.articles.iter().find(|a| a.title == ferry.title).unwrap();
-    assert_eq!(ferry_plan.destination, Destination::Reanchor(edited.id.clone()));
+    assert_eq!(
+        ferry_plan.destination,
+        Destination::Reanchor(edited.id.clone())
+    );
     assert_eq!(ferry_plan.counts.added, 2);
     assert_eq!(ferry_plan.counts.orphaned, 0);
     let mut lib = other.library();
@@ -284,7 +351,10 @@ fn annotations_for_another_version_are_reanchored_onto_it() {
         assert_eq!(map.slice(pos.start, pos.end), a.target.quote.exact);
         assert_eq!(a.article, edited.id);
     }
-    assert_eq!(set.get(&uuid(2)).unwrap().target.quote.exact, "£4.2 million");
+    assert_eq!(
+        set.get(&uuid(2)).unwrap().target.quote.exact,
+        "£4.2 million"
+    );
 }
 
 #[test]
@@ -296,9 +366,16 @@ fn replacing_an_article_with_an_edited_version_moves_its_annotations() {
     let r = restore::replace(&ferry, &old_set, edited.clone());
     assert_eq!(r.article.title, ferry.title);
     let mut lib = repo.library();
-    repo.replace_article(&mut lib, &ferry.id, &r).unwrap();
+    let stored = repo
+        .replace_article(&mut lib, &ferry, edited.clone())
+        .unwrap();
+    assert_eq!(stored.set, r.set);
     assert!(lib.get(&ferry.id).is_none());
-    assert_eq!(lib.entries()[1].id, edited.id, "the new version takes the old one's place");
+    assert_eq!(
+        lib.entries()[1].id,
+        edited.id,
+        "the new version takes the old one's place"
+    );
     assert!(repo.article(&ferry.id).is_none());
     assert_eq!(repo.load_annotations(&edited.id).unwrap().len(), 2);
     assert!(repo.stored_annotations(&ferry.id).is_none());
@@ -331,13 +408,25 @@ fn the_w3c_export_is_an_annotation_collection_with_the_three_motivations() {
     let first = &v["first"]["items"][0];
     assert_eq!(first["type"], "Annotation");
     assert_eq!(first["id"], format!("urn:uuid:{}", uuid(1)));
-    assert_eq!(first["motivation"], json!(["highlighting", "tagging", "commenting"]));
+    assert_eq!(
+        first["motivation"],
+        json!(["highlighting", "tagging", "commenting"])
+    );
     let bodies = first["body"].as_array().unwrap();
-    assert_eq!(bodies[0], json!({"type": "TextualBody", "purpose": "tagging", "value": "transport"}));
+    assert_eq!(
+        bodies[0],
+        json!({"type": "TextualBody", "purpose": "tagging", "value": "transport"})
+    );
     assert_eq!(bodies[2]["purpose"], "commenting");
-    assert_eq!(first["target"]["source"]["id"], format!("urn:marginalia:article:{}", ferry.id));
+    assert_eq!(
+        first["target"]["source"]["id"],
+        format!("urn:marginalia:article:{}", ferry.id)
+    );
     assert_eq!(first["target"]["selector"][0]["type"], "TextQuoteSelector");
-    assert_eq!(first["target"]["selector"][1]["type"], "TextPositionSelector");
+    assert_eq!(
+        first["target"]["selector"][1]["type"],
+        "TextPositionSelector"
+    );
     assert_eq!(first["target"]["selector"][1]["start"], 31);
     assert_eq!(first["target"]["styleClass"], "marginalia-yellow");
     assert_eq!(first["modified"], "2023-11-14T22:13:20.020Z");
@@ -354,9 +443,22 @@ fn a_w3c_export_imports_back_to_the_same_annotations() {
     assert_eq!(p.format, Format::W3c);
     assert_eq!(p.totals().added, 4);
     for id in &ids {
-        assert_eq!(fresh.load_annotations(id).unwrap().items().len(), repo.load_annotations(id).unwrap().len());
-        let mut a: Vec<Annotation> = fresh.load_annotations(id).unwrap().items().to_vec();
-        let mut b: Vec<Annotation> = repo.load_annotations(id).unwrap().items().to_vec();
+        assert_eq!(
+            fresh.load_annotations(id).unwrap().items().len(),
+            repo.load_annotations(id).unwrap().len()
+        );
+        let mut a: Vec<Annotation> = fresh
+            .load_annotations(id)
+            .unwrap()
+            .items()
+            .cloned()
+            .collect::<Vec<_>>();
+        let mut b: Vec<Annotation> = repo
+            .load_annotations(id)
+            .unwrap()
+            .items()
+            .cloned()
+            .collect::<Vec<_>>();
         a.sort_by(|x, y| x.id.cmp(&y.id));
         b.sort_by(|x, y| x.id.cmp(&y.id));
         assert_eq!(a, b, "W3C round trip of {id}");
@@ -369,9 +471,18 @@ fn the_markdown_export_quotes_tags_and_notes_with_markup_escaped() {
     let bundle = restore::bundle_of(&repo, std::slice::from_ref(&ferry.id), false);
     let md = markdown_out::write(&bundle, &info(false));
     assert!(md.starts_with("# Electric ferry starts service\n"), "{md}");
-    assert!(md.contains("> The new electric ferry made its first crossing on Tuesday."), "{md}");
-    assert!(md.contains("#transport #war-crimes · yellow · 2023-11-14"), "{md}");
-    assert!(md.contains("Check the \\*\\*passenger\\*\\* count.\n\n\\<script\\>alert(1)\\</script\\>"), "{md}");
+    assert!(
+        md.contains("> The new electric ferry made its first crossing on Tuesday."),
+        "{md}"
+    );
+    assert!(
+        md.contains("#transport #war-crimes · yellow · 2023-11-14"),
+        "{md}"
+    );
+    assert!(
+        md.contains("Check the \\*\\*passenger\\*\\* count.\n\n\\<script\\>alert(1)\\</script\\>"),
+        "{md}"
+    );
     assert!(md.contains("#bmoney/b · pink"), "{md}");
     assert!(!md.contains("<script>"));
 }
@@ -401,7 +512,10 @@ fn refused(name: &str, bytes: &[u8], expect: &str) {
             Ok(p) => panic!("{name}: accepted: {:?}", p.totals()),
         },
     };
-    assert!(message.contains(expect), "{name}: message {message:?} lacks {expect:?}");
+    assert!(
+        message.contains(expect),
+        "{name}: message {message:?} lacks {expect:?}"
+    );
     assert_eq!(repo.store().snapshot(), before, "{name}: storage changed");
 }
 
@@ -412,7 +526,10 @@ fn every_malformed_file_is_refused_with_a_message_naming_the_problem() {
     let n0 = "$.articles[0].annotations[0]";
     let mut png = vec![0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13];
     png.extend_from_slice(&[0u8; 64]);
-    let utf16_no_bom: Vec<u8> = "{\"format\":1}".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+    let utf16_no_bom: Vec<u8> = "{\"format\":1}"
+        .encode_utf16()
+        .flat_map(|u| u.to_le_bytes())
+        .collect();
     let mut deep = "[".repeat(200);
     deep.push_str(&"]".repeat(200));
     let cases: Vec<(&str, Vec<u8>, String)> = vec![
@@ -480,7 +597,10 @@ fn every_malformed_file_is_refused_with_a_message_naming_the_problem() {
     for (name, bytes, expect) in &cases {
         refused(name, bytes, expect);
     }
-    println!("{} malformed files refused, storage untouched each time", cases.len());
+    println!(
+        "{} malformed files refused, storage untouched each time",
+        cases.len()
+    );
 }
 
 #[test]
@@ -505,13 +625,90 @@ fn script_and_html_in_notes_and_tags_import_as_plain_text() {
     let mut empty = repo_with(&[]);
     import_into(&mut empty, &file);
     let set = empty.load_annotations(&ferry.id).unwrap();
-    assert!(set.get(&uuid(1)).unwrap().note.ends_with("<script>alert(1)</script>"));
+    assert!(
+        set.get(&uuid(1))
+            .unwrap()
+            .note
+            .ends_with("<script>alert(1)</script>")
+    );
     assert_eq!(set.get(&uuid(2)).unwrap().tags, ["<b>money</b>"]);
 }
 
 #[test]
 fn bundle_and_file_names_follow_the_article() {
-    assert_eq!(exchange::file_name(Some("Electric ferry starts service"), "2026-11-25", "json"), "marginalia-electric-ferry-starts-service-2026-11-25.json");
+    assert_eq!(
+        exchange::file_name(Some("Electric ferry starts service"), "2026-11-25", "json"),
+        "marginalia-electric-ferry-starts-service-2026-11-25.json"
+    );
     let b = Bundle::default();
     assert!(write_json(&b, &info(false)).contains("\"articles\": []"));
+}
+
+#[test]
+fn a_replacement_takes_in_annotations_saved_after_its_preview() {
+    let (mut repo, ferry, _) = sample();
+    let edited = article(&FERRY.replace("212", "213"), Some("ferry-v2.txt"));
+    let preview = restore::replace(
+        &ferry,
+        &repo.load_annotations(&ferry.id).unwrap(),
+        edited.clone(),
+    );
+    // Another tab highlights a sentence while the preview is open.
+    let mut set = repo.load_annotations(&ferry.id).unwrap();
+    set.put(on_sentences(&ferry, 9, 4, 4, 50));
+    let lib = repo.library();
+    repo.save_annotations(&lib, &mut set, t(60)).unwrap();
+    let mut lib = repo.library();
+    let stored = repo
+        .replace_article(&mut lib, &ferry, edited.clone())
+        .unwrap();
+    assert_eq!(stored.set.len(), preview.set.len() + 1);
+    let moved = repo.load_annotations(&edited.id).unwrap();
+    let late = moved
+        .get(&uuid(9))
+        .expect("the late highlight moved with the article");
+    assert!(!late.orphan);
+    assert_eq!(late.article, edited.id);
+}
+
+#[test]
+fn a_replacement_keeps_unreadable_old_annotations_in_a_backup_key() {
+    use marginalia::storage::KeyValueStore;
+    use marginalia::storage::repo::annotations_key;
+    let (mut repo, ferry, _) = sample();
+    let key = annotations_key(&ferry.id);
+    repo.store_mut().set(&key, "{not json").unwrap();
+    let edited = article(&FERRY.replace("212", "213"), Some("ferry-v2.txt"));
+    let mut lib = repo.library();
+    repo.replace_article(&mut lib, &ferry, edited).unwrap();
+    let snapshot = repo.store().snapshot();
+    assert!(
+        snapshot.get(&key).is_none(),
+        "the old key is gone with its article"
+    );
+    let backups: Vec<&String> = snapshot
+        .iter()
+        .filter(|(k, _)| k.starts_with("marginalia:backup:"))
+        .map(|(_, v)| v)
+        .collect();
+    assert_eq!(
+        backups,
+        ["{not json"],
+        "the unreadable value is kept, not dropped"
+    );
+}
+
+#[test]
+fn a_replacement_of_an_article_deleted_meanwhile_is_refused() {
+    let (mut repo, ferry, _) = sample();
+    let edited = article(&FERRY.replace("212", "213"), Some("ferry-v2.txt"));
+    let mut lib = repo.library();
+    repo.delete_article(&mut lib.clone(), &ferry.id).unwrap();
+    let before = repo.store().snapshot();
+    let err = repo.replace_article(&mut lib, &ferry, edited).unwrap_err();
+    assert_eq!(
+        err,
+        marginalia::storage::StorageError::ArticleGone(ferry.id.clone())
+    );
+    assert_eq!(repo.store().snapshot(), before);
 }

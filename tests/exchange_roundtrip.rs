@@ -20,11 +20,34 @@ use marginalia::storage::repo::Repo;
 use proptest::prelude::*;
 
 const WORDS: &[&str] = &[
-    "alpha", "Café", "naïve", "e\u{301}toile", "朝の六時", "東京", "🧑‍🚀", "👩🏽‍💻", "Zürich",
-    "straße", "😀😀", "Ωmega", "x", "U.S.", "3.5%", "«quoted»", "\"said\"",
+    "alpha",
+    "Café",
+    "naïve",
+    "e\u{301}toile",
+    "朝の六時",
+    "東京",
+    "🧑‍🚀",
+    "👩🏽‍💻",
+    "Zürich",
+    "straße",
+    "😀😀",
+    "Ωmega",
+    "x",
+    "U.S.",
+    "3.5%",
+    "«quoted»",
+    "\"said\"",
 ];
 const ENDS: &[&str] = &[".", "!", "?", "。", "…"];
-const TAGS: &[&str] = &["news", "Ünïcode", "war crimes", "<b>x</b>", "日本", "#hash", "a/b"];
+const TAGS: &[&str] = &[
+    "news",
+    "Ünïcode",
+    "war crimes",
+    "<b>x</b>",
+    "日本",
+    "#hash",
+    "a/b",
+];
 
 fn t(ms: i64) -> DateTime<Utc> {
     DateTime::UNIX_EPOCH + TimeDelta::milliseconds(ms)
@@ -73,17 +96,19 @@ fn spec() -> impl Strategy<Value = Spec> {
         0i64..1_000_000,
         prop::bool::weighted(0.15),
     )
-        .prop_map(|(span, a, b, colour, tags, note, created, later, orphan)| Spec {
-            span,
-            a,
-            b,
-            colour,
-            tags,
-            note: note.into_iter().collect(),
-            created,
-            later,
-            orphan,
-        })
+        .prop_map(
+            |(span, a, b, colour, tags, note, created, later, orphan)| Spec {
+                span,
+                a,
+                b,
+                colour,
+                tags,
+                note: note.into_iter().collect(),
+                created,
+                later,
+                orphan,
+            },
+        )
 }
 
 fn build(article: &Article, specs: &[Spec]) -> AnnotationSet {
@@ -103,7 +128,13 @@ fn build(article: &Article, specs: &[Spec]) -> AnnotationSet {
         let mut bytes = [0u8; 16];
         bytes[..8].copy_from_slice(&(n as u64 + 1).to_le_bytes());
         bytes[8..].copy_from_slice(&(s.created as u64).to_le_bytes());
-        let mut a = Annotation::new(uuid_v4(bytes), &article.id, target, Colour::ALL[s.colour], t(s.created));
+        let mut a = Annotation::new(
+            uuid_v4(bytes),
+            &article.id,
+            target,
+            Colour::ALL[s.colour],
+            t(s.created),
+        );
         a.updated = t(s.created + s.later);
         for &i in &s.tags {
             if !a.tags.iter().any(|x| x == TAGS[i]) {
@@ -122,14 +153,26 @@ fn library(texts: &[String], specs: &[Vec<Spec>]) -> (Repo<MemoryStore>, Vec<Str
     let mut lib = opened.library;
     let mut ids = Vec::new();
     for (i, text) in texts.iter().enumerate() {
-        let Ok(article) = Article::build(parse_text(text), NewArticle { title: None, source_name: Some("a.txt") }, t(i as i64)) else {
+        let Ok(article) = Article::build(
+            parse_text(text),
+            NewArticle {
+                title: None,
+                source_name: Some("a.txt"),
+            },
+            t(i as i64),
+        ) else {
             continue;
         };
         if repo.add_article(&mut lib, &article).is_err() || ids.contains(&article.id) {
             continue;
         }
         let mut set = build(&article, &specs[i]);
-        repo.save_annotations(&mut set).unwrap();
+        repo.save_annotations(
+            &repo.stored_library().unwrap_or_default(),
+            &mut set,
+            chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
+        )
+        .unwrap();
         ids.push(article.id);
     }
     let mut colours = TagColours::default();
@@ -147,7 +190,11 @@ fn info() -> ExportInfo {
 }
 
 fn all_ids(repo: &Repo<MemoryStore>) -> Vec<String> {
-    repo.library().entries().iter().map(|e| e.id.clone()).collect()
+    repo.library()
+        .entries()
+        .iter()
+        .map(|e| e.id.clone())
+        .collect()
 }
 
 proptest! {
@@ -171,8 +218,8 @@ proptest! {
         prop_assert_eq!(all_ids(&empty), all_ids(&repo));
         for id in all_ids(&repo) {
             prop_assert_eq!(empty.article(&id), repo.article(&id));
-            let mut a = empty.annotations(&id).items().to_vec();
-            let mut b = repo.annotations(&id).items().to_vec();
+            let mut a = empty.annotations(&id).items().cloned().collect::<Vec<_>>();
+            let mut b = repo.annotations(&id).items().cloned().collect::<Vec<_>>();
             a.sort_by(|x, y| x.id.cmp(&y.id));
             b.sort_by(|x, y| x.id.cmp(&y.id));
             prop_assert_eq!(a, b);
@@ -195,8 +242,8 @@ proptest! {
         let read = read_file(file.as_bytes()).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let p = plan(&read, &fresh).map_err(|e| TestCaseError::fail(e.to_string()))?;
         fresh.apply_import(&mut lib, &p).unwrap();
-        let mut a = fresh.stored_annotations(&ids[0]).map(|s| s.items().to_vec()).unwrap_or_default();
-        let mut b = repo.stored_annotations(&ids[0]).map(|s| s.items().to_vec()).unwrap_or_default();
+        let mut a = fresh.stored_annotations(&ids[0]).map(|s| s.items().cloned().collect::<Vec<_>>()).unwrap_or_default();
+        let mut b = repo.stored_annotations(&ids[0]).map(|s| s.items().cloned().collect::<Vec<_>>()).unwrap_or_default();
         a.sort_by(|x, y| x.id.cmp(&y.id));
         b.sort_by(|x, y| x.id.cmp(&y.id));
         prop_assert_eq!(a, b);

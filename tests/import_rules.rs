@@ -107,6 +107,16 @@ fn utf16_with_an_unpaired_surrogate_is_undecodable() {
 }
 
 #[test]
+fn a_utf16_error_offset_counts_code_units_after_characters_beyond_the_bmp() {
+    // BOM, "😀" (two code units), then an unpaired low surrogate.
+    let bytes = [0xFF, 0xFE, 0x3D, 0xD8, 0x00, 0xDE, 0x00, 0xDC, 0x41, 0x00];
+    assert_eq!(
+        decode_bytes(&bytes),
+        Err(ImportError::Undecodable { byte_offset: 6 })
+    );
+}
+
+#[test]
 fn nul_bytes_or_many_control_characters_mean_binary() {
     assert_eq!(
         decode_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
@@ -285,6 +295,15 @@ fn markdown_fenced_and_indented_code_keep_their_lines() {
             (Code, "indented();\nmore();"),
             (Code, "t")
         ]
+    );
+}
+
+#[test]
+fn markdown_tab_indented_lines_in_an_indented_fence_keep_every_character() {
+    let p = parse_markdown("Intro.\n\n  ```\n\tfoo();\n  bar();\n    baz();\n  ```\n");
+    assert_eq!(
+        blocks(&p),
+        [(Paragraph, "Intro."), (Code, "\tfoo();\nbar();\n  baz();")]
     );
 }
 

@@ -248,7 +248,12 @@ fn data_from_a_newer_version_is_read_but_never_written() {
     let mut store = repo.store().clone();
     store.set(SCHEMA_KEY, "3").unwrap();
     let (mut repo, mut lib, problems, _) = open(store);
-    assert_eq!(problems, [StorageError::NewerSchema(3)]);
+    assert_eq!(
+        problems,
+        [StorageError::ReadOnly(
+            marginalia::storage::ReadOnly::Schema(3)
+        )]
+    );
     assert_eq!(lib.len(), 1);
     let before = repo.store().snapshot();
     assert!(repo.add_article(&mut lib, &article("Refused.", 2)).is_err());
@@ -321,14 +326,21 @@ fn updating_an_article_stores_new_boundaries_and_its_index_entry_or_nothing() {
     // A refused write changes nothing.
     let before = repo.store().snapshot();
     repo.store_mut().fail_next_sets(1);
-    assert_eq!(repo.update_article(&mut lib, &joined), Err(StorageError::QuotaExceeded));
+    assert_eq!(
+        repo.update_article(&mut lib, &joined),
+        Err(StorageError::QuotaExceeded)
+    );
     assert_eq!(repo.store().snapshot(), before);
     assert_eq!(lib.get(&a.id).unwrap().sentences, 3);
     repo.update_article(&mut lib, &joined).unwrap();
     assert_eq!(repo.load_article(&a.id).unwrap(), joined);
     assert_eq!(lib.get(&a.id).unwrap().sentences, 2);
     assert_eq!(repo.stored_library().unwrap(), lib);
-    assert_eq!(lib.entries()[1].id, a.id, "it keeps its place in the library");
+    assert_eq!(
+        lib.entries()[1].id,
+        a.id,
+        "it keeps its place in the library"
+    );
     // Only an article already in the library can be updated.
     let stranger = article("Not in the library.", 3);
     assert!(repo.update_article(&mut lib, &stranger).is_err());

@@ -21,7 +21,6 @@ wasm_bindgen_test_configure!(run_in_browser);
 mod web_common;
 use web_common::{FailingStore, clear};
 
-
 fn article() -> Article {
     Article::build(
         parse_text("First sentence here. Second one follows.\n\nA new paragraph."),
@@ -46,22 +45,40 @@ fn an_injected_quota_failure_keeps_the_stored_annotations_and_the_edit() {
     repo.add_article(&mut lib, &a).unwrap();
     let mut set = AnnotationSet::new(&a.id);
     set.put(highlight(&a, "first", 0, 1));
-    repo.save_annotations(&mut set).unwrap();
+    repo.save_annotations(
+        &repo.stored_library().unwrap_or_default(),
+        &mut set,
+        chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
+    )
+    .unwrap();
     let key = annotations_key(&a.id);
     let before = repo.store().get(&key).unwrap();
 
     set.put(highlight(&a, "second", 1, 2));
     repo.store_mut().fail_one_set_after(0);
     assert_eq!(
-        repo.save_annotations(&mut set),
+        repo.save_annotations(
+            &repo.stored_library().unwrap_or_default(),
+            &mut set,
+            chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1)
+        ),
         Err(StorageError::QuotaExceeded)
     );
-    assert_eq!(repo.store().get(&key).unwrap(), before, "stored value unchanged");
+    assert_eq!(
+        repo.store().get(&key).unwrap(),
+        before,
+        "stored value unchanged"
+    );
     assert_eq!(set.len(), 2, "the edit is still in memory");
 
     // The retry on the next change stores everything.
     set.put(highlight(&a, "third", 2, 3));
-    repo.save_annotations(&mut set).unwrap();
+    repo.save_annotations(
+        &repo.stored_library().unwrap_or_default(),
+        &mut set,
+        chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
+    )
+    .unwrap();
     drop(repo);
     let (mut repo, _) = Repo::open(LocalStore::open().unwrap());
     assert_eq!(repo.load_annotations(&a.id).unwrap().len(), 3);
@@ -83,13 +100,24 @@ fn a_corrupted_annotations_value_is_quarantined_and_kept() {
     let StorageError::Corrupt { backup_key, .. } = err else {
         panic!("expected Corrupt, got {err:?}");
     };
-    assert_eq!(repo.store().get(&backup_key).unwrap().as_deref(), Some(broken));
+    assert_eq!(
+        repo.store().get(&backup_key).unwrap().as_deref(),
+        Some(broken)
+    );
     assert_eq!(repo.store().get(&key).unwrap(), None);
     // A new save does not touch the backup.
     let mut set = AnnotationSet::new(&a.id);
     set.put(highlight(&a, "x", 0, 1));
-    repo.save_annotations(&mut set).unwrap();
-    assert_eq!(repo.store().get(&backup_key).unwrap().as_deref(), Some(broken));
+    repo.save_annotations(
+        &repo.stored_library().unwrap_or_default(),
+        &mut set,
+        chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
+    )
+    .unwrap();
+    assert_eq!(
+        repo.store().get(&backup_key).unwrap().as_deref(),
+        Some(broken)
+    );
     clear();
 }
 
@@ -127,6 +155,11 @@ fn refused_storage_is_reported_and_annotations_work_in_memory() {
     repo.add_article(&mut lib, &a).unwrap();
     let mut set = AnnotationSet::new(&a.id);
     set.put(highlight(&a, "x", 0, 1));
-    repo.save_annotations(&mut set).unwrap();
+    repo.save_annotations(
+        &repo.stored_library().unwrap_or_default(),
+        &mut set,
+        chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
+    )
+    .unwrap();
     assert_eq!(repo.load_annotations(&a.id).unwrap().len(), 1);
 }

@@ -30,8 +30,18 @@ fn hostile_html_is_parsed_inertly_and_only_text_survives() {
     let tree = html_tree(html).unwrap();
     let parsed = parse_html(&tree);
     assert!(pwned().is_undefined(), "a script ran: {:?}", pwned());
-    let texts: Vec<(BlockKind, &str)> = parsed.blocks.iter().map(|b| (b.kind, b.text.as_str())).collect();
-    assert_eq!(texts, [(BlockKind::Paragraph, "Safe text."), (BlockKind::Paragraph, "link")]);
+    let texts: Vec<(BlockKind, &str)> = parsed
+        .blocks
+        .iter()
+        .map(|b| (b.kind, b.text.as_str()))
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            (BlockKind::Paragraph, "Safe text."),
+            (BlockKind::Paragraph, "link")
+        ]
+    );
     assert_eq!(parsed.title.as_deref(), Some("T"));
     // Element names and text only: the tree type has no room for attributes.
     let mut names = Vec::new();
@@ -42,7 +52,11 @@ fn hostile_html_is_parsed_inertly_and_only_text_survives() {
 #[wasm_bindgen_test]
 fn very_deep_nesting_keeps_its_text_without_overflowing() {
     let depth = 5000;
-    let html = format!("<html><body>{}Deep text.{}</body></html>", "<div>".repeat(depth), "</div>".repeat(depth));
+    let html = format!(
+        "<html><body>{}Deep text.{}</body></html>",
+        "<div>".repeat(depth),
+        "</div>".repeat(depth)
+    );
     let tree = html_tree(&html).unwrap();
     let parsed = parse_html(&tree);
     assert_eq!(parsed.blocks.len(), 1);

@@ -13,7 +13,6 @@ wasm_bindgen_test_configure!(run_in_browser);
 mod web_common;
 use web_common::{FailingStore, article, clear, fill_until_full, snapshot};
 
-
 #[wasm_bindgen_test]
 fn local_store_round_trips_values_and_lists_keys() {
     clear();

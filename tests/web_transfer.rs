@@ -25,18 +25,33 @@ fn article(text: &str, source: &str) -> Article {
     article_from(text, Some(source))
 }
 
-
 fn annotate(repo: &mut Repo<LocalStore>, a: &Article, n: u8, sentence: usize) {
     let map = TextMap::new(a);
     let target = Target::sentences(&map, sentence, sentence).unwrap();
     let id = marginalia::domain::annotation::uuid_v4([n; 16]);
     let mut set = repo.load_annotations(&a.id).unwrap();
-    set.put(Annotation::new(id, &a.id, target, Colour::Blue, DateTime::UNIX_EPOCH));
-    repo.save_annotations(&mut set).unwrap();
+    set.put(Annotation::new(
+        id,
+        &a.id,
+        target,
+        Colour::Blue,
+        DateTime::UNIX_EPOCH,
+    ));
+    repo.save_annotations(
+        &repo.stored_library().unwrap_or_default(),
+        &mut set,
+        chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
+    )
+    .unwrap();
 }
 
 fn backup(repo: &Repo<LocalStore>) -> String {
-    let ids: Vec<String> = repo.library().entries().iter().map(|e| e.id.clone()).collect();
+    let ids: Vec<String> = repo
+        .library()
+        .entries()
+        .iter()
+        .map(|e| e.id.clone())
+        .collect();
     write_json(
         &bundle_of(repo, &ids, true),
         &ExportInfo {
@@ -90,13 +105,29 @@ fn an_import_that_fills_local_storage_is_rolled_back_completely() {
         let map = TextMap::new(&a);
         let mut set = AnnotationSet::new(&a.id);
         let id = marginalia::domain::annotation::uuid_v4([n; 16]);
-        set.put(Annotation::new(id, &a.id, Target::sentences(&map, 0, 0).unwrap(), Colour::Pink, DateTime::UNIX_EPOCH));
-        other.save_annotations(&mut set).unwrap();
+        set.put(Annotation::new(
+            id,
+            &a.id,
+            Target::sentences(&map, 0, 0).unwrap(),
+            Colour::Pink,
+            DateTime::UNIX_EPOCH,
+        ));
+        other
+            .save_annotations(
+                &other.stored_library().unwrap_or_default(),
+                &mut set,
+                chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
+            )
+            .unwrap();
     }
     let ids: Vec<String> = other_lib.entries().iter().map(|e| e.id.clone()).collect();
     let file = write_json(
         &bundle_of(&other, &ids, true),
-        &ExportInfo { exported: DateTime::UNIX_EPOCH, app_version: "t".into(), complete: true },
+        &ExportInfo {
+            exported: DateTime::UNIX_EPOCH,
+            app_version: "t".into(),
+            complete: true,
+        },
     );
     // Fill localStorage for real, then free room for one of them only.
     fill_until_full(repo.store_mut());
@@ -105,8 +136,15 @@ fn an_import_that_fills_local_storage_is_rolled_back_completely() {
     let before = snapshot(repo.store());
     let p = plan(&read_file(file.as_bytes()).unwrap(), &repo).unwrap();
     assert_eq!(p.restored().count(), 2);
-    assert_eq!(repo.apply_import(&mut lib, &p), Err(StorageError::QuotaExceeded));
-    assert_eq!(snapshot(repo.store()), before, "nothing of the import is left behind");
+    assert_eq!(
+        repo.apply_import(&mut lib, &p),
+        Err(StorageError::QuotaExceeded)
+    );
+    assert_eq!(
+        snapshot(repo.store()),
+        before,
+        "nothing of the import is left behind"
+    );
     assert_eq!(lib.len(), 1);
     clear();
 }
@@ -119,17 +157,21 @@ fn replacing_an_article_moves_its_annotations_to_the_new_version() {
     let old = article("Opening line. The quoted sentence stays.", "v1.txt");
     repo.add_article(&mut lib, &old).unwrap();
     annotate(&mut repo, &old, 1, 1);
-    let new = article("A new first paragraph.\n\nOpening line. The quoted sentence stays.", "v2.txt");
+    let new = article(
+        "A new first paragraph.\n\nOpening line. The quoted sentence stays.",
+        "v2.txt",
+    );
     let set = repo.load_annotations(&old.id).unwrap();
     let r = restore::replace(&old, &set, new.clone());
     assert_eq!(r.counts.orphaned, 0);
-    repo.replace_article(&mut lib, &old.id, &r).unwrap();
+    let stored = repo.replace_article(&mut lib, &old, new.clone()).unwrap();
+    assert_eq!(stored.counts, r.counts);
     drop(repo);
     let (mut repo, opened) = Repo::open(LocalStore::open().unwrap());
     assert_eq!(opened.library.entries()[0].id, new.id);
     assert!(repo.article(&old.id).is_none());
     let moved = repo.load_annotations(&new.id).unwrap();
-    let a = &moved.items()[0];
+    let a = moved.items().next().unwrap();
     assert_eq!(a.target.quote.exact, "The quoted sentence stays.");
     assert_eq!(a.target.sentences, [2, 2]);
     clear();

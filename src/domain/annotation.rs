@@ -17,7 +17,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The six highlight colours, in the order of the `1`–`6` shortcuts.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Colour {
     /// Key `1`, the default.
@@ -126,7 +128,13 @@ impl Target {
     pub fn sentences(map: &TextMap, first: usize, last: usize) -> Option<Target> {
         let (first, last) = (first.min(last), first.max(last));
         let (start, end) = map.range_of(first, last)?;
-        Some(Self::build(map, TargetKind::Sentences, start, end, (first, last)))
+        Some(Self::build(
+            map,
+            TargetKind::Sentences,
+            start,
+            end,
+            (first, last),
+        ))
     }
 
     /// The exact span `start..end` (code points), trimmed of surrounding
@@ -222,7 +230,13 @@ fn is_false(b: &bool) -> bool {
 
 impl Annotation {
     /// A new annotation with no tags and no note.
-    pub fn new(id: String, article: &str, target: Target, colour: Colour, now: DateTime<Utc>) -> Self {
+    pub fn new(
+        id: String,
+        article: &str,
+        target: Target,
+        colour: Colour,
+        now: DateTime<Utc>,
+    ) -> Self {
         Self {
             id,
             article: article.to_owned(),
@@ -335,8 +349,12 @@ mod tests {
     use crate::domain::import::parse_text;
 
     fn map(text: &str) -> TextMap {
-        let a = Article::build(parse_text(text), NewArticle::default(), DateTime::UNIX_EPOCH)
-            .unwrap();
+        let a = Article::build(
+            parse_text(text),
+            NewArticle::default(),
+            DateTime::UNIX_EPOCH,
+        )
+        .unwrap();
         TextMap::new(&a)
     }
 

@@ -15,8 +15,7 @@
 //! applying an import are in [`super::restore`].
 
 use super::annotation::{
-    Annotation, Colour, MAX_NOTE_CHARS, MAX_TAG_CHARS, Position, Quote, Target, TargetKind,
-    is_uuid,
+    Annotation, Colour, MAX_NOTE_CHARS, MAX_TAG_CHARS, Position, Quote, Target, TargetKind, is_uuid,
 };
 use super::annotations::TagColours;
 use super::article::{Article, ArticleMeta, Block, BlockKind, short_title};
@@ -449,7 +448,9 @@ fn read_marginalia(root: At<'_>) -> Result<ReadFile, Bad> {
         )));
     }
     if v == 0 {
-        return Err(version.at().bad("there is no format version 0; the first is 1"));
+        return Err(version
+            .at()
+            .bad("there is no format version 0; the first is 1"));
     }
     let exported = root.field("exported")?.at().time()?;
     if let Some(app) = root.opt("app") {
@@ -465,10 +466,11 @@ fn read_marginalia(root: At<'_>) -> Result<ReadFile, Bad> {
     for art in root.field("articles")?.at().items()? {
         let entry = read_article(art.at(), &mut annotation_ids)?;
         if !article_ids.insert(entry.meta.id.clone()) {
-            return Err(art.at().field("id")?.at().bad(format!(
-                "the article {} appears twice",
-                entry.meta.id
-            )));
+            return Err(art
+                .at()
+                .field("id")?
+                .at()
+                .bad(format!("the article {} appears twice", entry.meta.id)));
         }
         bundle.articles.push(entry);
     }
@@ -484,15 +486,23 @@ fn read_marginalia(root: At<'_>) -> Result<ReadFile, Bad> {
 }
 
 fn read_tag_colours(at: At<'_>) -> Result<TagColours, Bad> {
-    let map = at.value.as_object().ok_or_else(|| at.expected("an object"))?;
+    let map = at
+        .value
+        .as_object()
+        .ok_or_else(|| at.expected("an object"))?;
     let mut out = TagColours::default();
     for (tag, colour) in map {
         let path = format!("{}.{tag}", at.path());
         let name = colour.as_str().ok_or_else(|| {
-            Bad::at(&path, format!("expected a colour name, found {}", super::json_path::kind_of(colour)))
+            Bad::at(
+                &path,
+                format!(
+                    "expected a colour name, found {}",
+                    super::json_path::kind_of(colour)
+                ),
+            )
         })?;
-        let colour = Colour::from_name(name)
-            .ok_or_else(|| Bad::at(&path, unknown_colour(name)))?;
+        let colour = Colour::from_name(name).ok_or_else(|| Bad::at(&path, unknown_colour(name)))?;
         out.set(tag, Some(colour));
     }
     Ok(out)
@@ -520,8 +530,16 @@ fn read_article(at: At<'_>, annotation_ids: &mut BTreeSet<String>) -> Result<Ent
         None => None,
     };
     let added = at.field("added")?.at().time()?;
-    let words = at.opt("words").map(|w| w.at().u32()).transpose()?.unwrap_or(0) as usize;
-    let sentences = at.opt("sentences").map(|w| w.at().u32()).transpose()?.unwrap_or(0) as usize;
+    let words = at
+        .opt("words")
+        .map(|w| w.at().u32())
+        .transpose()?
+        .unwrap_or(0) as usize;
+    let sentences = at
+        .opt("sentences")
+        .map(|w| w.at().u32())
+        .transpose()?
+        .unwrap_or(0) as usize;
     let text = match at.opt("text") {
         Some(t) => {
             let blocks = read_blocks(t.at())?;
@@ -559,10 +577,11 @@ fn read_article(at: At<'_>, annotation_ids: &mut BTreeSet<String>) -> Result<Ent
     for item in at.field("annotations")?.at().items()? {
         let mut a = read_annotation(item.at(), id)?;
         if !annotation_ids.insert(a.id.clone()) {
-            return Err(item.at().field("id")?.at().bad(format!(
-                "the annotation id {} appears twice",
-                a.id
-            )));
+            return Err(item
+                .at()
+                .field("id")?
+                .at()
+                .bad(format!("the annotation id {} appears twice", a.id)));
         }
         if let Some(map) = &map {
             check_in_text(&mut a, map, item.at())?;
@@ -586,7 +605,9 @@ fn read_blocks(at: At<'_>) -> Result<Vec<Block>, Bad> {
                 let level = b.field("level")?;
                 let n = level.at().u32()?;
                 if !(1..=6).contains(&n) {
-                    return Err(level.at().bad(format!("a heading level is 1 to 6, found {n}")));
+                    return Err(level
+                        .at()
+                        .bad(format!("a heading level is 1 to 6, found {n}")));
                 }
                 BlockKind::Heading(n as u8)
             }
@@ -613,7 +634,9 @@ fn read_blocks(at: At<'_>) -> Result<Vec<Block>, Bad> {
         for s in spans.at().items()? {
             let pair = s.at().items()?;
             if pair.len() != 2 {
-                return Err(s.at().bad("a sentence is a [start, end] pair of code points"));
+                return Err(s
+                    .at()
+                    .bad("a sentence is a [start, end] pair of code points"));
             }
             let (start, end) = (pair[0].at().u32()?, pair[1].at().u32()?);
             let max = (bytes.len() - 1) as u32;
@@ -629,9 +652,11 @@ fn read_blocks(at: At<'_>) -> Result<Vec<Block>, Bad> {
             text,
             sentences,
         };
-        block
-            .validate()
-            .map_err(|e| spans.at().bad(format!("the sentences do not fit the text: {e}")))?;
+        block.validate().map_err(|e| {
+            spans
+                .at()
+                .bad(format!("the sentences do not fit the text: {e}"))
+        })?;
         out.push(block);
     }
     Ok(out)
@@ -656,11 +681,15 @@ fn read_annotation(at: At<'_>, article: &str) -> Result<Annotation, Bad> {
     let sent_at = t.field("sentences")?;
     let pair = sent_at.at().items()?;
     if pair.len() != 2 {
-        return Err(sent_at.at().bad("expected a [first, last] pair of sentence numbers"));
+        return Err(sent_at
+            .at()
+            .bad("expected a [first, last] pair of sentence numbers"));
     }
     let (first, last) = (pair[0].at().u32()?, pair[1].at().u32()?);
     if first > last {
-        return Err(sent_at.at().bad(format!("the first sentence {first} is after the last {last}")));
+        return Err(sent_at.at().bad(format!(
+            "the first sentence {first} is after the last {last}"
+        )));
     }
     let quote = read_quote(t.field("quote")?.at())?;
     let position = read_position(t.field("position")?.at(), &quote)?;
@@ -737,7 +766,9 @@ pub(crate) fn read_position(at: At<'_>, quote: &Quote) -> Result<Position, Bad> 
     let end_at = at.field("end")?;
     let end = end_at.at().u32()?;
     if end <= start {
-        return Err(end_at.at().bad(format!("the end {end} must be after the start {start}")));
+        return Err(end_at
+            .at()
+            .bad(format!("the end {end} must be after the start {start}")));
     }
     let len = quote.exact.chars().count() as u32;
     if end - start != len {
@@ -837,7 +868,10 @@ mod tests {
 
     #[test]
     fn slugs_are_lowercase_words_joined_by_hyphens() {
-        assert_eq!(slug("  The Kursk: Engineers' Return! "), "the-kursk-engineers-return");
+        assert_eq!(
+            slug("  The Kursk: Engineers' Return! "),
+            "the-kursk-engineers-return"
+        );
         assert_eq!(slug("Café — Ærø"), "café-ærø");
         assert_eq!(slug("!!!"), "article");
         assert!(slug(&"word ".repeat(40)).chars().count() <= 51);
@@ -845,6 +879,9 @@ mod tests {
             file_name(Some("Night Trains"), "2026-11-25", "json"),
             "marginalia-night-trains-2026-11-25.json"
         );
-        assert_eq!(file_name(None, "2026-11-25", "md"), "marginalia-library-2026-11-25.md");
+        assert_eq!(
+            file_name(None, "2026-11-25", "md"),
+            "marginalia-library-2026-11-25.md"
+        );
     }
 }

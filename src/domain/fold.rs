@@ -50,12 +50,7 @@ mod tests {
 
     #[test]
     fn fold_matches_std_lowercase_on_the_scripts_it_covers() {
-        let ranges = [
-            0x20u32..0x7F,
-            0xC0..0x180,
-            0x386..0x3AA,
-            0x400..0x430,
-        ];
+        let ranges = [0x20u32..0x7F, 0xC0..0x180, 0x386..0x3AA, 0x400..0x430];
         for r in ranges {
             for u in r {
                 let Some(c) = char::from_u32(u) else { continue };

@@ -104,10 +104,14 @@ mod tests {
         let c = s.update("x", t(2), |a| a.colour = Colour::Pink).unwrap();
         h.record("recolour", vec![c]);
         states.push(visible(&s));
-        let c = s.update("x", t(3), |a| a.tags = vec!["one".into(), "two".into()]).unwrap();
+        let c = s
+            .update("x", t(3), |a| a.tags = vec!["one".into(), "two".into()])
+            .unwrap();
         h.record("tag", vec![c]);
         states.push(visible(&s));
-        let c = s.update("x", t(4), |a| a.tags.retain(|t| t != "one")).unwrap();
+        let c = s
+            .update("x", t(4), |a| a.tags.retain(|t| t != "one"))
+            .unwrap();
         h.record("untag", vec![c]);
         states.push(visible(&s));
         let c = s.update("x", t(5), |a| a.note = "a note".into()).unwrap();
@@ -152,7 +156,13 @@ mod tests {
         let mut s = AnnotationSet::new("art");
         let mut h = History::default();
         for id in ["a", "b"] {
-            s.put(Annotation::new(id.into(), "art", Target::default(), Colour::Green, t(1)));
+            s.put(Annotation::new(
+                id.into(),
+                "art",
+                Target::default(),
+                Colour::Green,
+                t(1),
+            ));
         }
         let changes = vec![s.remove("a", t(5)).unwrap(), s.remove("b", t(5)).unwrap()];
         h.record("delete", changes);
@@ -162,7 +172,11 @@ mod tests {
         assert_eq!(s.len(), 2);
         let mut other = tab2;
         other.merge(&s);
-        assert_eq!(other.len(), 2, "the undo wins over the other tab's tombstones");
+        assert_eq!(
+            other.len(),
+            2,
+            "the undo wins over the other tab's tombstones"
+        );
     }
 
     #[test]
@@ -170,7 +184,13 @@ mod tests {
         let mut s = AnnotationSet::new("art");
         let mut h = History::default();
         for i in 0..MAX_UNDO + 10 {
-            let a = Annotation::new(format!("{i}"), "art", Target::default(), Colour::Yellow, t(1));
+            let a = Annotation::new(
+                format!("{i}"),
+                "art",
+                Target::default(),
+                Colour::Yellow,
+                t(1),
+            );
             h.record("highlight", vec![s.put(a)]);
         }
         let mut n = 0;

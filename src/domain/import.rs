@@ -164,13 +164,18 @@ fn decode_utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Result<String, Import
     }
     let units = bytes.chunks_exact(2).map(|c| unit([c[0], c[1]]));
     let mut out = String::with_capacity(bytes.len() / 2);
-    for (i, c) in char::decode_utf16(units).enumerate() {
+    // Code units read so far: a character beyond the BMP takes two.
+    let mut units_before = 0;
+    for c in char::decode_utf16(units) {
         match c {
             Ok('\0') => return Err(ImportError::Binary),
-            Ok(c) => out.push(c),
+            Ok(c) => {
+                out.push(c);
+                units_before += c.len_utf16();
+            }
             Err(_) => {
                 return Err(ImportError::Undecodable {
-                    byte_offset: 2 + i * 2,
+                    byte_offset: 2 + units_before * 2,
                 });
             }
         }
@@ -324,6 +329,25 @@ fn indent_of(line: &str) -> usize {
         .sum()
 }
 
+/// `line` without up to `columns` columns of leading spaces and tabs (a
+/// tab counts 4). Whitespace that would go past `columns` stays, so no
+/// character of the line is ever lost.
+fn strip_indent(line: &str, columns: usize) -> &str {
+    let mut width = 0;
+    for (at, c) in line.char_indices() {
+        let w = match c {
+            ' ' => 1,
+            '\t' => 4,
+            _ => return &line[at..],
+        };
+        if width + w > columns {
+            return &line[at..];
+        }
+        width += w;
+    }
+    ""
+}
+
 fn is_blank(line: &str) -> bool {
     line.trim().is_empty()
 }
@@ -470,9 +494,7 @@ fn md_blocks(lines: &[&str], out: &mut Parsed, in_quote: bool) {
                     i += 1;
                     break;
                 }
-                let l = lines[i];
-                let drop = indent_of(l).min(indent);
-                code.push_str(l.get(drop..).unwrap_or(l.trim_start()));
+                code.push_str(strip_indent(lines[i], indent));
                 code.push('\n');
                 i += 1;
             }

@@ -130,7 +130,10 @@ impl<'a> At<'a> {
 
     /// The elements of an array.
     pub fn items(&self) -> Result<Vec<Child<'a>>, Bad> {
-        let arr = self.value.as_array().ok_or_else(|| self.expected("an array"))?;
+        let arr = self
+            .value
+            .as_array()
+            .ok_or_else(|| self.expected("an array"))?;
         Ok(arr
             .iter()
             .enumerate()
@@ -157,7 +160,9 @@ impl<'a> At<'a> {
 
     /// A true/false value.
     pub fn bool(&self) -> Result<bool, Bad> {
-        self.value.as_bool().ok_or_else(|| self.expected("true or false"))
+        self.value
+            .as_bool()
+            .ok_or_else(|| self.expected("true or false"))
     }
 
     /// A whole number from 0 to `u32::MAX`.
@@ -179,9 +184,8 @@ impl<'a> At<'a> {
     /// An RFC 3339 time.
     pub fn time(&self) -> Result<chrono::DateTime<chrono::Utc>, Bad> {
         let s = self.str()?;
-        super::time::parse_rfc3339(s).map_err(|e| {
-            self.bad(format!("\"{}\" is not an RFC 3339 time ({e})", short(s)))
-        })
+        super::time::parse_rfc3339(s)
+            .map_err(|e| self.bad(format!("\"{}\" is not an RFC 3339 time ({e})", short(s))))
     }
 }
 

@@ -33,7 +33,20 @@ pub fn escape_line(line: &str) -> String {
         if Some(i) == marker_at
             || matches!(
                 c,
-                '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' | '&' | '$' | '%' | '='
+                '\\' | '`'
+                    | '*'
+                    | '_'
+                    | '['
+                    | ']'
+                    | '<'
+                    | '>'
+                    | '#'
+                    | '|'
+                    | '~'
+                    | '&'
+                    | '$'
+                    | '%'
+                    | '='
             )
         {
             out.push('\\');
@@ -174,9 +187,15 @@ mod tests {
         assert_eq!(escape_line("3) item"), "3\\) item");
         assert_eq!(escape_line("    code"), "code");
         assert_eq!(escape_line("> quote"), "\\> quote");
-        assert_eq!(escape_line("<script>x</script>"), "\\<script\\>x\\</script\\>");
+        assert_eq!(
+            escape_line("<script>x</script>"),
+            "\\<script\\>x\\</script\\>"
+        );
         assert_eq!(escape_line("[link](http://x)"), "\\[link\\](http://x)");
-        assert_eq!(escape_line("a*b*_c_ `d` ~~e~~ | $x$ %%c%% ==h=="), "a\\*b\\*\\_c\\_ \\`d\\` \\~\\~e\\~\\~ \\| \\$x\\$ \\%\\%c\\%\\% \\=\\=h\\=\\=");
+        assert_eq!(
+            escape_line("a*b*_c_ `d` ~~e~~ | $x$ %%c%% ==h=="),
+            "a\\*b\\*\\_c\\_ \\`d\\` \\~\\~e\\~\\~ \\| \\$x\\$ \\%\\%c\\%\\% \\=\\=h\\=\\="
+        );
         assert_eq!(escape_line("U.S. 3.5 - fine"), "U.S. 3.5 - fine");
         assert_eq!(escape_line("&amp;"), "\\&amp;");
         assert_eq!(escape_line("back\\slash"), "back\\\\slash");
@@ -184,7 +203,10 @@ mod tests {
 
     #[test]
     fn notes_keep_paragraphs_but_not_runs_of_blank_lines() {
-        assert_eq!(escape_block("one\n\n\n\ntwo\nthree\n\n"), ["one", "", "two", "three"]);
+        assert_eq!(
+            escape_block("one\n\n\n\ntwo\nthree\n\n"),
+            ["one", "", "two", "three"]
+        );
         assert!(escape_block("  \n ").is_empty());
     }
 

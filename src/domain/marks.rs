@@ -72,7 +72,11 @@ impl SentenceMarks {
 }
 
 /// The marks of every sentence of the article.
-pub fn sentence_marks(map: &TextMap, set: &AnnotationSet, tag_colours: &TagColours) -> Vec<SentenceMarks> {
+pub fn sentence_marks(
+    map: &TextMap,
+    set: &AnnotationSet,
+    tag_colours: &TagColours,
+) -> Vec<SentenceMarks> {
     let mut marks = vec![SentenceMarks::default(); map.len()];
     let mut raw_parts: Vec<Vec<(u32, u32, Colour)>> = vec![Vec::new(); map.len()];
     let mut ordered: Vec<_> = set.anchored().collect();
@@ -84,7 +88,9 @@ pub fn sentence_marks(map: &TextMap, set: &AnnotationSet, tag_colours: &TagColou
         };
         let colour = tag_colours.effective(a);
         for (i, m) in marks.iter_mut().enumerate().take(last + 1).skip(first) {
-            let Some(place) = map.sentence(i) else { continue };
+            let Some(place) = map.sentence(i) else {
+                continue;
+            };
             // Positions decide, not the kind: after a boundary correction
             // a sentence target may cover only part of a joined sentence.
             let whole = pos.start <= place.start && place.end <= pos.end;
@@ -128,7 +134,11 @@ pub fn sentence_marks(map: &TextMap, set: &AnnotationSet, tag_colours: &TagColou
             }
             match m.parts.last_mut() {
                 Some(prev) if prev.end == s && prev.colours == colours => prev.end = e,
-                _ => m.parts.push(Part { start: s, end: e, colours }),
+                _ => m.parts.push(Part {
+                    start: s,
+                    end: e,
+                    colours,
+                }),
             }
         }
     }
@@ -161,8 +171,20 @@ mod tests {
     #[test]
     fn overlapping_sentence_highlights_stack_newest_on_top() {
         let (m, mut s) = setup();
-        add(&mut s, "a", Target::sentences(&m, 0, 1).unwrap(), Colour::Yellow, 1);
-        add(&mut s, "b", Target::sentences(&m, 1, 3).unwrap(), Colour::Blue, 2);
+        add(
+            &mut s,
+            "a",
+            Target::sentences(&m, 0, 1).unwrap(),
+            Colour::Yellow,
+            1,
+        );
+        add(
+            &mut s,
+            "b",
+            Target::sentences(&m, 1, 3).unwrap(),
+            Colour::Blue,
+            2,
+        );
         let marks = sentence_marks(&m, &s, &TagColours::default());
         assert_eq!(marks[0].colours, [Colour::Yellow]);
         assert_eq!(marks[1].colours, [Colour::Blue, Colour::Yellow]);
@@ -197,15 +219,36 @@ mod tests {
         let span = Target::span(&m, start, 26).unwrap();
         assert_eq!(span.quote.exact, "one. Beta two. Gamma");
         add(&mut s, "a", span, Colour::Pink, 1);
-        add(&mut s, "b", Target::span(&m, 21, 24).unwrap(), Colour::Blue, 2);
+        add(
+            &mut s,
+            "b",
+            Target::span(&m, 21, 24).unwrap(),
+            Colour::Blue,
+            2,
+        );
         let marks = sentence_marks(&m, &s, &TagColours::default());
-        assert_eq!(marks[0].parts, [Part { start: 6, end: 10, colours: vec![Colour::Pink] }]);
+        assert_eq!(
+            marks[0].parts,
+            [Part {
+                start: 6,
+                end: 10,
+                colours: vec![Colour::Pink]
+            }]
+        );
         assert_eq!(marks[1].colours, [Colour::Pink]);
         assert_eq!(
             marks[2].parts,
             [
-                Part { start: 0, end: 3, colours: vec![Colour::Blue, Colour::Pink] },
-                Part { start: 3, end: 5, colours: vec![Colour::Pink] },
+                Part {
+                    start: 0,
+                    end: 3,
+                    colours: vec![Colour::Blue, Colour::Pink]
+                },
+                Part {
+                    start: 3,
+                    end: 5,
+                    colours: vec![Colour::Pink]
+                },
             ]
         );
         let text = m.sentence_text(2);
@@ -218,7 +261,13 @@ mod tests {
     #[test]
     fn a_sentence_target_inside_a_joined_sentence_shows_as_a_part() {
         let (m, mut s) = setup();
-        add(&mut s, "a", Target::sentences(&m, 1, 1).unwrap(), Colour::Yellow, 1);
+        add(
+            &mut s,
+            "a",
+            Target::sentences(&m, 1, 1).unwrap(),
+            Colour::Yellow,
+            1,
+        );
         let mut a = Article::build(
             parse_text("Alpha one. Beta two. Gamma three.\n\nDelta four."),
             NewArticle::default(),
@@ -229,7 +278,14 @@ mod tests {
         let joined = TextMap::new(&a);
         let marks = sentence_marks(&joined, &s, &TagColours::default());
         assert!(marks[0].colours.is_empty());
-        assert_eq!(marks[0].parts, [Part { start: 11, end: 20, colours: vec![Colour::Yellow] }]);
+        assert_eq!(
+            marks[0].parts,
+            [Part {
+                start: 11,
+                end: 20,
+                colours: vec![Colour::Yellow]
+            }]
+        );
     }
 
     #[test]

@@ -169,9 +169,10 @@ impl Plan {
 /// file name, else the same title (ignoring case); the newest first.
 fn other_version(entry: &Entry, library: &Library) -> Option<String> {
     let m = &entry.meta;
-    let by_source = library.entries().iter().find(|e| {
-        e.id != m.id && e.source_name.is_some() && e.source_name == m.source_name
-    });
+    let by_source = library
+        .entries()
+        .iter()
+        .find(|e| e.id != m.id && e.source_name.is_some() && e.source_name == m.source_name);
     by_source
         .or_else(|| {
             library
@@ -241,9 +242,17 @@ fn plan_article(
     let (destination, target_id, article) = if library.get(id).is_some() {
         (Destination::Library, Some(id.clone()), source.article(id))
     } else if let Some(text) = &entry.text {
-        (Destination::Restore(Box::new(text.clone())), Some(id.clone()), Some(text.clone()))
+        (
+            Destination::Restore(Box::new(text.clone())),
+            Some(id.clone()),
+            Some(text.clone()),
+        )
     } else if let Some(other) = other_version(entry, library) {
-        (Destination::Reanchor(other.clone()), Some(other.clone()), source.article(&other))
+        (
+            Destination::Reanchor(other.clone()),
+            Some(other.clone()),
+            source.article(&other),
+        )
     } else {
         (Destination::Missing, None, None)
     };
@@ -300,15 +309,11 @@ fn plan_article(
             }
             continue;
         }
-        if existing
-            .tombstones()
-            .iter()
-            .any(|t| t.id == a.id && t.at >= a.updated)
-        {
+        if existing.deleted_at(&a.id).is_some_and(|at| at >= a.updated) {
             counts.deleted_here += 1;
             continue;
         }
-        if set.items().iter().any(|b| b.id != a.id && same_content(b, &a)) {
+        if set.items().any(|b| b.id != a.id && same_content(b, &a)) {
             counts.duplicates += 1;
             continue;
         }
@@ -352,7 +357,11 @@ fn item_path(format: Format, article: usize, item: usize) -> String {
     match format {
         Format::Marginalia => format!("$.articles[{article}].annotations[{item}]"),
         // W3C items are one list; the plan knows them per article only.
-        Format::W3c => format!("$.first.items (article {}, annotation {})", article + 1, item + 1),
+        Format::W3c => format!(
+            "$.first.items (article {}, annotation {})",
+            article + 1,
+            item + 1
+        ),
     }
 }
 
@@ -399,12 +408,16 @@ pub fn bundle_of(source: &dyn LibrarySource, ids: &[String], complete: bool) -> 
         tag_colours: source.colours(),
     };
     for id in ids {
-        let Some(meta) = library.get(id) else { continue };
+        let Some(meta) = library.get(id) else {
+            continue;
+        };
         let text = if complete { source.article(id) } else { None };
         let set = source.annotations(id);
-        bundle
-            .articles
-            .push(Entry::new(meta.clone(), text, set.items().to_vec()));
+        bundle.articles.push(Entry::new(
+            meta.clone(),
+            text,
+            set.items().cloned().collect(),
+        ));
     }
     bundle
 }

@@ -453,10 +453,9 @@ fn decide(text: &str, at: usize, sentence_start: usize) -> Step {
     loop {
         match char_at(text, end) {
             Some(c) if is_closer(c) => end += c.len_utf8(),
-            Some(' ' | '\u{A0}' | '\u{202F}')
-                if char_at(text, end + 1).or(char_at(text, end + 2)) == Some('»') =>
+            Some(c @ (' ' | '\u{A0}' | '\u{202F}'))
+                if char_at(text, end + c.len_utf8()) == Some('»') =>
             {
-                let c = char_at(text, end).unwrap();
                 end += c.len_utf8();
             }
             _ => break,
@@ -697,6 +696,22 @@ mod tests {
     fn tables_are_sorted_for_binary_search() {
         for list in [TITLES, OTHER_ABBREVIATIONS, OPENERS, MONTHS] {
             assert!(list.windows(2).all(|w| w[0] < w[1]), "{list:?}");
+        }
+    }
+
+    #[test]
+    fn a_french_closing_quote_after_any_space_belongs_to_the_sentence() {
+        for space in [" ", "\u{A0}", "\u{202F}"] {
+            let text = format!("Il dit «{space}Viens{space}!{space}» Puis il part.");
+            assert_eq!(
+                split(&text),
+                [
+                    format!("Il dit «{space}Viens{space}!{space}»").as_str(),
+                    "Puis il part."
+                ],
+                "space U+{:04X}",
+                space.chars().next().unwrap() as u32
+            );
         }
     }
 

@@ -56,7 +56,11 @@ impl TextMap {
     /// Locates every sentence of an article.
     pub fn new(article: &Article) -> Self {
         let mut text = String::with_capacity(
-            article.blocks.iter().map(|b| b.text.len() + 2).sum::<usize>(),
+            article
+                .blocks
+                .iter()
+                .map(|b| b.text.len() + 2)
+                .sum::<usize>(),
         );
         let mut sentences = Vec::with_capacity(article.sentence_count());
         let mut blocks = Vec::with_capacity(article.blocks.len());
@@ -248,7 +252,11 @@ mod tests {
 
     #[test]
     fn context_is_32_code_points_either_side_clamped_at_the_ends() {
-        let a = article(&format!("{} target here. {}", "é".repeat(40), "ü".repeat(40)));
+        let a = article(&format!(
+            "{} target here. {}",
+            "é".repeat(40),
+            "ü".repeat(40)
+        ));
         let m = TextMap::new(&a);
         let start = m.text().chars().position(|c| c == 't').unwrap() as u32;
         let (pre, suf) = m.context(start, start + 6);

@@ -160,7 +160,11 @@ enum SelectorOut<'a> {
     },
 }
 
-fn annotation<'a>(a: &'a Annotation, meta: &'a ArticleMeta, generator: &'a GeneratorOut) -> AnnotationOut<'a> {
+fn annotation<'a>(
+    a: &'a Annotation,
+    meta: &'a ArticleMeta,
+    generator: &'a GeneratorOut,
+) -> AnnotationOut<'a> {
     let mut motivation = vec!["highlighting"];
     let mut body: Vec<BodyOut<'a>> = a
         .tags
@@ -240,7 +244,11 @@ pub fn write(bundle: &Bundle, info: &ExportInfo, label: &str) -> String {
     let items: Vec<AnnotationOut<'_>> = bundle
         .articles
         .iter()
-        .flat_map(|e| e.annotations.iter().map(|a| annotation(a, &e.meta, &generator)))
+        .flat_map(|e| {
+            e.annotations
+                .iter()
+                .map(|a| annotation(a, &e.meta, &generator))
+        })
         .collect();
     let stamp = format_rfc3339(&info.exported);
     let id = format!("urn:marginalia:export:{stamp}");
@@ -280,7 +288,9 @@ pub fn read(root: At<'_>) -> Result<ReadFile, Bad> {
     match root.opt("@context") {
         Some(c) if has_context(c.value) => {}
         Some(c) => {
-            return Err(c.at().bad(format!("the Web Annotation context {CONTEXT} is missing")));
+            return Err(c
+                .at()
+                .bad(format!("the Web Annotation context {CONTEXT} is missing")));
         }
         None => {
             return Err(root.bad(
@@ -316,10 +326,11 @@ pub fn read(root: At<'_>) -> Result<ReadFile, Bad> {
     for item in page.at().field("items")?.at().items()? {
         let (a, meta) = read_annotation(item.at())?;
         if !ids.insert(a.id.clone()) {
-            return Err(item.at().field("id")?.at().bad(format!(
-                "the annotation id {} appears twice",
-                a.id
-            )));
+            return Err(item
+                .at()
+                .field("id")?
+                .at()
+                .bad(format!("the annotation id {} appears twice", a.id)));
         }
         match bundle.articles.iter_mut().find(|e| e.meta.id == meta.id) {
             Some(e) => {
@@ -369,7 +380,8 @@ fn read_annotation(at: At<'_>) -> Result<(Annotation, ArticleMeta), Bad> {
         )));
     };
     let uuid_value = Value::String(uuid.to_owned());
-    let id = read_id(At::root(&uuid_value)).map_err(|_| id_at.at().bad(format!("\"{}\" is not a UUID", short(uuid))))?;
+    let id = read_id(At::root(&uuid_value))
+        .map_err(|_| id_at.at().bad(format!("\"{}\" is not a UUID", short(uuid))))?;
     let (created, updated) = read_times(at.at(), "created", "modified")?;
     let target = at.field("target")?;
     let t = target.at();
@@ -385,19 +397,27 @@ fn read_annotation(at: At<'_>) -> Result<(Annotation, ArticleMeta), Bad> {
             (sid, title)
         }
     };
-    let article = source_id.strip_prefix(ARTICLE_IRI).filter(|f| is_fingerprint(f)).ok_or_else(|| {
-        source.at().bad(format!(
-            "\"{}\" is not a Marginalia article ({ARTICLE_IRI}<64 hex digits>)",
-            short(source_id)
-        ))
-    })?;
+    let article = source_id
+        .strip_prefix(ARTICLE_IRI)
+        .filter(|f| is_fingerprint(f))
+        .ok_or_else(|| {
+            source.at().bad(format!(
+                "\"{}\" is not a Marginalia article ({ARTICLE_IRI}<64 hex digits>)",
+                short(source_id)
+            ))
+        })?;
     let colour = match t.opt("styleClass") {
         Some(c) => {
             let class = c.at().str()?;
             class
                 .strip_prefix(STYLE_PREFIX)
                 .and_then(Colour::from_name)
-                .ok_or_else(|| c.at().bad(format!("\"{}\" is not a Marginalia colour class", short(class))))?
+                .ok_or_else(|| {
+                    c.at().bad(format!(
+                        "\"{}\" is not a Marginalia colour class",
+                        short(class)
+                    ))
+                })?
         }
         None => Colour::default(),
     };
@@ -450,7 +470,10 @@ fn read_annotation(at: At<'_>) -> Result<(Annotation, ArticleMeta), Bad> {
         .map_err(|e| Bad::at(&format!("{}.body", at.path()), e.message))?;
     let meta = ArticleMeta {
         id: article.to_owned(),
-        title: title.map(short_title).filter(|t| !t.is_empty()).unwrap_or_else(|| "Untitled".to_owned()),
+        title: title
+            .map(short_title)
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| "Untitled".to_owned()),
         source_name: None,
         words: 0,
         sentences: 0,

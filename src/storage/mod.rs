@@ -31,8 +31,11 @@ pub enum StorageError {
         /// What was wrong with it.
         reason: String,
     },
-    /// The data was written by a newer version of Marginalia.
-    NewerSchema(u32),
+    /// Writes are refused: a newer version of Marginalia owns the data.
+    ReadOnly(ReadOnly),
+    /// The article was deleted or replaced (in another tab, say), so its
+    /// annotations are not written back.
+    ArticleGone(String),
     /// Any other failure reported by the browser.
     Other(String),
 }
@@ -51,9 +54,16 @@ impl fmt::Display for StorageError {
                 f,
                 "Stored data under {key} could not be read ({reason}); it was kept as {backup_key} and left out."
             ),
-            Self::NewerSchema(v) => write!(
+            Self::ReadOnly(ReadOnly::Schema(v)) => write!(
                 f,
                 "This library was saved by a newer version of Marginalia (storage schema {v}); reload to get the new version. Nothing will be changed until then."
+            ),
+            Self::ReadOnly(ReadOnly::Annotations(v)) => write!(
+                f,
+                "Annotations here were saved by a newer version of Marginalia (annotation format {v}); reload to get the new version. Nothing will be changed until then."
+            ),
+            Self::ArticleGone(_) => f.write_str(
+                "This article was deleted or replaced in another tab, so changes made to it here were not saved.",
             ),
             Self::Other(why) => write!(f, "Browser storage failed: {why}."),
         }
@@ -61,6 +71,15 @@ impl fmt::Display for StorageError {
 }
 
 impl std::error::Error for StorageError {}
+
+/// Why storage is read-only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadOnly {
+    /// The storage schema is newer than this build's.
+    Schema(u32),
+    /// An article's annotations are in a newer format than this build's.
+    Annotations(u32),
+}
 
 /// A string key-value store with the semantics of `localStorage`: each
 /// `set` is atomic, and may fail with [`StorageError::QuotaExceeded`]

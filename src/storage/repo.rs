@@ -22,12 +22,13 @@
 //! into the one being saved, and writes the result. Nothing another tab
 //! saved is lost, and on failure the stored value is unchanged.
 
-use super::{KeyValueStore, StorageError};
-use crate::domain::annotations::{AnnotationSet, TagColours, add_tag_counts};
+use super::{KeyValueStore, ReadOnly, StorageError};
+use crate::domain::annotations::{AnnotationSet, LoadError, TagColours, add_tag_counts};
 use crate::domain::article::Article;
 use crate::domain::library::{Added, Library};
-use std::collections::BTreeMap;
+use chrono::{DateTime, Utc};
 use serde::{Serialize, de::DeserializeOwned};
+use std::collections::BTreeMap;
 
 /// The storage schema version this build writes.
 pub const SCHEMA_VERSION: u32 = 2;
@@ -59,7 +60,17 @@ pub fn annotations_key(id: &str) -> String {
 /// The library's storage.
 pub struct Repo<S> {
     store: S,
-    read_only: bool,
+    read_only: Option<ReadOnly>,
+}
+
+/// What a save of annotations did besides writing.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Saved {
+    /// The stored copy brought in something new (another tab's edits).
+    pub merged_in: bool,
+    /// The stored copy was unreadable and was moved aside first: the
+    /// user is to be told.
+    pub quarantined: Option<StorageError>,
 }
 
 /// What opening the storage found.
@@ -79,7 +90,7 @@ impl<S: KeyValueStore> Repo<S> {
     pub fn open(store: S) -> (Self, Opened) {
         let mut repo = Self {
             store,
-            read_only: false,
+            read_only: None,
         };
         let mut opened = Opened::default();
         let schema = match repo.store.get(SCHEMA_KEY) {
@@ -106,8 +117,10 @@ impl<S: KeyValueStore> Repo<S> {
             Some(v) => match v.parse::<u32>() {
                 Ok(v) if v == SCHEMA_VERSION => {}
                 Ok(v) if v > SCHEMA_VERSION => {
-                    repo.read_only = true;
-                    opened.problems.push(StorageError::NewerSchema(v));
+                    repo.read_only = Some(ReadOnly::Schema(v));
+                    opened
+                        .problems
+                        .push(StorageError::ReadOnly(ReadOnly::Schema(v)));
                 }
                 Ok(v) => {
                     if let Err(e) = repo.migrate_to_current(v) {
@@ -205,7 +218,7 @@ impl<S: KeyValueStore> Repo<S> {
         }
         let lib = Library::from_entries(entries);
         if changed
-            && !self.read_only
+            && self.read_only.is_none()
             && let Err(e) = self.write_index(&lib)
         {
             problems.push(e);
@@ -216,16 +229,8 @@ impl<S: KeyValueStore> Repo<S> {
     /// Moves an unreadable value to a fresh backup key and removes it from
     /// `key`; returns the error to show.
     fn quarantine(&mut self, key: &str, raw: &str, reason: &str) -> StorageError {
-        let existing = self.store.keys().unwrap_or_default();
-        let mut n = 1;
-        let backup_key = loop {
-            let candidate = format!("{BACKUP_PREFIX}{key}:{n}");
-            if !existing.contains(&candidate) {
-                break candidate;
-            }
-            n += 1;
-        };
-        if !self.read_only && self.store.set(&backup_key, raw).is_ok() {
+        let backup_key = self.free_backup_key(key);
+        if self.read_only.is_none() && self.store.set(&backup_key, raw).is_ok() {
             let _ = self.store.remove(key);
             StorageError::Corrupt {
                 key: key.into(),
@@ -242,6 +247,15 @@ impl<S: KeyValueStore> Repo<S> {
         }
     }
 
+    /// A backup key for `key` that holds nothing yet.
+    pub(crate) fn free_backup_key(&self, key: &str) -> String {
+        let existing = self.store.keys().unwrap_or_default();
+        (1..)
+            .map(|n| format!("{BACKUP_PREFIX}{key}:{n}"))
+            .find(|k| !existing.contains(k))
+            .unwrap_or_default()
+    }
+
     pub(crate) fn write_index(&mut self, library: &Library) -> Result<(), StorageError> {
         let json =
             serde_json::to_string(library).map_err(|e| StorageError::Other(e.to_string()))?;
@@ -249,10 +263,9 @@ impl<S: KeyValueStore> Repo<S> {
     }
 
     pub(crate) fn writable(&self) -> Result<(), StorageError> {
-        if self.read_only {
-            Err(StorageError::NewerSchema(SCHEMA_VERSION + 1))
-        } else {
-            Ok(())
+        match self.read_only {
+            Some(why) => Err(StorageError::ReadOnly(why)),
+            None => Ok(()),
         }
     }
 
@@ -265,6 +278,11 @@ impl<S: KeyValueStore> Repo<S> {
 
     /// Whether writes are refused because a newer version owns the data.
     pub fn is_read_only(&self) -> bool {
+        self.read_only.is_some()
+    }
+
+    /// Why writes are refused, if they are.
+    pub fn read_only(&self) -> Option<ReadOnly> {
         self.read_only
     }
 
@@ -348,18 +366,27 @@ impl<S: KeyValueStore> Repo<S> {
     /// Loads an article's annotations; none stored is an empty set. An
     /// unreadable value is moved to a backup key and reported as
     /// [`StorageError::Corrupt`]; the caller carries on with an empty set.
+    /// One in a newer format makes storage read-only.
     pub fn load_annotations(&mut self, id: &str) -> Result<AnnotationSet, StorageError> {
         let key = annotations_key(id);
         match self.store.get(&key)? {
             None => Ok(AnnotationSet::new(id)),
-            Some(raw) => match AnnotationSet::from_json(id, &raw) {
-                Ok(set) => Ok(set),
-                Err(reason) if reason.contains("newer version") => {
-                    self.read_only = true;
-                    Err(StorageError::Other(reason))
-                }
-                Err(reason) => Err(self.quarantine(&key, &raw, &reason)),
-            },
+            Some(raw) => self.read_annotations(id, &raw),
+        }
+    }
+
+    /// Reads a stored annotations value: a newer format makes storage
+    /// read-only, anything unreadable is quarantined.
+    fn read_annotations(&mut self, id: &str, raw: &str) -> Result<AnnotationSet, StorageError> {
+        match AnnotationSet::from_json(id, raw) {
+            Ok(set) => Ok(set),
+            Err(LoadError::Newer(v)) => {
+                self.read_only = Some(ReadOnly::Annotations(v));
+                Err(StorageError::ReadOnly(ReadOnly::Annotations(v)))
+            }
+            Err(LoadError::Corrupt(reason)) => {
+                Err(self.quarantine(&annotations_key(id), raw, &reason))
+            }
         }
     }
 
@@ -372,33 +399,42 @@ impl<S: KeyValueStore> Repo<S> {
 
     /// Saves an article's annotations. The stored copy is merged into `set`
     /// first, so what another tab saved meanwhile is kept (and is then in
-    /// `set` too). An unreadable stored value is moved aside first. On
-    /// failure the stored value is unchanged and `set` keeps the edit.
-    /// Returns whether the stored copy brought in anything new.
-    pub fn save_annotations(&mut self, set: &mut AnnotationSet) -> Result<bool, StorageError> {
+    /// `set` too); then tombstones older than the keeping time are pruned
+    /// from the result, which is written. An unreadable stored value is
+    /// moved aside first and reported in [`Saved::quarantined`]. An
+    /// article no longer in `library` (deleted or replaced in another tab)
+    /// is refused with [`StorageError::ArticleGone`], so its key is never
+    /// written back. On failure the stored value is unchanged and `set`
+    /// keeps the edit.
+    pub fn save_annotations(
+        &mut self,
+        library: &Library,
+        set: &mut AnnotationSet,
+        now: DateTime<Utc>,
+    ) -> Result<Saved, StorageError> {
         self.writable()?;
+        if library.get(set.article()).is_none() {
+            return Err(StorageError::ArticleGone(set.article().to_owned()));
+        }
         let key = annotations_key(set.article());
-        let mut merged_in = false;
+        let mut saved = Saved::default();
         if let Some(raw) = self.store.get(&key)? {
-            match AnnotationSet::from_json(set.article(), &raw) {
-                Ok(stored) => {
-                    merged_in = set.merge(&stored);
-                }
-                Err(reason) if reason.contains("newer version") => {
-                    self.read_only = true;
-                    return Err(StorageError::Other(reason));
-                }
-                Err(reason) => {
-                    let _ = self.quarantine(&key, &raw, &reason);
-                }
+            match self.read_annotations(set.article(), &raw) {
+                Ok(stored) => saved.merged_in = set.merge(&stored),
+                Err(e @ StorageError::ReadOnly(_)) => return Err(e),
+                Err(e) => saved.quarantined = Some(e),
             }
         }
-        if set.is_empty() && set.tombstones().is_empty() {
+        set.prune(now);
+        if set.is_empty() && set.tombstones().len() == 0 {
             self.store.remove(&key)?;
         } else {
-            self.store.set(&key, &set.to_json())?;
+            let json = set
+                .to_json()
+                .map_err(|e| StorageError::Other(e.to_string()))?;
+            self.store.set(&key, &json)?;
         }
-        Ok(merged_in)
+        Ok(saved)
     }
 
     /// How many annotations each article has (those with none are left out).

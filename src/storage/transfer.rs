@@ -7,12 +7,12 @@
 //! The index is written last, so another tab never lists an article whose
 //! key is not written yet.
 
-use super::repo::{Repo, TAG_COLOURS_KEY, INDEX_KEY, annotations_key, article_key};
+use super::repo::{INDEX_KEY, Repo, TAG_COLOURS_KEY, annotations_key, article_key};
 use super::{KeyValueStore, StorageError};
 use crate::domain::annotations::{AnnotationSet, TagColours};
 use crate::domain::article::Article;
 use crate::domain::library::Library;
-use crate::domain::restore::{LibrarySource, Plan, Replacement};
+use crate::domain::restore::{self, LibrarySource, Plan, Replacement};
 
 /// Writes keys, remembering what they held so they can all be put back.
 struct Journal<'r, S: KeyValueStore> {
@@ -128,7 +128,7 @@ impl<S: KeyValueStore> Repo<S> {
                 next.add(a.meta());
             }
             for set in &sets {
-                journal.set(&annotations_key(set.article()), &set.to_json())?;
+                journal.set(&annotations_key(set.article()), &to_json(&set.to_stored())?)?;
             }
             if let Some(colours) = &plan.tag_colours {
                 journal.set(TAG_COLOURS_KEY, &to_json(colours)?)?;
@@ -138,42 +138,68 @@ impl<S: KeyValueStore> Repo<S> {
         journal.finish(result, library, next)
     }
 
-    /// Replaces article `old_id` by a new version: stores the new article
-    /// and its re-anchored annotations, puts it in the old one's place in
-    /// the index, then removes the old article and its annotations. All or
-    /// nothing; `library` changes only on success.
+    /// Replaces article `old` by the edited text `new`: re-anchors the
+    /// annotations stored for `old` *now* (so edits made since the
+    /// preview, here or in another tab, move too), stores the new article
+    /// and those annotations, puts it in the old one's place in the index,
+    /// then removes the old article and its annotations. An unreadable
+    /// old annotations value is moved to a backup key, never dropped; one
+    /// in a newer format refuses the replacement. All or nothing;
+    /// `library` changes only on success. Returns what was stored.
     pub fn replace_article(
         &mut self,
         library: &mut Library,
-        old_id: &str,
-        replacement: &Replacement,
-    ) -> Result<(), StorageError> {
+        old: &Article,
+        new: Article,
+    ) -> Result<Replacement, StorageError> {
         self.writable()?;
-        let new = &replacement.article;
         new.validate().map_err(StorageError::Other)?;
         let mut next = self.stored_library().unwrap_or_else(|| library.clone());
-        if next.get(old_id).is_none() {
-            return Err(StorageError::Other(format!("article {old_id} is not in the library")));
+        if next.get(&old.id).is_none() {
+            return Err(StorageError::ArticleGone(old.id.clone()));
         }
         if next.get(&new.id).is_some() {
             return Err(StorageError::Other(
                 "that version is already in the library as an article of its own".into(),
             ));
         }
-        next.swap(old_id, new.meta());
+        let old_key = annotations_key(&old.id);
+        let (old_set, unreadable) = match self.store().get(&old_key)? {
+            None => (AnnotationSet::new(&old.id), None),
+            Some(raw) => match AnnotationSet::from_json(&old.id, &raw) {
+                Ok(set) => (set, None),
+                Err(crate::domain::annotations::LoadError::Newer(v)) => {
+                    return Err(StorageError::ReadOnly(super::ReadOnly::Annotations(v)));
+                }
+                Err(crate::domain::annotations::LoadError::Corrupt(why)) => {
+                    (AnnotationSet::new(&old.id), Some((raw, why)))
+                }
+            },
+        };
+        let replacement = restore::replace(old, &old_set, new);
+        let new = &replacement.article;
+        next.swap(&old.id, new.meta());
+        let backup_key = unreadable.as_ref().map(|_| self.free_backup_key(&old_key));
         let mut journal = Journal {
             store: self.store_mut(),
             before: Vec::new(),
         };
         let result = (|| {
+            if let (Some((raw, _)), Some(k)) = (&unreadable, &backup_key) {
+                journal.set(k, raw)?;
+            }
             journal.set(&article_key(&new.id), &to_json(new)?)?;
             if !replacement.set.is_empty() {
-                journal.set(&annotations_key(&new.id), &replacement.set.to_json())?;
+                journal.set(
+                    &annotations_key(&new.id),
+                    &to_json(&replacement.set.to_stored())?,
+                )?;
             }
             journal.set(INDEX_KEY, &to_json(&next)?)?;
-            journal.remove(&article_key(old_id))?;
-            journal.remove(&annotations_key(old_id))
+            journal.remove(&article_key(&old.id))?;
+            journal.remove(&old_key)
         })();
-        journal.finish(result, library, next)
+        journal.finish(result, library, next)?;
+        Ok(replacement)
     }
 }

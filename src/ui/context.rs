@@ -78,7 +78,11 @@ impl LibraryCtx {
             .try_update_value(|r| r.save_annotations(set))
             .unwrap_or_else(gone)?;
         let (id, n) = (set.article().to_owned(), set.len());
-        if self.counts.with_untracked(|c| c.get(&id).copied().unwrap_or(0)) != n {
+        if self
+            .counts
+            .with_untracked(|c| c.get(&id).copied().unwrap_or(0))
+            != n
+        {
             self.counts.update(|c| {
                 if n == 0 {
                     c.remove(&id);
@@ -215,7 +219,11 @@ impl LibraryCtx {
     }
 
     /// Replaces an article by an edited version, all or nothing.
-    pub fn replace_article(&self, old_id: &str, replacement: &Replacement) -> Result<(), StorageError> {
+    pub fn replace_article(
+        &self,
+        old_id: &str,
+        replacement: &Replacement,
+    ) -> Result<(), StorageError> {
         let mut lib = self.library.get_untracked();
         self.repo
             .try_update_value(|r| r.replace_article(&mut lib, old_id, replacement))

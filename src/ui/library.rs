@@ -85,7 +85,12 @@ fn store(lib: LibraryCtx, notices: Notices, article: &Article, open_duplicate: b
 /// Imports files one after another; a single duplicate opens its copy.
 /// A `.json` or `.jsonld` file is an annotation export: it is read and
 /// planned, and the preview asks before anything is stored.
-pub fn import_files(lib: LibraryCtx, notices: Notices, pending: PendingCtx, file_list: web_sys::FileList) {
+pub fn import_files(
+    lib: LibraryCtx,
+    notices: Notices,
+    pending: PendingCtx,
+    file_list: web_sys::FileList,
+) {
     let (exports, list): (Vec<web_sys::File>, Vec<web_sys::File>) = (0..file_list.length())
         .filter_map(|i| file_list.item(i))
         .partition(|f| transfer::is_export_file(&f.name()));
@@ -239,9 +244,7 @@ fn LibraryItem(meta: ArticleMeta) -> impl IntoView {
         let id = id.clone();
         move || {
             let n = lib.counts().with(|c| c.get(&id).copied().unwrap_or(0));
-            (n > 0).then(|| {
-                format!(" · {n} annotation{}", if n == 1 { "" } else { "s" })
-            })
+            (n > 0).then(|| format!(" · {n} annotation{}", if n == 1 { "" } else { "s" }))
         }
     };
     let source = meta

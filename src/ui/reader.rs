@@ -129,7 +129,9 @@ fn render_parts(el: &web_sys::Element, text: &str, marks: &SentenceMarks) {
         let node: web_sys::Node = match colours.first() {
             None => doc.create_text_node(piece).into(),
             Some(c) => {
-                let Ok(mark) = doc.create_element("mark") else { continue };
+                let Ok(mark) = doc.create_element("mark") else {
+                    continue;
+                };
                 let _ = mark.set_attribute("data-highlight", c.name());
                 if let Some(under) = colours.get(1) {
                     let _ = mark.set_attribute("data-overlap", under.name());
@@ -174,13 +176,21 @@ fn live_sentence(el: web_sys::Element, (i, sig, text): (usize, SentenceSig, Arc<
             None => (None, None),
         };
         if old_state != Some(state) {
-            set_attr(&el, "tabindex", Some(if state & CURSOR != 0 { "0" } else { "-1" }));
+            set_attr(
+                &el,
+                "tabindex",
+                Some(if state & CURSOR != 0 { "0" } else { "-1" }),
+            );
             let _ = el
                 .class_list()
                 .toggle_with_force("selected", state & SELECTED != 0);
         }
         if old_marks != Some(&marks) {
-            set_attr(&el, "data-highlight", marks.colours.first().map(|c| c.name()));
+            set_attr(
+                &el,
+                "data-highlight",
+                marks.colours.first().map(|c| c.name()),
+            );
             set_attr(&el, "data-overlap", marks.colours.get(1).map(|c| c.name()));
             let tags = (!marks.tags.is_empty()).then(|| marks.tags.join(", "));
             set_attr(&el, "data-tags", tags.as_deref());
@@ -426,7 +436,10 @@ static DRAGGED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::n
 /// with Alt or the Exact toggle, keeps its exact span).
 fn on_pointer_up(annot: Annot, alt: bool) {
     let exact = alt || annot.exact.get_untracked();
-    let Some(sel) = annot.with_map(|m| dom::selection_from_dom(m, exact)).flatten() else {
+    let Some(sel) = annot
+        .with_map(|m| dom::selection_from_dom(m, exact))
+        .flatten()
+    else {
         return;
     };
     DRAGGED.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -439,10 +452,18 @@ fn on_click(annot: Annot, ev: &web_sys::MouseEvent) {
     if DRAGGED.swap(false, std::sync::atomic::Ordering::Relaxed) {
         return;
     }
-    let Some(target) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
+    let Some(target) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+    else {
         return;
     };
-    if target.closest(".toolbar, .reader-nav, a, button, input, textarea, select").ok().flatten().is_some() {
+    if target
+        .closest(".toolbar, .reader-nav, a, button, input, textarea, select")
+        .ok()
+        .flatten()
+        .is_some()
+    {
         return;
     }
     match dom::sentence_of(&target).and_then(|el| dom::sentence_index(&el)) {

@@ -120,7 +120,11 @@ fn export(
         .map(|e| e.meta.title.clone());
     let date = time::local_iso_date(now);
     let (text, ext, mime) = match kind {
-        Kind::Json => (exchange::write_json(&bundle, &info), "json", "application/json"),
+        Kind::Json => (
+            exchange::write_json(&bundle, &info),
+            "json",
+            "application/json",
+        ),
         Kind::W3c => (
             w3c::write(&bundle, &info, title.as_deref().unwrap_or("library")),
             "jsonld",
@@ -149,11 +153,22 @@ pub fn ExportMenu(
     let lib = expect_context::<LibraryCtx>();
     let notices = expect_context::<Notices>();
     let complete = RwSignal::new(article.is_none());
-    let scope = if article.is_some() { "this article" } else { "the library" };
+    let scope = if article.is_some() {
+        "this article"
+    } else {
+        "the library"
+    };
     let art = StoredValue::new(article);
     let annot = use_context::<Annot>();
     let run = move |kind: Kind| {
-        export(lib, notices, annot, art.get_value(), complete.get_untracked(), kind)
+        export(
+            lib,
+            notices,
+            annot,
+            art.get_value(),
+            complete.get_untracked(),
+            kind,
+        )
     };
     view! {
         <details class="export-menu" data-testid="export-menu">
@@ -193,7 +208,9 @@ pub fn read_import(lib: LibraryCtx, notices: Notices, pending: PendingCtx, file:
         let bytes = match JsFuture::from(file.array_buffer()).await {
             Ok(buf) => js_sys::Uint8Array::new(&buf).to_vec(),
             Err(_) => {
-                notices.error(format!("{name}: the file could not be read. Nothing was imported."));
+                notices.error(format!(
+                    "{name}: the file could not be read. Nothing was imported."
+                ));
                 return;
             }
         };
@@ -224,7 +241,9 @@ pub fn read_replacement(
             }
         };
         if new.id == old.id {
-            notices.info(format!("{name} has the same text as this article; nothing to replace."));
+            notices.info(format!(
+                "{name} has the same text as this article; nothing to replace."
+            ));
             return;
         }
         if lib.library().with_untracked(|l| l.get(&new.id).is_some()) {
@@ -234,9 +253,9 @@ pub fn read_replacement(
             return;
         }
         annot.flush();
-        let set = lib.stored_annotations(&old.id).unwrap_or_else(|| {
-            crate::domain::annotations::AnnotationSet::new(&old.id)
-        });
+        let set = lib
+            .stored_annotations(&old.id)
+            .unwrap_or_else(|| crate::domain::annotations::AnnotationSet::new(&old.id));
         let replacement = restore::replace(&old, &set, new);
         pending.0.set(Some(Pending::Replace {
             old: old.id.clone(),
@@ -263,7 +282,10 @@ fn anchoring_words(c: &Counts) -> Option<String> {
         parts.push(format!("{} matched approximately", c.fuzzy));
     }
     if c.orphaned > 0 {
-        parts.push(format!("{} not found (listed under Unanchored)", c.orphaned));
+        parts.push(format!(
+            "{} not found (listed under Unanchored)",
+            c.orphaned
+        ));
     }
     (!parts.is_empty()).then(|| parts.join(", "))
 }
@@ -289,7 +311,10 @@ fn skipped_words(c: &Counts) -> Option<String> {
 }
 
 fn summary(c: &Counts) -> String {
-    let mut parts = vec![format!("adds {}", plural(c.added, "annotation", "annotations"))];
+    let mut parts = vec![format!(
+        "adds {}",
+        plural(c.added, "annotation", "annotations")
+    )];
     if c.updated > 0 {
         parts.push(format!("updates {}", c.updated));
     }
@@ -354,7 +379,10 @@ fn preview(p: &Pending) -> Preview {
                 n => summary.push_str(&format!(" Restores {}.", plural(n, "article", "articles"))),
             }
             if plan.new_tag_colours > 0 {
-                summary.push_str(&format!(" Adds {}.", plural(plan.new_tag_colours, "tag colour", "tag colours")));
+                summary.push_str(&format!(
+                    " Adds {}.",
+                    plural(plan.new_tag_colours, "tag colour", "tag colours")
+                ));
             }
             let nothing = !plan.changes_anything();
             Preview {
@@ -363,12 +391,18 @@ fn preview(p: &Pending) -> Preview {
                 notes: plan.notes.clone(),
                 summary,
                 rows,
-                confirm: if nothing { "Nothing to import" } else { "Import" },
+                confirm: if nothing {
+                    "Nothing to import"
+                } else {
+                    "Import"
+                },
                 disabled: nothing,
                 ids: ["import-summary", "import-confirm", "import-cancel"],
             }
         }
-        Pending::Replace { name, replacement, .. } => {
+        Pending::Replace {
+            name, replacement, ..
+        } => {
             let found = anchoring_words(&replacement.counts)
                 .unwrap_or_else(|| "There are no annotations to move".into());
             Preview {
@@ -399,19 +433,22 @@ pub fn TransferDialog() -> impl IntoView {
         notices.info("Cancelled: nothing was imported or changed.");
     };
     let confirm = move || {
-        let Some(p) = pending.0.get_untracked() else { return };
+        let Some(p) = pending.0.get_untracked() else {
+            return;
+        };
         pending.0.set(None);
         match p {
             Pending::Import { name, plan } => match lib.apply_import(&plan) {
                 Ok(()) => {
                     let c = plan.totals();
                     let restored = plan.restored().count();
-                    let mut msg = format!(
-                        "Imported {name}: {} added, {} updated",
-                        c.added, c.updated
-                    );
+                    let mut msg =
+                        format!("Imported {name}: {} added, {} updated", c.added, c.updated);
                     if restored > 0 {
-                        msg.push_str(&format!(", {} restored", plural(restored, "article", "articles")));
+                        msg.push_str(&format!(
+                            ", {} restored",
+                            plural(restored, "article", "articles")
+                        ));
                     }
                     if c.orphaned > 0 {
                         msg.push_str(&format!(", {} unanchored", c.orphaned));
@@ -421,19 +458,23 @@ pub fn TransferDialog() -> impl IntoView {
                 }
                 Err(e) => notices.error(format!("{name} was not imported; nothing changed. {e}")),
             },
-            Pending::Replace { old, name, replacement } => {
-                match lib.replace_article(&old, &replacement) {
-                    Ok(()) => {
-                        notices.info(format!(
-                            "Replaced with {name}. {}.",
-                            anchoring_words(&replacement.counts)
-                                .unwrap_or_else(|| "No annotations to move".into())
-                        ));
-                        navigate(&Route::Read(replacement.article.id.clone()));
-                    }
-                    Err(e) => notices.error(format!("The article was not replaced; nothing changed. {e}")),
+            Pending::Replace {
+                old,
+                name,
+                replacement,
+            } => match lib.replace_article(&old, &replacement) {
+                Ok(()) => {
+                    notices.info(format!(
+                        "Replaced with {name}. {}.",
+                        anchoring_words(&replacement.counts)
+                            .unwrap_or_else(|| "No annotations to move".into())
+                    ));
+                    navigate(&Route::Read(replacement.article.id.clone()));
                 }
-            }
+                Err(e) => notices.error(format!(
+                    "The article was not replaced; nothing changed. {e}"
+                )),
+            },
         }
     };
     let body = move || {
@@ -460,7 +501,8 @@ pub fn TransferDialog() -> impl IntoView {
     };
     // The first enabled button takes focus when the dialog opens; focus
     // goes back where it was when it closes.
-    let opener: StoredValue<Option<web_sys::HtmlElement>, LocalStorage> = StoredValue::new_local(None);
+    let opener: StoredValue<Option<web_sys::HtmlElement>, LocalStorage> =
+        StoredValue::new_local(None);
     Effect::new(move |was_open: Option<bool>| {
         let open = pending.0.with(Option::is_some);
         if open && was_open != Some(true) {
@@ -470,13 +512,15 @@ pub fn TransferDialog() -> impl IntoView {
                     .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()),
             );
             request_animation_frame(|| {
-                if let Ok(Some(el)) = document().query_selector(".dialog .dialog-actions button:not([disabled])")
+                if let Ok(Some(el)) =
+                    document().query_selector(".dialog .dialog-actions button:not([disabled])")
                     && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
                 {
                     let _ = el.focus();
                 }
             });
-        } else if !open && was_open == Some(true)
+        } else if !open
+            && was_open == Some(true)
             && let Some(el) = opener.get_value()
             && el.is_connected()
         {
@@ -489,7 +533,9 @@ pub fn TransferDialog() -> impl IntoView {
         if ev.key() != "Tab" {
             return;
         }
-        let Ok(list) = document().query_selector_all(".dialog button:not([disabled])") else { return };
+        let Ok(list) = document().query_selector_all(".dialog button:not([disabled])") else {
+            return;
+        };
         let n = list.length();
         if n == 0 {
             return;

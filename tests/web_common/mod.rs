@@ -5,8 +5,8 @@
 use chrono::DateTime;
 use marginalia::domain::article::{Article, NewArticle};
 use marginalia::domain::import::parse_text;
-use marginalia::storage::{KeyValueStore, StorageError};
 use marginalia::storage::local::LocalStore;
+use marginalia::storage::{KeyValueStore, StorageError};
 use std::collections::BTreeMap;
 
 /// Empties this origin's `localStorage`.

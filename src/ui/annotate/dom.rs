@@ -129,7 +129,10 @@ pub fn caret() -> Option<(usize, u32)> {
     }
     let node = sel.anchor_node()?;
     let el = sentence_of(&node)?;
-    Some((sentence_index(&el)?, chars_before(&el, &node, sel.anchor_offset())?))
+    Some((
+        sentence_index(&el)?,
+        chars_before(&el, &node, sel.anchor_offset())?,
+    ))
 }
 
 /// Code points of sentence element `el`'s text before `(node, offset)`.
@@ -193,7 +196,11 @@ fn endpoint(node: &Node, offset: u32, is_start: bool, map: &TextMap) -> Option<(
     // sentence end.
     let from = if node.dyn_ref::<Element>().is_some() {
         let children = node.child_nodes();
-        let idx = if is_start { offset } else { offset.checked_sub(1)? };
+        let idx = if is_start {
+            offset
+        } else {
+            offset.checked_sub(1)?
+        };
         children.get(idx).unwrap_or_else(|| node.clone())
     } else {
         node.clone()
@@ -217,8 +224,18 @@ pub fn selection_from_dom(map: &TextMap, exact: bool) -> Option<Sel> {
     if !reader.contains(Some(&range.common_ancestor_container().ok()?)) {
         return None;
     }
-    let (mut i, a) = endpoint(&range.start_container().ok()?, range.start_offset().ok()?, true, map)?;
-    let (mut j, b) = endpoint(&range.end_container().ok()?, range.end_offset().ok()?, false, map)?;
+    let (mut i, a) = endpoint(
+        &range.start_container().ok()?,
+        range.start_offset().ok()?,
+        true,
+        map,
+    )?;
+    let (mut j, b) = endpoint(
+        &range.end_container().ok()?,
+        range.end_offset().ok()?,
+        false,
+        map,
+    )?;
     if exact {
         let start = map.sentence(i)?.start + a;
         let end = map.sentence(j)?.start + b;
@@ -227,8 +244,8 @@ pub fn selection_from_dom(map: &TextMap, exact: bool) -> Option<Sel> {
         }
         let target = crate::domain::annotation::Target::span(map, start, end)?;
         let [f, l] = target.sentences;
-        let span = (target.kind == crate::domain::annotation::TargetKind::Span)
-            .then_some(target.position);
+        let span =
+            (target.kind == crate::domain::annotation::TargetKind::Span).then_some(target.position);
         return Some(Sel {
             anchor: f as usize,
             focus: l as usize,

@@ -83,7 +83,11 @@ fn handle_key(a: Annot, ev: &KeyboardEvent) -> bool {
         }
         "h" => a.highlight(a.colour.get_untracked()),
         "1" | "2" | "3" | "4" | "5" | "6" => {
-            let c = key.chars().next().and_then(Colour::from_digit).unwrap_or_default();
+            let c = key
+                .chars()
+                .next()
+                .and_then(Colour::from_digit)
+                .unwrap_or_default();
             a.highlight(c);
         }
         "t" => open(a, Mode::Tag),

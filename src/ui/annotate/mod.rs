@@ -26,7 +26,9 @@ use super::time;
 use crate::domain::annotation::{
     Annotation, Colour, Position, Target, TargetKind, clean_note, merge_tags, parse_tags,
 };
-use crate::domain::annotations::{AnnotationSet, Change, Filter, TagColours, ranked_tags, suggest_tags};
+use crate::domain::annotations::{
+    AnnotationSet, Change, Filter, TagColours, ranked_tags, suggest_tags,
+};
 use crate::domain::article::Article;
 use crate::domain::history::History;
 use crate::domain::marks::{SentenceMarks, sentence_marks};
@@ -167,7 +169,12 @@ const SAVE_DELAY: std::time::Duration = std::time::Duration::from_millis(300);
 
 impl Annot {
     /// Loads an article's annotations and builds the per-sentence signals.
-    pub fn new(article: &Article, lib: LibraryCtx, notices: Notices, slot: Option<ArticleSlot>) -> Self {
+    pub fn new(
+        article: &Article,
+        lib: LibraryCtx,
+        notices: Notices,
+        slot: Option<ArticleSlot>,
+    ) -> Self {
         let mut set = match lib.load_annotations(&article.id) {
             Ok(set) => set,
             Err(e) => {
@@ -253,7 +260,9 @@ impl Annot {
             return None;
         }
         if let Some(p) = sel.span {
-            let start = self.with(|i| i.map.sentence(a).map(|s| s.start)).flatten()?;
+            let start = self
+                .with(|i| i.map.sentence(a).map(|s| s.start))
+                .flatten()?;
             return Some((a, p.start.saturating_sub(start)));
         }
         self.with(|i| i.caret).flatten().filter(|(s, _)| *s == a)
@@ -262,9 +271,12 @@ impl Annot {
     fn correct(&self, select: usize, fix: impl FnOnce(&mut Article) -> Result<(), String>) {
         let Some(slot) = self.slot else { return };
         self.flush();
-        let Some(mut article) = self.with(|i| i.article.clone()) else { return };
+        let Some(mut article) = self.with(|i| i.article.clone()) else {
+            return;
+        };
         if let Err(e) = fix(&mut article) {
-            self.notices.error(format!("The sentences were not changed: {e}."));
+            self.notices
+                .error(format!("The sentences were not changed: {e}."));
             return;
         }
         match self.lib.update_article(&article) {
@@ -281,10 +293,13 @@ impl Annot {
 
     /// Joins the selected sentence with the next one in its paragraph.
     pub fn join_with_next(&self) {
-        let Some(sel) = self.selection.get_untracked() else { return };
+        let Some(sel) = self.selection.get_untracked() else {
+            return;
+        };
         let (a, b) = sel.range();
         if a != b {
-            self.notices.info("Select one sentence to join it with the next.");
+            self.notices
+                .info("Select one sentence to join it with the next.");
             return;
         }
         self.correct(a, |art| art.join_with_next(a));
@@ -426,7 +441,13 @@ impl Annot {
             }
             Some(s) => {
                 let (a, b) = s.range();
-                let from = if extend { s.focus } else if forward { b } else { a };
+                let from = if extend {
+                    s.focus
+                } else if forward {
+                    b
+                } else {
+                    a
+                };
                 if forward {
                     (from + 1).min(n - 1)
                 } else {
@@ -495,7 +516,9 @@ impl Annot {
     /// at exactly the same place is recoloured instead.
     pub fn highlight(&self, colour: Colour) {
         self.colour.set(colour);
-        let Some(target) = self.need_selection() else { return };
+        let Some(target) = self.need_selection() else {
+            return;
+        };
         let now = self.stamp();
         let same = self
             .with(|i| {
@@ -537,10 +560,14 @@ impl Annot {
         if tags.is_empty() {
             return;
         }
-        let Some(target) = self.need_selection() else { return };
+        let Some(target) = self.need_selection() else {
+            return;
+        };
         let known = self.ranked_tags();
         let now = self.stamp();
-        let under = self.with(|i| i.set.under(&target).map(|a| a.id.clone())).flatten();
+        let under = self
+            .with(|i| i.set.under(&target).map(|a| a.id.clone()))
+            .flatten();
         let change = match under {
             Some(id) => self
                 .with_mut(|i| {
@@ -570,9 +597,13 @@ impl Annot {
     /// selection, or highlights the selection with the note.
     pub fn save_note(&self, text: &str) {
         let note = clean_note(text);
-        let Some(target) = self.need_selection() else { return };
+        let Some(target) = self.need_selection() else {
+            return;
+        };
         let now = self.stamp();
-        let under = self.with(|i| i.set.under(&target).map(|a| a.id.clone())).flatten();
+        let under = self
+            .with(|i| i.set.under(&target).map(|a| a.id.clone()))
+            .flatten();
         let change = match under {
             Some(id) => self
                 .with_mut(|i| i.set.update(&id, now, |a| a.note = note))
@@ -617,7 +648,9 @@ impl Annot {
     /// Attaches an orphan to the selected text, by hand: it takes the
     /// selection's place and quote and is shown in the text again.
     pub fn attach(&self, id: &str) {
-        let Some(target) = self.need_selection() else { return };
+        let Some(target) = self.need_selection() else {
+            return;
+        };
         let now = self.stamp();
         let change = self
             .with_mut(|i| {
@@ -888,7 +921,9 @@ impl Annot {
 
     /// Selects an annotation's text and scrolls to it, marking it briefly.
     pub fn reveal(&self, a: &Annotation) {
-        let Some((first, last)) = self.sentences_of(a) else { return };
+        let Some((first, last)) = self.sentences_of(a) else {
+            return;
+        };
         let span = (a.target.kind == TargetKind::Span).then_some(a.target.position);
         self.select(Some(Sel {
             anchor: first,

@@ -137,10 +137,18 @@ fn Entry(annotation: Annotation) -> impl IntoView {
     let shown = a.tag_colours.with_untracked(|tc| tc.effective(&annotation));
     let quote = shorten(&annotation.target.quote.exact, QUOTE_CHARS);
     let note = (!annotation.note.trim().is_empty()).then(|| shorten(&annotation.note, NOTE_CHARS));
-    let when = format!("{} {}", time::local_date(annotation.updated), time::local_time(annotation.updated));
+    let when = format!(
+        "{} {}",
+        time::local_date(annotation.updated),
+        time::local_time(annotation.updated)
+    );
     let label = format!(
         "{}{} highlight: {}",
-        if annotation.target.kind == TargetKind::Span { "Exact " } else { "" },
+        if annotation.target.kind == TargetKind::Span {
+            "Exact "
+        } else {
+            ""
+        },
         shown.name(),
         quote
     );

@@ -11,16 +11,25 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Click", "select a sentence"),
     ("Shift+click", "extend the selection"),
     ("Drag", "select the sentences a text selection touches"),
-    ("Alt+drag", "select an exact span (or turn on “Exact” in the toolbar)"),
+    (
+        "Alt+drag",
+        "select an exact span (or turn on “Exact” in the toolbar)",
+    ),
     ("j / k", "select the next / previous sentence"),
     ("Shift+J / Shift+K", "extend the selection"),
     ("Enter or Space", "select the focused sentence"),
     ("Escape", "close the input, then clear the selection"),
     ("h", "highlight in the current colour"),
-    ("1 – 6", "pick yellow, green, blue, pink, purple, orange and highlight"),
+    (
+        "1 – 6",
+        "pick yellow, green, blue, pink, purple, orange and highlight",
+    ),
     ("t", "tag (comma separates tags, Enter applies)"),
     ("n", "note (Ctrl+Enter or ⌘+Enter saves)"),
-    ("Delete or Backspace", "remove the annotation under the selection"),
+    (
+        "Delete or Backspace",
+        "remove the annotation under the selection",
+    ),
     ("Ctrl+Z / ⌘+Z", "undo"),
     ("Ctrl+Shift+Z / ⌘+Shift+Z", "redo"),
     ("?", "show this list"),
@@ -264,8 +273,12 @@ fn TagInput() -> impl IntoView {
             "ArrowUp" if n > 0 => {
                 active.update(|x| *x = Some(x.map_or(n - 1, |i| (i + n - 1) % n)));
             }
-            "Tab" if n > 0 && !text.with_untracked(|t| t.trim().ends_with(',') || t.trim().is_empty()) => {
-                let pick = suggestions.with_untracked(|s| s[active.get_untracked().unwrap_or(0)].clone());
+            "Tab"
+                if n > 0
+                    && !text.with_untracked(|t| t.trim().ends_with(',') || t.trim().is_empty()) =>
+            {
+                let pick =
+                    suggestions.with_untracked(|s| s[active.get_untracked().unwrap_or(0)].clone());
                 complete(&pick);
             }
             "Enter" => {
