@@ -8,7 +8,7 @@ use crate::domain::exchange::{Bundle, ReadFile};
 use crate::domain::json_path::Bad;
 use crate::domain::library::{Added, Library};
 use crate::domain::restore::{self, Plan, Replacement};
-use crate::storage::repo::Repo;
+use crate::storage::repo::{Repo, Saved};
 use crate::storage::{KeyValueStore, StorageError};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
@@ -70,12 +70,17 @@ impl LibraryCtx {
             .flatten()
     }
 
-    /// Saves an article's annotations, merging in what another tab stored;
-    /// returns whether that brought in anything new.
-    pub fn save_annotations(&self, set: &mut AnnotationSet) -> Result<bool, StorageError> {
-        let merged_in = self
+    /// Saves an article's annotations, merging in what another tab stored
+    /// (see [`Repo::save_annotations`]).
+    pub fn save_annotations(
+        &self,
+        set: &mut AnnotationSet,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Saved, StorageError> {
+        let library = self.library;
+        let saved = self
             .repo
-            .try_update_value(|r| r.save_annotations(set))
+            .try_update_value(|r| library.with_untracked(|lib| r.save_annotations(lib, set, now)))
             .unwrap_or_else(gone)?;
         let (id, n) = (set.article().to_owned(), set.len());
         if self
@@ -91,7 +96,7 @@ impl LibraryCtx {
                 }
             });
         }
-        Ok(merged_in)
+        Ok(saved)
     }
 
     /// How often each tag is used across the library.
@@ -218,19 +223,17 @@ impl LibraryCtx {
         Ok(())
     }
 
-    /// Replaces an article by an edited version, all or nothing.
-    pub fn replace_article(
-        &self,
-        old_id: &str,
-        replacement: &Replacement,
-    ) -> Result<(), StorageError> {
+    /// Replaces an article by an edited version, all or nothing, moving
+    /// the annotations stored for it now; returns what was stored.
+    pub fn replace_article(&self, old: &Article, new: Article) -> Result<Replacement, StorageError> {
         let mut lib = self.library.get_untracked();
-        self.repo
-            .try_update_value(|r| r.replace_article(&mut lib, old_id, replacement))
+        let replacement = self
+            .repo
+            .try_update_value(|r| r.replace_article(&mut lib, old, new))
             .unwrap_or_else(gone)?;
         self.library.set(lib);
         self.refresh_counts();
-        Ok(())
+        Ok(replacement)
     }
 
     /// Saves the preferences.

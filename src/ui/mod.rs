@@ -41,7 +41,7 @@ pub fn App() -> impl IntoView {
     let (mut repo, opened) = Repo::open(store);
     for problem in &opened.problems {
         let level = match problem {
-            StorageError::Corrupt { .. } | StorageError::NewerSchema(_) => Level::Warning,
+            StorageError::Corrupt { .. } | StorageError::ReadOnly(_) => Level::Warning,
             _ => Level::Error,
         };
         notices.push(level, problem.to_string());

@@ -313,8 +313,10 @@ fn ArticleView(article: Article) -> impl IntoView {
     {
         slot.select_after.set(None);
         request_animation_frame(move || {
-            annot.select(Some(Sel::one(i)));
-            dom::focus_sentence(i);
+            if annot.alive() {
+                annot.select(Some(Sel::one(i)));
+                dom::focus_sentence(i);
+            }
         });
     }
     let mut first_sentence = Vec::with_capacity(article.blocks.len());
@@ -367,6 +369,11 @@ fn ArticleView(article: Article) -> impl IntoView {
     let for_replace = article.clone();
     let panel_open = RwSignal::new(false);
     let count = move || annot.count();
+    // Whether the click that ends a mouse drag is to be ignored (the drag
+    // already made the selection). Per reader, and cleared whenever a new
+    // press starts, so a touch selection (which is followed by no click)
+    // never swallows the next tap.
+    let dragged = StoredValue::new(false);
 
     view! {
         <div class="reader-layout">
@@ -374,10 +381,25 @@ fn ArticleView(article: Article) -> impl IntoView {
             class="reader"
             data-testid="reader"
             data-article-id=article.id.clone()
-            on:click=move |ev| on_click(annot, &ev)
-            on:mouseup=move |ev| on_pointer_up(annot, ev.alt_key())
+            on:click=move |ev| on_click(annot, dragged, &ev)
+            on:mousedown=move |_| dragged.set_value(false)
+            on:mouseup=move |ev| {
+                if on_pointer_up(annot, ev.alt_key()) {
+                    dragged.set_value(true);
+                }
+            }
+            on:touchstart=move |_| dragged.set_value(false)
             on:touchend=move |_| {
-                set_timeout(move || on_pointer_up(annot, false), std::time::Duration::from_millis(350))
+                // The browser settles a touch selection after the finger
+                // lifts; by then the reader may be gone (a tap on a link).
+                set_timeout(
+                    move || {
+                        if annot.alive() {
+                            on_pointer_up(annot, false);
+                        }
+                    },
+                    std::time::Duration::from_millis(350),
+                )
             }
         >
             <nav class="reader-nav">
@@ -428,28 +450,23 @@ fn ArticleView(article: Article) -> impl IntoView {
     }
 }
 
-/// Whether a click that ends a drag should be ignored (the drag already
-/// made the selection).
-static DRAGGED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
 /// A mouse or touch text selection snaps to the sentences it touches (or,
-/// with Alt or the Exact toggle, keeps its exact span).
-fn on_pointer_up(annot: Annot, alt: bool) {
+/// with Alt or the Exact toggle, keeps its exact span). Returns whether
+/// it made a selection.
+fn on_pointer_up(annot: Annot, alt: bool) -> bool {
     let exact = alt || annot.exact.get_untracked();
-    let Some(sel) = annot
-        .with_map(|m| dom::selection_from_dom(m, exact))
-        .flatten()
-    else {
-        return;
+    let Some(sel) = annot.with_map(|m| dom::selection_from_dom(m, exact)).flatten() else {
+        return false;
     };
-    DRAGGED.store(true, std::sync::atomic::Ordering::Relaxed);
     dom::clear_dom_selection();
     annot.select(Some(sel));
     dom::focus_sentence(sel.focus);
+    true
 }
 
-fn on_click(annot: Annot, ev: &web_sys::MouseEvent) {
-    if DRAGGED.swap(false, std::sync::atomic::Ordering::Relaxed) {
+fn on_click(annot: Annot, dragged: StoredValue<bool>, ev: &web_sys::MouseEvent) {
+    if dragged.get_value() {
+        dragged.set_value(false);
         return;
     }
     let Some(target) = ev
@@ -546,8 +563,10 @@ fn keep_reading_place() {
         pending.set_value(true);
         set_timeout(
             move || {
-                pending.set_value(false);
-                save_place();
+                // The reader may have closed meanwhile.
+                if pending.try_set_value(false).is_none() {
+                    save_place();
+                }
             },
             std::time::Duration::from_millis(250),
         );

@@ -10,12 +10,13 @@
 use super::annotate::Annot;
 use super::context::LibraryCtx;
 use super::files;
-use super::notices::Notices;
+use super::notices::{Level, Notices};
 use super::route::{Route, navigate};
 use super::time;
 use crate::domain::article::Article;
 use crate::domain::exchange::{self, ExportInfo, Format};
 use crate::domain::restore::{self, Counts, Destination, Plan, Replacement};
+use crate::storage::StorageError;
 use crate::domain::{markdown_out, w3c};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -37,12 +38,18 @@ pub enum Pending {
     },
     /// An edited version of an article.
     Replace {
-        /// The old article's id.
-        old: String,
+        /// The old article.
+        old: Article,
         /// The file's name.
         name: String,
-        /// The new version and its re-anchored annotations.
+        /// The edited text, as read from the file.
+        new: Article,
+        /// The preview: the new version with the annotations stored when
+        /// the file was read, re-anchored. Confirming moves those stored
+        /// then, so edits made meanwhile move too.
         replacement: Replacement,
+        /// The reader that asked, whose unsaved edits are written first.
+        annot: Annot,
     },
 }
 
@@ -252,15 +259,29 @@ pub fn read_replacement(
             ));
             return;
         }
+        if !annot.alive() {
+            return;
+        }
         annot.flush();
-        let set = lib
-            .stored_annotations(&old.id)
-            .unwrap_or_else(|| crate::domain::annotations::AnnotationSet::new(&old.id));
-        let replacement = restore::replace(&old, &set, new);
+        let set = match lib.load_annotations(&old.id) {
+            Ok(set) => set,
+            // Moved to a backup key and kept; the user is told.
+            Err(e @ StorageError::Corrupt { .. }) => {
+                notices.push(Level::Warning, e.to_string());
+                crate::domain::annotations::AnnotationSet::new(&old.id)
+            }
+            Err(e) => {
+                notices.error(format!("{name} cannot replace this article: {e}"));
+                return;
+            }
+        };
+        let replacement = restore::replace(&old, &set, new.clone());
         pending.0.set(Some(Pending::Replace {
-            old: old.id.clone(),
+            old,
             name,
+            new,
             replacement,
+            annot,
         }));
     });
 }
@@ -461,9 +482,16 @@ pub fn TransferDialog() -> impl IntoView {
             Pending::Replace {
                 old,
                 name,
-                replacement,
-            } => match lib.replace_article(&old, &replacement) {
-                Ok(()) => {
+                new,
+                annot,
+                ..
+            } => match {
+                if annot.alive() {
+                    annot.flush();
+                }
+                lib.replace_article(&old, new)
+            } {
+                Ok(replacement) => {
                     notices.info(format!(
                         "Replaced with {name}. {}.",
                         anchoring_words(&replacement.counts)
@@ -499,32 +527,37 @@ pub fn TransferDialog() -> impl IntoView {
             }
         })
     };
-    // The first enabled button takes focus when the dialog opens; focus
-    // goes back where it was when it closes.
+    // A native modal dialog: while it is open the page behind it is inert
+    // (no pointer, focus or keys reach it; the shortcuts also ignore keys
+    // while a dialog is open). The first enabled button takes focus when
+    // it opens; focus goes back where it was when it closes.
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
     let opener: StoredValue<Option<web_sys::HtmlElement>, LocalStorage> =
         StoredValue::new_local(None);
     Effect::new(move |was_open: Option<bool>| {
         let open = pending.0.with(Option::is_some);
+        let Some(el) = dialog.get() else { return open };
         if open && was_open != Some(true) {
             opener.set_value(
                 document()
                     .active_element()
                     .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()),
             );
-            request_animation_frame(|| {
-                if let Ok(Some(el)) =
-                    document().query_selector(".dialog .dialog-actions button:not([disabled])")
-                    && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
-                {
-                    let _ = el.focus();
-                }
-            });
-        } else if !open
-            && was_open == Some(true)
-            && let Some(el) = opener.get_value()
-            && el.is_connected()
-        {
-            let _ = el.focus();
+            if !el.open() {
+                let _ = el.show_modal();
+            }
+            if let Ok(Some(b)) = el.query_selector(".dialog-actions button:not([disabled])")
+                && let Ok(b) = b.dyn_into::<web_sys::HtmlElement>()
+            {
+                let _ = b.focus();
+            }
+        } else if !open && was_open == Some(true) {
+            el.close();
+            if let Some(prev) = opener.get_value()
+                && prev.is_connected()
+            {
+                let _ = prev.focus();
+            }
         }
         open
     });
@@ -556,25 +589,29 @@ pub fn TransferDialog() -> impl IntoView {
         }
     };
     view! {
-        <Show when=move || pending.0.with(Option::is_some)>
-            <div class="dialog-backdrop" on:click=move |_| cancel()></div>
-            <div
-                class="dialog"
-                role="dialog"
-                aria-modal="true"
-                aria-labelledby="transfer-title"
-                data-testid="transfer-dialog"
-                on:keydown=move |ev: web_sys::KeyboardEvent| {
-                    if ev.key() == "Escape" {
-                        ev.stop_propagation();
-                        cancel();
-                    } else {
-                        trap(&ev);
-                    }
+        <dialog
+            class="dialog"
+            aria-labelledby="transfer-title"
+            data-testid="transfer-dialog"
+            node_ref=dialog
+            // Escape: the browser's cancel, turned into ours.
+            on:cancel=move |ev: web_sys::Event| {
+                ev.prevent_default();
+                cancel();
+            }
+            // A click on the backdrop lands on the dialog element itself.
+            on:click=move |ev| {
+                let on_backdrop = ev
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::HtmlDialogElement>().ok())
+                    .is_some();
+                if on_backdrop {
+                    cancel();
                 }
-            >
-                {body}
-            </div>
-        </Show>
+            }
+            on:keydown=move |ev: web_sys::KeyboardEvent| trap(&ev)
+        >
+            <div class="dialog-content">{body}</div>
+        </dialog>
     }
 }

@@ -582,3 +582,96 @@ describe('screenshot', () => {
     await ctx.close();
   });
 });
+
+describe('phones and pointers', () => {
+  const phone = () => env.browser.newContext({ hasTouch: true, isMobile: true, viewport: { width: 400, height: 800 } });
+
+  test('tapping a sentence and then "← Library" at once leaves the app running', async () => {
+    const { ctx, page } = await fresh({ context: await phone() });
+    await page.tap(S(1));
+    await page.tap('[data-testid="back-to-library"]');
+    await page.waitForSelector('[data-testid="paste-text"]');
+    // The reader's delayed touch handler runs 350 ms after the tap.
+    await page.waitForTimeout(700);
+    assert.deepEqual(page.errors, [], 'no access to the closed reader');
+    // The app still works: open the article again and select by tapping.
+    await openWelcome(page);
+    await page.tap(S(2));
+    await page.locator(`${S(2)}.selected`).waitFor();
+    assert.deepEqual(page.errors, []);
+    await ctx.close();
+  });
+
+  test('after a touch text selection, the next tap on a sentence selects it', async () => {
+    const { ctx, page } = await fresh({ context: await phone() });
+    await page.evaluate(() => {
+      const r = document.createRange();
+      r.setStart(document.querySelector('[data-sentence-id="5"]').firstChild, 4);
+      r.setEnd(document.querySelector('[data-sentence-id="6"]').firstChild, 3);
+      getSelection().removeAllRanges();
+      getSelection().addRange(r);
+      document.querySelector('[data-sentence-id="6"]').dispatchEvent(new TouchEvent('touchend', { bubbles: true }));
+    });
+    await page.locator(`${S(6)}.selected`).waitFor();
+    await page.tap(S(2));
+    await page.locator(`${S(2)}.selected`).waitFor({ timeout: 2000 });
+    const selected = await page.locator('.s.selected').evaluateAll((els) => els.map((e) => Number(e.dataset.sentenceId)));
+    assert.deepEqual(selected, [2]);
+    await ctx.close();
+  });
+
+  test('a triple-click on a two-sentence paragraph selects both sentences', async () => {
+    const { ctx, page } = await fresh();
+    const ids = await page.evaluate(() => {
+      const p = [...document.querySelectorAll('.reader-body p')]
+        .find((el) => el.querySelectorAll('[data-sentence-id]').length === 2);
+      return [...p.querySelectorAll('[data-sentence-id]')].map((e) => Number(e.dataset.sentenceId));
+    });
+    assert.equal(ids.length, 2);
+    await page.click(S(ids[0]), { clickCount: 3 });
+    await page.locator(`${S(ids[1])}.selected`).waitFor({ timeout: 2000 });
+    const selected = await page.locator('.s.selected').evaluateAll((els) => els.map((e) => Number(e.dataset.sentenceId)));
+    assert.deepEqual(selected, ids);
+    await ctx.close();
+  });
+
+  test('a selection from the start of one paragraph element to the start of the next takes exactly the first paragraph', async () => {
+    const { ctx, page } = await fresh();
+    // Both ends are element boundaries, (A, 0) and (B, 0), as a
+    // triple-click or a drag past the paragraph's end leaves them.
+    const result = await page.evaluate(() => {
+      const ps = [...document.querySelectorAll('.reader-body p')].filter((p) => p.querySelector('[data-sentence-id]'));
+      const [a, b] = ps;
+      const ids = [...a.querySelectorAll('[data-sentence-id]')].map((e) => Number(e.dataset.sentenceId));
+      const r = document.createRange();
+      r.setStart(a, 0);
+      r.setEnd(b, 0);
+      getSelection().removeAllRanges();
+      getSelection().addRange(r);
+      a.dispatchEvent(new MouseEvent('mouseup', { bubbles: true }));
+      return ids;
+    });
+    await page.locator(`${S(result.at(-1))}.selected`).waitFor({ timeout: 2000 });
+    const selected = await page.locator('.s.selected').evaluateAll((els) => els.map((e) => Number(e.dataset.sentenceId)));
+    assert.deepEqual(selected, result);
+    await ctx.close();
+  });
+
+  test('changing a tag colour recolours its panel entries as well as the text', async () => {
+    const { ctx, page } = await fresh();
+    await page.click(S(3));
+    await page.keyboard.press('t');
+    await page.keyboard.type('Navy');
+    await page.keyboard.press('Enter');
+    const entry = page.locator('[data-testid="annotation-item"]').first();
+    await entry.waitFor();
+    assert.equal(await entry.getAttribute('data-colour'), 'yellow');
+    await page.locator('.tag-colours summary').click();
+    await page.selectOption('[data-testid="tag-colour"][aria-label="Colour for tag Navy"]', 'green');
+    assert.equal(await page.getAttribute(S(3), 'data-highlight'), 'green');
+    await page.waitForFunction(() => document.querySelector('[data-testid="annotation-item"]')?.dataset.colour === 'green',
+      null, { timeout: 2000 });
+    assert.match(await entry.locator('.entry-colour').textContent(), /green/);
+    await ctx.close();
+  });
+});

@@ -331,3 +331,32 @@ describe('replacing an article with an edited version', () => {
     assert.deepEqual(page.errors, []);
   });
 });
+
+describe('the preview dialog is modal', () => {
+  test('while it is open, keys and clicks never reach the reader behind it', async () => {
+    const { ctx, page } = await openApp(env.browser, env.server.url);
+    await importFiles(page, [file(NAME, TEXT, 'text/plain')]);
+    await openArticle(page);
+    const before = await storageSnapshot(page);
+    await page.locator('[data-testid="replace-file"]').setInputFiles([file('edited.txt', EDITED, 'text/plain')]);
+    const dialog = page.locator('[data-testid="transfer-dialog"]');
+    await dialog.waitFor();
+    assert.equal(await dialog.evaluate((d) => d.matches(':modal')), true, 'a native modal dialog');
+    // Shortcuts: select the next sentence, highlight, undo.
+    for (const key of ['j', 'h', '3', 'Control+z']) await page.keyboard.press(key);
+    assert.equal(await page.locator('.s.selected').count(), 0, 'no shortcut reached the reader');
+    assert.equal(await dialog.isVisible(), true, 'the dialog is still open');
+    // The page behind is inert: no element under a sentence's place is the sentence.
+    const box = await page.locator(S(2)).boundingBox();
+    const hit = await page.evaluate(([x, y]) => document.elementFromPoint(x, y)?.closest('[data-sentence-id]') !== null,
+      [box.x + 5, box.y + box.height / 2]);
+    assert.equal(hit, false, 'the backdrop covers the text');
+    // A click there closes the dialog (cancel) and selects nothing.
+    await page.mouse.click(box.x + 5, box.y + box.height / 2);
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(await page.locator('.s.selected').count(), 0);
+    assert.deepEqual(await storageSnapshot(page), before, 'nothing was stored');
+    assert.deepEqual(page.errors, []);
+    await ctx.close();
+  });
+});

@@ -143,69 +143,38 @@ fn chars_before(el: &Element, node: &Node, offset: u32) -> Option<u32> {
     Some(String::from(range.to_string()).chars().count() as u32)
 }
 
-/// The next (or, backwards, the previous) sentence element from `node` in
-/// document order, staying inside the reader.
-fn nearest_sentence(node: &Node, forward: bool) -> Option<Element> {
-    let mut at = node.clone();
-    loop {
-        if let Some(el) = at.dyn_ref::<Element>() {
-            if el.matches("[data-sentence-id]").unwrap_or(false) {
-                return Some(el.clone());
-            }
-            let inner = el.query_selector_all("[data-sentence-id]").ok()?;
-            if inner.length() > 0 {
-                let pick = if forward { 0 } else { inner.length() - 1 };
-                return inner.get(pick)?.dyn_into().ok();
-            }
-            if el.class_list().contains("reader") {
-                return None;
-            }
-        }
-        let mut climb = at.clone();
-        let next = loop {
-            let sib = if forward {
-                climb.next_sibling()
-            } else {
-                climb.previous_sibling()
-            };
-            match sib {
-                Some(s) => break s,
-                None => {
-                    climb = climb.parent_node()?;
-                    if climb
-                        .dyn_ref::<Element>()
-                        .is_some_and(|e| e.class_list().contains("reader"))
-                    {
-                        return None;
-                    }
-                }
-            }
-        };
-        at = next;
-    }
-}
-
 /// One end of a selection as (sentence, code points into it).
 fn endpoint(node: &Node, offset: u32, is_start: bool, map: &TextMap) -> Option<(usize, u32)> {
     if let Some(el) = sentence_of(node) {
         let i = sentence_index(&el)?;
         return Some((i, chars_before(&el, node, offset)?));
     }
-    // Between sentences: the point is in whitespace or at an element
-    // boundary. Start snaps forward to a sentence start, end back to a
-    // sentence end.
-    let from = if node.dyn_ref::<Element>().is_some() {
-        let children = node.child_nodes();
-        let idx = if is_start {
-            offset
-        } else {
-            offset.checked_sub(1)?
-        };
-        children.get(idx).unwrap_or_else(|| node.clone())
-    } else {
-        node.clone()
+    // Between sentences: in whitespace, or at an element boundary such as
+    // the (next paragraph, 0) that ends a triple-click, or the (paragraph,
+    // child count) that can start one. A start snaps forward to the start
+    // of the first sentence after the point, an end back to the end of
+    // the last sentence before it.
+    let point = document().create_range().ok()?;
+    point.set_start(node, offset).ok()?;
+    point.collapse_with_to_start(true);
+    let all = document().query_selector_all(".reader [data-sentence-id]").ok()?;
+    // Sentence elements are in document order: find the first one that
+    // starts at or after the point (binary search, O(log n) DOM calls).
+    let starts_after = |k: u32| -> bool {
+        all.get(k)
+            .is_some_and(|el| point.compare_point(&el, 0).is_ok_and(|c| c >= 0))
     };
-    let el = nearest_sentence(&from, is_start)?;
+    let (mut lo, mut hi) = (0, all.length());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if starts_after(mid) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    let k = if is_start { lo } else { lo.checked_sub(1)? };
+    let el: Element = all.get(k)?.dyn_into().ok()?;
     let i = sentence_index(&el)?;
     let len = map.sentence(i).map(|p| p.end - p.start)?;
     Some((i, if is_start { 0 } else { len }))

@@ -32,8 +32,13 @@ pub fn install(annot: Annot) {
     on_cleanup(move || handle.remove());
 }
 
+/// Whether a modal dialog is open: the page behind it takes no keys.
+fn modal_open() -> bool {
+    document().query_selector("dialog[open]").ok().flatten().is_some()
+}
+
 fn handle_key(a: Annot, ev: &KeyboardEvent) -> bool {
-    if ev.default_prevented() || is_typing(ev) || ev.is_composing() {
+    if ev.default_prevented() || is_typing(ev) || ev.is_composing() || modal_open() {
         return false;
     }
     let key = ev.key();

@@ -753,22 +753,39 @@ impl Annot {
         }
     }
 
+    /// Whether the reader that owns this context is still open. Deferred
+    /// work (timers, animation frames, async reads) checks it first: a
+    /// signal read after its owner is disposed would panic, and with
+    /// `panic = "abort"` that ends the app.
+    pub fn alive(&self) -> bool {
+        !self.version.is_disposed()
+    }
+
     /// Writes unsaved edits now. On failure the edits stay here, the user
     /// is told once, and the write is retried on the next change.
     pub fn flush(&self) {
-        let Some(mut set) = self.with_mut(|i| {
-            i.save_due = false;
-            i.dirty.then(|| i.set.clone())
-        }) else {
+        if !self.alive() {
+            return;
+        }
+        let now = time::now();
+        let Some(mut set) = self
+            .with_mut(|i| {
+                i.save_due = false;
+                // Old tombstones go from the tab's own set as from storage.
+                i.dirty.then(|| {
+                    i.set.prune(now);
+                    i.set.clone()
+                })
+            })
+            .flatten()
+        else {
             return;
         };
-        let Some(set) = set.as_mut() else { return };
-        set.prune(time::now());
-        match self.lib.save_annotations(set) {
-            Ok(merged_in) => {
+        match self.lib.save_annotations(&mut set, now) {
+            Ok(saved) => {
                 let was_failing = self
                     .with_mut(|i| {
-                        i.set.merge(set);
+                        i.set.merge(&set);
                         i.dirty = false;
                         std::mem::replace(&mut i.failing, false)
                     })
@@ -777,7 +794,10 @@ impl Annot {
                 if was_failing {
                     self.notices.info("Your annotations are saved now.");
                 }
-                if merged_in {
+                if let Some(problem) = saved.quarantined {
+                    self.notices.push(Level::Warning, problem.to_string());
+                }
+                if saved.merged_in {
                     self.refresh_marks();
                     self.version.update(|v| *v += 1);
                 }
@@ -788,6 +808,7 @@ impl Annot {
                     .unwrap_or(false);
                 let text = match e {
                     StorageError::QuotaExceeded => "Browser storage is full, so your latest annotation changes are kept in this tab only. They will be saved with your next change once there is room: delete an article you no longer need.".to_owned(),
+                    e @ StorageError::ArticleGone(_) => e.to_string(),
                     other => format!("Your latest annotation changes are kept in this tab only: {other}"),
                 };
                 if first {

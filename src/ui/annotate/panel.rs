@@ -134,7 +134,10 @@ pub fn Panel(
 #[component]
 fn Entry(annotation: Annotation) -> impl IntoView {
     let a = expect_context::<Annot>();
-    let shown = a.tag_colours.with_untracked(|tc| tc.effective(&annotation));
+    // Tracked: giving one of its tags a colour recolours the entry, as it
+    // recolours the text (the row's key, id and time, does not change).
+    let for_colour = annotation.clone();
+    let shown = Memo::new(move |_| a.tag_colours.with(|tc| tc.effective(&for_colour)));
     let quote = shorten(&annotation.target.quote.exact, QUOTE_CHARS);
     let note = (!annotation.note.trim().is_empty()).then(|| shorten(&annotation.note, NOTE_CHARS));
     let when = format!(
@@ -142,24 +145,21 @@ fn Entry(annotation: Annotation) -> impl IntoView {
         time::local_date(annotation.updated),
         time::local_time(annotation.updated)
     );
-    let label = format!(
-        "{}{} highlight: {}",
-        if annotation.target.kind == TargetKind::Span {
-            "Exact "
-        } else {
-            ""
-        },
-        shown.name(),
-        quote
-    );
+    let exact = if annotation.target.kind == TargetKind::Span {
+        "Exact "
+    } else {
+        ""
+    };
+    let label_quote = quote.clone();
+    let label = move || format!("{exact}{} highlight: {label_quote}", shown.get().name());
     let for_click = annotation.clone();
     let id = annotation.id.clone();
     view! {
-        <li class="entry" data-testid="annotation-item" data-annotation-id=annotation.id.clone() data-colour=shown.name()>
+        <li class="entry" data-testid="annotation-item" data-annotation-id=annotation.id.clone() data-colour=move || shown.get().name()>
             <button class="entry-main" aria-label=label on:click=move |_| a.reveal(&for_click)>
                 <span class="entry-colour">
-                    <span class="dot" data-colour=shown.name() aria-hidden="true"></span>
-                    {shown.name()}
+                    <span class="dot" data-colour=move || shown.get().name() aria-hidden="true"></span>
+                    {move || shown.get().name()}
                 </span>
                 <q class="entry-quote">{quote}</q>
                 {note.map(|n| view! { <span class="entry-note" data-testid="entry-note">{n}</span> })}

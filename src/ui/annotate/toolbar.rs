@@ -68,7 +68,10 @@ pub fn Toolbar() -> impl IntoView {
         if let Some(sel) = a.selection.get() {
             let (first, last) = sel.range();
             request_animation_frame(move || {
-                if let Some(p) = place(first, last) {
+                // The toolbar may be gone by the next frame.
+                if !pos.is_disposed()
+                    && let Some(p) = place(first, last)
+                {
                     pos.set(p);
                 }
             });
