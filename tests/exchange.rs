@@ -683,7 +683,7 @@ fn a_replacement_keeps_unreadable_old_annotations_in_a_backup_key() {
     repo.replace_article(&mut lib, &ferry, edited).unwrap();
     let snapshot = repo.store().snapshot();
     assert!(
-        snapshot.get(&key).is_none(),
+        !snapshot.contains_key(&key),
         "the old key is gone with its article"
     );
     let backups: Vec<&String> = snapshot

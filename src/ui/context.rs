@@ -225,7 +225,11 @@ impl LibraryCtx {
 
     /// Replaces an article by an edited version, all or nothing, moving
     /// the annotations stored for it now; returns what was stored.
-    pub fn replace_article(&self, old: &Article, new: Article) -> Result<Replacement, StorageError> {
+    pub fn replace_article(
+        &self,
+        old: &Article,
+        new: Article,
+    ) -> Result<Replacement, StorageError> {
         let mut lib = self.library.get_untracked();
         let replacement = self
             .repo

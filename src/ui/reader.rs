@@ -455,7 +455,10 @@ fn ArticleView(article: Article) -> impl IntoView {
 /// it made a selection.
 fn on_pointer_up(annot: Annot, alt: bool) -> bool {
     let exact = alt || annot.exact.get_untracked();
-    let Some(sel) = annot.with_map(|m| dom::selection_from_dom(m, exact)).flatten() else {
+    let Some(sel) = annot
+        .with_map(|m| dom::selection_from_dom(m, exact))
+        .flatten()
+    else {
         return false;
     };
     dom::clear_dom_selection();

@@ -16,8 +16,8 @@ use super::time;
 use crate::domain::article::Article;
 use crate::domain::exchange::{self, ExportInfo, Format};
 use crate::domain::restore::{self, Counts, Destination, Plan, Replacement};
-use crate::storage::StorageError;
 use crate::domain::{markdown_out, w3c};
+use crate::storage::StorageError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -39,15 +39,15 @@ pub enum Pending {
     /// An edited version of an article.
     Replace {
         /// The old article.
-        old: Article,
+        old: Box<Article>,
         /// The file's name.
         name: String,
         /// The edited text, as read from the file.
-        new: Article,
+        new: Box<Article>,
         /// The preview: the new version with the annotations stored when
         /// the file was read, re-anchored. Confirming moves those stored
         /// then, so edits made meanwhile move too.
-        replacement: Replacement,
+        replacement: Box<Replacement>,
         /// The reader that asked, whose unsaved edits are written first.
         annot: Annot,
     },
@@ -275,11 +275,11 @@ pub fn read_replacement(
                 return;
             }
         };
-        let replacement = restore::replace(&old, &set, new.clone());
+        let replacement = Box::new(restore::replace(&old, &set, new.clone()));
         pending.0.set(Some(Pending::Replace {
-            old,
+            old: Box::new(old),
             name,
-            new,
+            new: Box::new(new),
             replacement,
             annot,
         }));
@@ -485,24 +485,24 @@ pub fn TransferDialog() -> impl IntoView {
                 new,
                 annot,
                 ..
-            } => match {
+            } => {
                 if annot.alive() {
                     annot.flush();
                 }
-                lib.replace_article(&old, new)
-            } {
-                Ok(replacement) => {
-                    notices.info(format!(
-                        "Replaced with {name}. {}.",
-                        anchoring_words(&replacement.counts)
-                            .unwrap_or_else(|| "No annotations to move".into())
-                    ));
-                    navigate(&Route::Read(replacement.article.id.clone()));
+                match lib.replace_article(&old, *new) {
+                    Ok(replacement) => {
+                        notices.info(format!(
+                            "Replaced with {name}. {}.",
+                            anchoring_words(&replacement.counts)
+                                .unwrap_or_else(|| "No annotations to move".into())
+                        ));
+                        navigate(&Route::Read(replacement.article.id.clone()));
+                    }
+                    Err(e) => notices.error(format!(
+                        "The article was not replaced; nothing changed. {e}"
+                    )),
                 }
-                Err(e) => notices.error(format!(
-                    "The article was not replaced; nothing changed. {e}"
-                )),
-            },
+            }
         }
     };
     let body = move || {

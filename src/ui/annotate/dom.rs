@@ -157,7 +157,9 @@ fn endpoint(node: &Node, offset: u32, is_start: bool, map: &TextMap) -> Option<(
     let point = document().create_range().ok()?;
     point.set_start(node, offset).ok()?;
     point.collapse_with_to_start(true);
-    let all = document().query_selector_all(".reader [data-sentence-id]").ok()?;
+    let all = document()
+        .query_selector_all(".reader [data-sentence-id]")
+        .ok()?;
     // Sentence elements are in document order: find the first one that
     // starts at or after the point (binary search, O(log n) DOM calls).
     let starts_after = |k: u32| -> bool {

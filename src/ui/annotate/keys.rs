@@ -34,7 +34,11 @@ pub fn install(annot: Annot) {
 
 /// Whether a modal dialog is open: the page behind it takes no keys.
 fn modal_open() -> bool {
-    document().query_selector("dialog[open]").ok().flatten().is_some()
+    document()
+        .query_selector("dialog[open]")
+        .ok()
+        .flatten()
+        .is_some()
 }
 
 fn handle_key(a: Annot, ev: &KeyboardEvent) -> bool {
