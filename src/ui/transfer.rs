@@ -534,30 +534,36 @@ pub fn TransferDialog() -> impl IntoView {
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     let opener: StoredValue<Option<web_sys::HtmlElement>, LocalStorage> =
         StoredValue::new_local(None);
+    // Remember where focus was when a preview opens; open the dialog as a
+    // modal as soon as it is in the page, focusing its first enabled
+    // button; give focus back when it closes.
     Effect::new(move |was_open: Option<bool>| {
         let open = pending.0.with(Option::is_some);
-        let Some(el) = dialog.get() else { return open };
+        let el = dialog.get();
         if open && was_open != Some(true) {
             opener.set_value(
                 document()
                     .active_element()
                     .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()),
             );
-            if !el.open() {
-                let _ = el.show_modal();
-            }
+        }
+        if open
+            && let Some(el) = el
+            && !el.open()
+        {
+            let _ = el.show_modal();
             if let Ok(Some(b)) = el.query_selector(".dialog-actions button:not([disabled])")
                 && let Ok(b) = b.dyn_into::<web_sys::HtmlElement>()
             {
                 let _ = b.focus();
             }
-        } else if !open && was_open == Some(true) {
-            el.close();
-            if let Some(prev) = opener.get_value()
-                && prev.is_connected()
-            {
-                let _ = prev.focus();
-            }
+        }
+        if !open
+            && was_open == Some(true)
+            && let Some(prev) = opener.get_value()
+            && prev.is_connected()
+        {
+            let _ = prev.focus();
         }
         open
     });
@@ -589,6 +595,7 @@ pub fn TransferDialog() -> impl IntoView {
         }
     };
     view! {
+        <Show when=move || pending.0.with(Option::is_some)>
         <dialog
             class="dialog"
             aria-labelledby="transfer-title"
@@ -613,5 +620,6 @@ pub fn TransferDialog() -> impl IntoView {
         >
             <div class="dialog-content">{body}</div>
         </dialog>
+        </Show>
     }
 }

@@ -640,8 +640,8 @@ describe('phones and pointers', () => {
     // Both ends are element boundaries, (A, 0) and (B, 0), as a
     // triple-click or a drag past the paragraph's end leaves them.
     const result = await page.evaluate(() => {
-      const ps = [...document.querySelectorAll('.reader-body p')].filter((p) => p.querySelector('[data-sentence-id]'));
-      const [a, b] = ps;
+      const a = document.querySelector('.reader-body p');
+      const b = a.nextElementSibling;
       const ids = [...a.querySelectorAll('[data-sentence-id]')].map((e) => Number(e.dataset.sentenceId));
       const r = document.createRange();
       r.setStart(a, 0);
