@@ -390,26 +390,53 @@ describe('reader', () => {
     await ctx.close();
   });
 
+  /** Characters per rendered line over the reader's multi-line paragraphs. */
+  const measure = (page) => page.evaluate(() => {
+    const ps = [...document.querySelectorAll('.reader-body p')];
+    let chars = 0; let lines = 0; let ratio = 0;
+    for (const p of ps) {
+      const lh = parseFloat(getComputedStyle(p).lineHeight);
+      const n = Math.round(p.getBoundingClientRect().height / lh);
+      ratio = lh / parseFloat(getComputedStyle(p).fontSize);
+      if (n >= 2) { chars += p.textContent.length; lines += n - 0.5; }
+    }
+    return { perLine: chars / lines, ratio };
+  });
+
   test('the reading measure is about 65 characters with a generous line height', async () => {
     const { ctx, page } = await openApp(env.browser, env.server.url);
     await openArticle(page, 'Welcome');
     for (const clicks of [0, 4]) {
       for (let i = 0; i < clicks; i++) await page.click('[data-testid="font-larger"]');
-      const m = await page.evaluate(() => {
-        const ps = [...document.querySelectorAll('.reader-body p')];
-        let chars = 0; let lines = 0; let ratio = 0;
-        for (const p of ps) {
-          const lh = parseFloat(getComputedStyle(p).lineHeight);
-          const n = Math.round(p.getBoundingClientRect().height / lh);
-          ratio = lh / parseFloat(getComputedStyle(p).fontSize);
-          if (n >= 2) { chars += p.textContent.length; lines += n - 0.5; }
-        }
-        return { perLine: chars / lines, ratio };
-      });
-      assert.ok(m.perLine > 55 && m.perLine < 80, `about 65 characters a line, got ${m.perLine.toFixed(1)}`);
+      const m = await measure(page);
+      assert.ok(m.perLine > 58 && m.perLine < 72, `about 65 characters a line, got ${m.perLine.toFixed(1)}`);
       assert.ok(m.ratio >= 1.5 && m.ratio <= 1.8, `line height ${m.ratio}`);
     }
     await ctx.close();
+  });
+
+  test('the measure follows the font actually rendered, whatever the machine has', async () => {
+    // The same page with its serif stack swapped for other fonts: a wide
+    // monospace and a sans. (Trunk's integrity hashes are dropped so the
+    // edited stylesheet loads.)
+    for (const font of ['"DejaVu Sans Mono", monospace', '"DejaVu Sans", sans-serif']) {
+      const context = await env.browser.newContext({ viewport: { width: 1200, height: 900 } });
+      await context.route(/\/(index\.html)?$/, async (route) => {
+        const res = await route.fetch();
+        await route.fulfill({ response: res, body: (await res.text()).replace(/ integrity="[^"]*"/g, '') });
+      });
+      await context.route('**/*.css', async (route) => {
+        const res = await route.fetch();
+        await route.fulfill({ response: res, body: (await res.text()).replace(/--serif:[^;]+;/, `--serif: ${font};`) });
+      });
+      const { ctx, page } = await openApp(env.browser, env.server.url, { context });
+      await openArticle(page, 'Welcome');
+      const family = await page.evaluate(() => getComputedStyle(document.querySelector('.reader-body')).fontFamily);
+      assert.equal(family, font, 'the swapped font is in use');
+      const m = await measure(page);
+      assert.ok(m.perLine > 58 && m.perLine < 72, `${font}: about 65 characters a line, got ${m.perLine.toFixed(1)}`);
+      await ctx.close();
+    }
   });
 
   test('an article opened from a scrolled library starts at its title', async () => {
