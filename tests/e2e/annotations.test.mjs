@@ -3,7 +3,7 @@
 // against the release build.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openApp, storageSnapshot, ARTIFACTS } from './harness.mjs';
+import { useServerAndBrowser, openApp, storageSnapshot, notShown, ARTIFACTS } from './harness.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -574,10 +574,18 @@ describe('screenshot', () => {
     await page.keyboard.press('n');
     await page.keyboard.type('Worth quoting when people ask where their data goes.');
     await page.keyboard.press('Control+Enter');
-    await page.click(S(5));
+    await page.click(S(8));
     await saved(page);
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     await page.setViewportSize({ width: 1280, height: 860 });
+    // What the picture shows: the highlights in their colours, a tag
+    // underline, the note marker, the toolbar and four panel entries.
+    assert.deepEqual(await highlights(page), [[1, 'yellow'], [3, 'blue'], [5, 'green'], [8, 'pink']]);
+    assert.deepEqual(await notShown(page, [
+      S(1), S(3), S(5), S(8), `${S(3)}[data-tags]`, '[data-testid="note-marker"]', '[data-testid="toolbar"]',
+      '[data-testid="annotation-panel"]', '[data-testid="annotation-item"]',
+    ]), [], 'each is on screen and uncovered');
+    assert.equal(await panelItems(page).count(), 4);
     await page.screenshot({ path: path.join(ARTIFACTS, 'annotations.png') });
     await ctx.close();
   });

@@ -120,3 +120,24 @@ export function useServerAndBrowser() {
   });
   return env;
 }
+
+/**
+ * What a screenshot shows: for each selector, the first matching element
+ * is inside the viewport and is what is drawn at its centre (nothing
+ * covers it). Returns the failures, empty when all are shown.
+ */
+export function notShown(page, selectors) {
+  return page.evaluate((sels) => sels.flatMap((sel) => {
+    const el = document.querySelector(sel);
+    if (!el) return [`${sel}: missing`];
+    // The first line box: an inline element spanning lines has a bounding
+    // box wider than its text.
+    const r = el.getClientRects()[0] ?? el.getBoundingClientRect();
+    const x = r.left + r.width / 2;
+    const y = r.top + r.height / 2;
+    if (r.width === 0 || x < 0 || y < 0 || x > innerWidth || y > innerHeight) return [`${sel}: off screen`];
+    const hit = document.elementFromPoint(x, y);
+    if (hit && (hit === el || el.contains(hit))) return [];
+    return [`${sel}: covered by ${hit ? `${hit.tagName.toLowerCase()}.${hit.className}` : 'nothing'}`];
+  }), selectors);
+}
