@@ -26,7 +26,12 @@ const COLOURS: &[Colour] = &[Colour::Yellow, Colour::Green, Colour::Blue];
 #[derive(Clone, Debug)]
 enum Op {
     /// Creates (or overwrites) an annotation with this content and time.
-    Put { id: usize, colour: usize, note: u8, at: i64 },
+    Put {
+        id: usize,
+        colour: usize,
+        note: u8,
+        at: i64,
+    },
     /// Edits the note.
     Note { id: usize, note: u8, at: i64 },
     /// Deletes it.
@@ -37,8 +42,14 @@ fn op() -> impl Strategy<Value = Op> {
     let id = 0..IDS.len();
     let at = 0i64..6;
     prop_oneof![
-        (id.clone(), 0..COLOURS.len(), 0u8..3, at.clone())
-            .prop_map(|(id, colour, note, at)| Op::Put { id, colour, note, at }),
+        (id.clone(), 0..COLOURS.len(), 0u8..3, at.clone()).prop_map(|(id, colour, note, at)| {
+            Op::Put {
+                id,
+                colour,
+                note,
+                at,
+            }
+        }),
         (id.clone(), 0u8..3, at.clone()).prop_map(|(id, note, at)| Op::Note { id, note, at }),
         (id, at).prop_map(|(id, at)| Op::Remove { id, at }),
     ]
@@ -59,7 +70,12 @@ fn annotation(id: &str, colour: Colour, note: u8, at: i64) -> Annotation {
 fn apply(set: &mut AnnotationSet, ops: &[Op]) {
     for op in ops {
         match *op {
-            Op::Put { id, colour, note, at } => {
+            Op::Put {
+                id,
+                colour,
+                note,
+                at,
+            } => {
                 set.put(annotation(IDS[id], COLOURS[colour], note, at));
             }
             Op::Note { id, note, at } => {
@@ -74,14 +90,16 @@ fn apply(set: &mut AnnotationSet, ops: &[Op]) {
 
 /// A tab's copy: a shared start, then its own edits.
 fn tab() -> impl Strategy<Value = AnnotationSet> {
-    (prop::collection::vec(op(), 0..8), prop::collection::vec(op(), 0..8)).prop_map(
-        |(shared, own)| {
+    (
+        prop::collection::vec(op(), 0..8),
+        prop::collection::vec(op(), 0..8),
+    )
+        .prop_map(|(shared, own)| {
             let mut s = AnnotationSet::new("art");
             apply(&mut s, &shared);
             apply(&mut s, &own);
             s
-        },
-    )
+        })
 }
 
 fn merged(a: &AnnotationSet, b: &AnnotationSet) -> AnnotationSet {

@@ -8,25 +8,12 @@
 //!   whitespace between them give back the block text exactly;
 //! - a block's text is never empty or whitespace-only.
 
+// The kinds of block and the parsed blocks are the import's output; the
+// article is built from them (import never depends on this module).
+pub use super::import::{BlockKind, RawBlock};
+pub use super::text::shorten;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
-
-/// What kind of structure a block had in its source.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum BlockKind {
-    /// A heading, with its level 1–6.
-    Heading(u8),
-    /// An ordinary paragraph.
-    Paragraph,
-    /// One item of a list.
-    ListItem,
-    /// A paragraph inside a block quotation.
-    Quote,
-    /// Preformatted text (a code block); line breaks are kept and the block
-    /// is one sentence.
-    Code,
-}
 
 /// One block of reading text, split into sentences.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,25 +25,6 @@ pub struct Block {
     /// Sentence byte spans into `text`, stored as `[start, end]` pairs so that
     /// boundaries stay fixed across app versions (annotations refer to them).
     pub sentences: Vec<[u32; 2]>,
-}
-
-/// A block as parsed from a source, before it is split into sentences.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RawBlock {
-    /// The structure the block had in its source.
-    pub kind: BlockKind,
-    /// The reading text.
-    pub text: String,
-}
-
-impl RawBlock {
-    /// A raw block of the given kind.
-    pub fn new(kind: BlockKind, text: impl Into<String>) -> Self {
-        Self {
-            kind,
-            text: text.into(),
-        }
-    }
 }
 
 impl Block {
@@ -138,22 +106,6 @@ pub const MAX_TITLE_CHARS: usize = 160;
 /// characters (see [`shorten`]).
 pub fn short_title(title: &str) -> String {
     shorten(title, MAX_TITLE_CHARS)
-}
-
-/// A text on one line, whitespace collapsed, at most `max_chars`
-/// characters: a longer one is cut at a word boundary where there is one
-/// in its second half, and ends in "…".
-pub fn shorten(text: &str, max_chars: usize) -> String {
-    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() <= max_chars {
-        return one_line;
-    }
-    let cut: String = one_line.chars().take(max_chars.saturating_sub(1)).collect();
-    let cut = match cut.rfind(' ') {
-        Some(at) if at > cut.len() / 2 => &cut[..at],
-        _ => cut.as_str(),
-    };
-    format!("{}…", cut.trim_end_matches([' ', ',', ';', ':', '.']))
 }
 
 fn trimmed_span(text: &str) -> Option<Range<usize>> {

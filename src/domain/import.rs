@@ -31,7 +31,44 @@
 //! Every block produced is trimmed and non-empty, and has no control
 //! characters other than the `\n` kept in code blocks.
 
-use super::article::{BlockKind, RawBlock};
+use serde::{Deserialize, Serialize};
+
+/// What kind of structure a block had in its source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BlockKind {
+    /// A heading, with its level 1–6.
+    Heading(u8),
+    /// An ordinary paragraph.
+    Paragraph,
+    /// One item of a list.
+    ListItem,
+    /// A paragraph inside a block quotation.
+    Quote,
+    /// Preformatted text (a code block); line breaks are kept and the block
+    /// is one sentence.
+    Code,
+}
+
+/// A block as parsed from a source, before it is split into sentences.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawBlock {
+    /// The structure the block had in its source.
+    pub kind: BlockKind,
+    /// The reading text.
+    pub text: String,
+}
+
+impl RawBlock {
+    /// A raw block of the given kind.
+    pub fn new(kind: BlockKind, text: impl Into<String>) -> Self {
+        Self {
+            kind,
+            text: text.into(),
+        }
+    }
+}
+
 use std::fmt;
 
 /// Largest file accepted, in bytes (10 MB).
@@ -246,7 +283,7 @@ fn clean(text: &str, keep_lines: bool) -> String {
 
 /// A title found in a source: one line, at most about 100 characters.
 fn shorten(title: &str) -> String {
-    super::article::shorten(title, MAX_TITLE)
+    super::text::shorten(title, MAX_TITLE)
 }
 
 fn normalize_newlines(text: &str) -> String {

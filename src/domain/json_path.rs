@@ -191,7 +191,7 @@ impl<'a> At<'a> {
 
 /// A value cut for a message.
 pub fn short(s: &str) -> String {
-    super::article::shorten(s, 40)
+    super::text::shorten(s, 40)
 }
 
 #[cfg(test)]

@@ -18,10 +18,11 @@
 //! - [`anchor`] finds annotations again after an article's text changed.
 //! - [`history`] is undo and redo.
 //! - [`marks`] is what each sentence shows.
-//! - [`fold`] is case-insensitive comparison.
+//! - [`fold`] is case-insensitive comparison; [`text`] shortens text for display.
 //! - [`json_path`] reads untrusted JSON, naming the path of a problem.
 //! - [`exchange`] is the export model and the Marginalia JSON format.
 //! - [`w3c`] is the W3C Web Annotation (JSON-LD) export.
+//! - [`export_file`] reads an uploaded export file in either format.
 //! - [`markdown_out`] is the Markdown export.
 //! - [`restore`] plans an import and replaces an article by a new version.
 
@@ -30,6 +31,7 @@ pub mod annotation;
 pub mod annotations;
 pub mod article;
 pub mod exchange;
+pub mod export_file;
 pub mod fingerprint;
 pub mod fold;
 pub mod history;
@@ -40,6 +42,7 @@ pub mod markdown_out;
 pub mod marks;
 pub mod restore;
 pub mod segment;
+pub mod text;
 pub mod textmap;
 pub mod time;
 pub mod w3c;

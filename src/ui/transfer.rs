@@ -208,7 +208,7 @@ pub fn ExportMenu(
 pub fn read_import(lib: LibraryCtx, notices: Notices, pending: PendingCtx, file: web_sys::File) {
     spawn_local(async move {
         let name = file.name();
-        if let Err(e) = exchange::check_import_size(file.size() as u64) {
+        if let Err(e) = crate::domain::export_file::check_import_size(file.size() as u64) {
             notices.error(format!("{name}: {e} Nothing was imported."));
             return;
         }
@@ -221,7 +221,8 @@ pub fn read_import(lib: LibraryCtx, notices: Notices, pending: PendingCtx, file:
                 return;
             }
         };
-        let planned = exchange::read_file(&bytes).and_then(|read| lib.plan_import(&read));
+        let planned =
+            crate::domain::export_file::read_file(&bytes).and_then(|read| lib.plan_import(&read));
         match planned {
             Ok(plan) => pending.0.set(Some(Pending::Import { name, plan })),
             Err(e) => notices.error(format!("{name} was not imported. {e}")),
