@@ -16,6 +16,7 @@
 //! - [`annotations`] is one article's annotation set: edits, multi-tab
 //!   merge, queries, stored form.
 //! - [`anchor`] finds annotations again after an article's text changed.
+//! - [`edit`] is what each reader action does to which annotation.
 //! - [`history`] is undo and redo.
 //! - [`marks`] is what each sentence shows.
 //! - [`fold`] is case-insensitive comparison; [`text`] shortens text for display.
@@ -30,6 +31,7 @@ pub mod anchor;
 pub mod annotation;
 pub mod annotations;
 pub mod article;
+pub mod edit;
 pub mod exchange;
 pub mod export_file;
 pub mod fingerprint;

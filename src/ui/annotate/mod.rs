@@ -23,13 +23,10 @@ pub mod toolbar;
 use super::context::LibraryCtx;
 use super::notices::{Level, Notices};
 use super::time;
-use crate::domain::annotation::{
-    Annotation, Colour, Position, Target, TargetKind, clean_note, merge_tags, parse_tags,
-};
-use crate::domain::annotations::{
-    AnnotationSet, Change, Filter, TagColours, ranked_tags, suggest_tags,
-};
+use crate::domain::annotation::{Annotation, Colour, Position, Target, TargetKind, parse_tags};
+use crate::domain::annotations::{AnnotationSet, Filter, TagColours, ranked_tags, suggest_tags};
 use crate::domain::article::Article;
+use crate::domain::edit;
 use crate::domain::history::History;
 use crate::domain::marks::{SentenceMarks, sentence_marks};
 use crate::domain::textmap::TextMap;
@@ -162,6 +159,22 @@ pub struct ArticleSlot {
     pub select_after: RwSignal<Option<usize>>,
     /// Bumped on each replacement, so the view is built anew.
     pub generation: RwSignal<u32>,
+}
+
+/// The edge's part of a new annotation: a fresh id and the current colour.
+struct NewAnnotation {
+    id: String,
+    colour: Colour,
+}
+
+impl NewAnnotation {
+    fn of(self, article: &str) -> edit::New<'_> {
+        edit::New {
+            id: self.id,
+            article,
+            colour: self.colour,
+        }
+    }
 }
 
 /// How long edits wait before they are written.
@@ -490,12 +503,21 @@ impl Annot {
 
     // ---- actions ----
 
-    fn commit(&self, label: &'static str, changes: Vec<Change>) {
-        if changes.is_empty() {
+    fn commit(&self, edit: Option<edit::Edit>) {
+        let Some(edit) = edit.filter(|e| !e.is_empty()) else {
             return;
-        }
-        self.with_mut(|i| i.history.record(label, changes));
+        };
+        self.with_mut(|i| i.history.record(edit.label, edit.changes));
         self.after_change();
+    }
+
+    /// The id a new annotation would get (from the browser's random
+    /// source) and the current colour.
+    fn new_annotation(&self) -> NewAnnotation {
+        NewAnnotation {
+            id: dom::uuid(),
+            colour: self.colour.get_untracked(),
+        }
     }
 
     fn need_selection(&self) -> Option<Target> {
@@ -507,11 +529,6 @@ impl Annot {
         t
     }
 
-    fn create(&self, target: Target, colour: Colour, now: DateTime<Utc>) -> Annotation {
-        let article = self.article_id.get_value();
-        Annotation::new(dom::uuid(), &article, target, colour, now)
-    }
-
     /// `h` and `1`–`6`: highlights the selection in `colour`; an annotation
     /// at exactly the same place is recoloured instead.
     pub fn highlight(&self, colour: Colour) {
@@ -520,27 +537,11 @@ impl Annot {
             return;
         };
         let now = self.stamp();
-        let same = self
-            .with(|i| {
-                i.set
-                    .anchored()
-                    .filter(|a| a.target.same_place(&target))
-                    .max_by_key(|a| a.updated)
-                    .map(|a| a.id.clone())
-            })
-            .flatten();
-        let (label, change) = match same {
-            Some(id) => (
-                "recolour",
-                self.with_mut(|i| i.set.update(&id, now, |a| a.colour = colour))
-                    .flatten(),
-            ),
-            None => {
-                let a = self.create(target, colour, now);
-                ("highlight", self.with_mut(|i| i.set.put(a)))
-            }
-        };
-        self.commit(label, change.into_iter().collect());
+        let new = self.new_annotation();
+        let article = self.article_id.get_value();
+        let edit =
+            self.with_mut(|i| edit::highlight(&mut i.set, target, colour, now, new.of(&article)));
+        self.commit(edit);
     }
 
     /// Recolours one annotation (from the panel).
@@ -549,15 +550,14 @@ impl Annot {
         let change = self
             .with_mut(|i| i.set.update(id, now, |a| a.colour = colour))
             .flatten();
-        self.commit("recolour", change.into_iter().collect());
+        self.commit(Some(edit::Edit::of("recolour", change)));
     }
 
     /// `t` then Enter: adds the typed tags (comma-separated) to the
     /// annotation under the selection, or highlights the selection with
     /// them.
     pub fn apply_tags(&self, input: &str) {
-        let tags = parse_tags(input);
-        if tags.is_empty() {
+        if parse_tags(input).is_empty() {
             return;
         }
         let Some(target) = self.need_selection() else {
@@ -565,23 +565,11 @@ impl Annot {
         };
         let known = self.ranked_tags();
         let now = self.stamp();
-        let under = self
-            .with(|i| i.set.under(&target).map(|a| a.id.clone()))
-            .flatten();
-        let change = match under {
-            Some(id) => self
-                .with_mut(|i| {
-                    i.set
-                        .update(&id, now, |a| a.tags = merge_tags(&a.tags, &tags, &known))
-                })
-                .flatten(),
-            None => {
-                let mut a = self.create(target, self.colour.get_untracked(), now);
-                a.tags = merge_tags(&[], &tags, &known);
-                self.with_mut(|i| i.set.put(a))
-            }
-        };
-        self.commit("tag", change.into_iter().collect());
+        let new = self.new_annotation();
+        let article = self.article_id.get_value();
+        let edit = self
+            .with_mut(|i| edit::add_tags(&mut i.set, target, input, &known, now, new.of(&article)));
+        self.commit(edit);
     }
 
     /// Removes one tag from an annotation.
@@ -590,32 +578,21 @@ impl Annot {
         let change = self
             .with_mut(|i| i.set.update(id, now, |a| a.tags.retain(|t| t != tag)))
             .flatten();
-        self.commit("untag", change.into_iter().collect());
+        self.commit(Some(edit::Edit::of("untag", change)));
     }
 
     /// `n` then Ctrl+Enter: sets the note of the annotation under the
     /// selection, or highlights the selection with the note.
     pub fn save_note(&self, text: &str) {
-        let note = clean_note(text);
         let Some(target) = self.need_selection() else {
             return;
         };
         let now = self.stamp();
-        let under = self
-            .with(|i| i.set.under(&target).map(|a| a.id.clone()))
-            .flatten();
-        let change = match under {
-            Some(id) => self
-                .with_mut(|i| i.set.update(&id, now, |a| a.note = note))
-                .flatten(),
-            None if note.trim().is_empty() => None,
-            None => {
-                let mut a = self.create(target, self.colour.get_untracked(), now);
-                a.note = note;
-                self.with_mut(|i| i.set.put(a))
-            }
-        };
-        self.commit("note", change.into_iter().collect());
+        let new = self.new_annotation();
+        let article = self.article_id.get_value();
+        let edit =
+            self.with_mut(|i| edit::set_note(&mut i.set, target, text, now, new.of(&article)));
+        self.commit(edit);
     }
 
     /// Delete / Backspace: removes the annotation under the selection, or
@@ -623,26 +600,11 @@ impl Annot {
     pub fn delete_selected(&self) {
         let Some(target) = self.target() else { return };
         let now = self.stamp();
-        let changes = self
-            .with_mut(|i| {
-                let ids: Vec<String> = match i.set.under(&target) {
-                    Some(a) => vec![a.id.clone()],
-                    None => i
-                        .set
-                        .overlapping(&target)
-                        .into_iter()
-                        .map(|a| a.id.clone())
-                        .collect(),
-                };
-                ids.iter()
-                    .filter_map(|id| i.set.remove(id, now))
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default();
-        if changes.is_empty() {
+        let edit = self.with_mut(|i| edit::delete_at(&mut i.set, &target, now));
+        if edit.as_ref().is_none_or(edit::Edit::is_empty) {
             self.notices.info("There is no annotation here to delete.");
         }
-        self.commit("delete", changes);
+        self.commit(edit);
     }
 
     /// Attaches an orphan to the selected text, by hand: it takes the
@@ -652,25 +614,18 @@ impl Annot {
             return;
         };
         let now = self.stamp();
-        let change = self
-            .with_mut(|i| {
-                i.set.update(id, now, |a| {
-                    a.target = target;
-                    a.orphan = false;
-                })
-            })
-            .flatten();
-        if change.is_some() {
+        let edit = self.with_mut(|i| edit::attach(&mut i.set, id, target, now));
+        if edit.as_ref().is_some_and(|e| !e.is_empty()) {
             self.notices.info("Attached to the selected text.");
         }
-        self.commit("attach", change.into_iter().collect());
+        self.commit(edit);
     }
 
     /// Deletes one annotation (from the panel).
     pub fn delete(&self, id: &str) {
         let now = self.stamp();
         let change = self.with_mut(|i| i.set.remove(id, now)).flatten();
-        self.commit("delete", change.into_iter().collect());
+        self.commit(Some(edit::Edit::of("delete", change)));
     }
 
     /// Ctrl/Cmd+Z.
