@@ -16,11 +16,11 @@
 //! Run: `cargo run --release --example anchor_bench` (add `-- --details`
 //! to list the annotations not found where expected).
 
-use marginalia::domain::anchor::{Anchorer, Anchoring, How, Report};
-use marginalia::domain::annotation::Target;
+use marginalia::domain::annotate::anchor::{Anchorer, Anchoring, How, Report};
+use marginalia::domain::annotate::annotation::Target;
+use marginalia::domain::annotate::textmap::TextMap;
 use marginalia::domain::article::{Article, NewArticle};
 use marginalia::domain::import::parse_text;
-use marginalia::domain::textmap::TextMap;
 use std::time::Instant;
 
 const FIXTURES: [&str; 5] = [

@@ -6,15 +6,15 @@
 //! Run with `cargo run --release --example exchange_bench`.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use marginalia::domain::annotation::{Annotation, Colour, Target, uuid_v4};
-use marginalia::domain::annotations::AnnotationSet;
+use marginalia::domain::annotate::annotation::{Annotation, Colour, Target, uuid_v4};
+use marginalia::domain::annotate::set::AnnotationSet;
+use marginalia::domain::annotate::textmap::TextMap;
 use marginalia::domain::article::{Article, NewArticle};
+use marginalia::domain::exchange::file::read_file;
+use marginalia::domain::exchange::restore::{LibrarySource, bundle_of, plan};
 use marginalia::domain::exchange::{ExportInfo, write_json};
-use marginalia::domain::export_file::read_file;
 use marginalia::domain::import::parse_text;
-use marginalia::domain::restore::{LibrarySource, bundle_of, plan};
-use marginalia::domain::textmap::TextMap;
-use marginalia::domain::{markdown_out, w3c};
+use marginalia::domain::{exchange::markdown, exchange::w3c};
 use marginalia::storage::memory::MemoryStore;
 use marginalia::storage::repo::Repo;
 use std::time::Instant;
@@ -106,7 +106,7 @@ fn main() {
         let _ = w3c::write(&bundle, &info, "library");
         w3c_t.push(s.elapsed().as_secs_f64() * 1000.0);
         let s = Instant::now();
-        let _ = markdown_out::write(&bundle, &info);
+        let _ = markdown::write(&bundle, &info);
         md_t.push(s.elapsed().as_secs_f64() * 1000.0);
     }
     println!(

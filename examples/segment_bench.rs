@@ -10,7 +10,7 @@
 //! With `--features trivial-segmenter` it measures the trivial splitter
 //! instead, a baseline.
 
-use marginalia::domain::segment::sentence_spans;
+use marginalia::domain::article::segment::sentence_spans;
 use std::time::Instant;
 
 /// A varied English paragraph (abbreviations, numbers, quotes, lists,

@@ -1,4 +1,4 @@
-//! Re-anchoring annotations on an edited text (`domain::anchor`), on the
+//! Re-anchoring annotations on an edited text (`domain::annotate::anchor`), on the
 //! fixture pairs in `tests/fixtures/anchoring/` (`NAME.old.txt` and its
 //! edited `NAME.new.txt`, prose written for these tests) and on small
 //! texts inline. Targets are made on the old text and looked for in the
@@ -6,11 +6,11 @@
 //! position must count code points.
 #![cfg(not(target_arch = "wasm32"))]
 
-use marginalia::domain::anchor::{Anchorer, Anchoring, How, Report};
-use marginalia::domain::annotation::{Target, TargetKind};
+use marginalia::domain::annotate::anchor::{Anchorer, Anchoring, How, Report};
+use marginalia::domain::annotate::annotation::{Target, TargetKind};
+use marginalia::domain::annotate::textmap::TextMap;
 use marginalia::domain::article::{Article, NewArticle};
 use marginalia::domain::import::parse_text;
-use marginalia::domain::textmap::TextMap;
 use std::path::PathBuf;
 
 fn map(text: &str) -> TextMap {

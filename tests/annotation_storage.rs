@@ -4,11 +4,11 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use chrono::{DateTime, TimeDelta, Utc};
-use marginalia::domain::annotation::{Annotation, Colour, Target};
-use marginalia::domain::annotations::{AnnotationSet, TagColours};
+use marginalia::domain::annotate::annotation::{Annotation, Colour, Target};
+use marginalia::domain::annotate::set::{AnnotationSet, TagColours};
+use marginalia::domain::annotate::textmap::TextMap;
 use marginalia::domain::article::{Article, NewArticle};
 use marginalia::domain::import::parse_text;
-use marginalia::domain::textmap::TextMap;
 use marginalia::storage::memory::MemoryStore;
 use marginalia::storage::repo::{Repo, SCHEMA_KEY, annotations_key};
 use marginalia::storage::{KeyValueStore, StorageError};

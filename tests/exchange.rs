@@ -5,15 +5,15 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use chrono::{DateTime, TimeDelta, Utc};
-use marginalia::domain::annotation::{Annotation, Colour, Target};
-use marginalia::domain::annotations::{AnnotationSet, TagColours};
+use marginalia::domain::annotate::annotation::{Annotation, Colour, Target};
+use marginalia::domain::annotate::set::{AnnotationSet, TagColours};
+use marginalia::domain::annotate::textmap::TextMap;
 use marginalia::domain::article::{Article, NewArticle};
+use marginalia::domain::exchange::file::read_file;
+use marginalia::domain::exchange::restore::{self, Destination, LibrarySource, plan};
 use marginalia::domain::exchange::{self, Bundle, ExportInfo, Format, write_json};
-use marginalia::domain::export_file::read_file;
 use marginalia::domain::import::parse_text;
-use marginalia::domain::restore::{self, Destination, LibrarySource, plan};
-use marginalia::domain::textmap::TextMap;
-use marginalia::domain::{markdown_out, w3c};
+use marginalia::domain::{exchange::markdown, exchange::w3c};
 use marginalia::storage::memory::MemoryStore;
 use marginalia::storage::repo::Repo;
 use serde_json::{Value, json};
@@ -38,7 +38,7 @@ const FERRY: &str = "Electric ferry starts service\n\nThe new electric ferry mad
 const CAFE: &str = "Café notes\n\nThe café opened at dawn — 朝の六時。 A 🧑‍🚀 poster hung by the door. Nobody could explain it.";
 
 fn uuid(n: u8) -> String {
-    marginalia::domain::annotation::uuid_v4([n; 16])
+    marginalia::domain::annotate::annotation::uuid_v4([n; 16])
 }
 
 fn on_sentences(a: &Article, n: u8, first: usize, last: usize, at: i64) -> Annotation {
@@ -470,7 +470,7 @@ fn a_w3c_export_imports_back_to_the_same_annotations() {
 fn the_markdown_export_quotes_tags_and_notes_with_markup_escaped() {
     let (repo, ferry, _) = sample();
     let bundle = restore::bundle_of(&repo, std::slice::from_ref(&ferry.id), false);
-    let md = markdown_out::write(&bundle, &info(false));
+    let md = markdown::write(&bundle, &info(false));
     assert!(md.starts_with("# Electric ferry starts service\n"), "{md}");
     assert!(
         md.contains("> The new electric ferry made its first crossing on Tuesday."),

@@ -7,15 +7,15 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use chrono::{DateTime, TimeDelta, Utc};
-use marginalia::domain::annotation::{Annotation, Colour, Target, clean_note, uuid_v4};
-use marginalia::domain::annotations::{AnnotationSet, TagColours};
+use marginalia::domain::annotate::annotation::{Annotation, Colour, Target, clean_note, uuid_v4};
+use marginalia::domain::annotate::set::{AnnotationSet, TagColours};
+use marginalia::domain::annotate::textmap::TextMap;
 use marginalia::domain::article::{Article, NewArticle};
+use marginalia::domain::exchange::file::read_file;
+use marginalia::domain::exchange::restore::{LibrarySource, bundle_of, plan};
+use marginalia::domain::exchange::w3c;
 use marginalia::domain::exchange::{ExportInfo, write_json};
-use marginalia::domain::export_file::read_file;
 use marginalia::domain::import::parse_text;
-use marginalia::domain::restore::{LibrarySource, bundle_of, plan};
-use marginalia::domain::textmap::TextMap;
-use marginalia::domain::w3c;
 use marginalia::storage::memory::MemoryStore;
 use marginalia::storage::repo::Repo;
 use proptest::prelude::*;

@@ -5,7 +5,7 @@
 //! sentences: its own tests use different text for every rule.
 #![cfg(not(target_arch = "wasm32"))]
 
-use marginalia::domain::segment::sentence_spans;
+use marginalia::domain::article::segment::sentence_spans;
 use std::path::PathBuf;
 
 /// Cases that fail: (id, title, expected, got).

@@ -11,8 +11,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use chrono::{DateTime, TimeDelta, Utc};
-use marginalia::domain::annotation::{Annotation, Colour, Position, Target, TargetKind};
-use marginalia::domain::annotations::AnnotationSet;
+use marginalia::domain::annotate::annotation::{Annotation, Colour, Position, Target, TargetKind};
+use marginalia::domain::annotate::set::AnnotationSet;
 use proptest::prelude::*;
 
 fn t(s: i64) -> DateTime<Utc> {

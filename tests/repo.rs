@@ -3,9 +3,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use chrono::{DateTime, TimeDelta};
+use marginalia::domain::article::library::{Added, Library};
 use marginalia::domain::article::{Article, NewArticle};
 use marginalia::domain::import::parse_text;
-use marginalia::domain::library::{Added, Library};
 use marginalia::storage::memory::MemoryStore;
 use marginalia::storage::repo::{INDEX_KEY, PREFS_KEY, Repo, SCHEMA_KEY, article_key};
 use marginalia::storage::{KeyValueStore, StorageError};

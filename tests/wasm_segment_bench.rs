@@ -13,7 +13,7 @@
 //! ```
 #![cfg(target_arch = "wasm32")]
 
-use marginalia::domain::segment::sentence_spans;
+use marginalia::domain::article::segment::sentence_spans;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 

@@ -2,7 +2,7 @@
 //! round trips, the schema key, a real and an injected quota failure.
 #![cfg(target_arch = "wasm32")]
 
-use marginalia::domain::library::{Added, Library};
+use marginalia::domain::article::library::{Added, Library};
 use marginalia::storage::local::LocalStore;
 use marginalia::storage::repo::{INDEX_KEY, Repo, SCHEMA_KEY, article_key};
 use marginalia::storage::{KeyValueStore, StorageError};

@@ -5,13 +5,13 @@
 #![cfg(target_arch = "wasm32")]
 
 use chrono::DateTime;
-use marginalia::domain::annotation::{Annotation, Colour, Target};
-use marginalia::domain::annotations::AnnotationSet;
+use marginalia::domain::annotate::annotation::{Annotation, Colour, Target};
+use marginalia::domain::annotate::set::AnnotationSet;
+use marginalia::domain::annotate::textmap::TextMap;
 use marginalia::domain::article::Article;
+use marginalia::domain::exchange::file::read_file;
+use marginalia::domain::exchange::restore::{self, LibrarySource, bundle_of, plan};
 use marginalia::domain::exchange::{ExportInfo, write_json};
-use marginalia::domain::export_file::read_file;
-use marginalia::domain::restore::{self, LibrarySource, bundle_of, plan};
-use marginalia::domain::textmap::TextMap;
 use marginalia::storage::local::LocalStore;
 use marginalia::storage::repo::Repo;
 use marginalia::storage::{KeyValueStore, StorageError};
@@ -29,7 +29,7 @@ fn article(text: &str, source: &str) -> Article {
 fn annotate(repo: &mut Repo<LocalStore>, a: &Article, n: u8, sentence: usize) {
     let map = TextMap::new(a);
     let target = Target::sentences(&map, sentence, sentence).unwrap();
-    let id = marginalia::domain::annotation::uuid_v4([n; 16]);
+    let id = marginalia::domain::annotate::annotation::uuid_v4([n; 16]);
     let mut set = repo.load_annotations(&a.id).unwrap();
     set.put(Annotation::new(
         id,
@@ -99,13 +99,13 @@ fn an_import_that_fills_local_storage_is_rolled_back_completely() {
     // A backup of two large articles, made elsewhere.
     let big = |word: &str| format!("{}.", vec![word; 60_000].join(" "));
     let (mut other, _) = Repo::open(marginalia::storage::memory::MemoryStore::new());
-    let mut other_lib = marginalia::domain::library::Library::default();
+    let mut other_lib = marginalia::domain::article::library::Library::default();
     for (word, n) in [("alpha", 2u8), ("beta", 3)] {
         let a = article(&big(word), &format!("{word}.txt"));
         other.add_article(&mut other_lib, &a).unwrap();
         let map = TextMap::new(&a);
         let mut set = AnnotationSet::new(&a.id);
-        let id = marginalia::domain::annotation::uuid_v4([n; 16]);
+        let id = marginalia::domain::annotate::annotation::uuid_v4([n; 16]);
         set.put(Annotation::new(
             id,
             &a.id,

@@ -23,9 +23,9 @@
 //! saved is lost, and on failure the stored value is unchanged.
 
 use super::{KeyValueStore, ReadOnly, StorageError};
-use crate::domain::annotations::{AnnotationSet, LoadError, TagColours, add_tag_counts};
+use crate::domain::annotate::set::{AnnotationSet, LoadError, TagColours, add_tag_counts};
 use crate::domain::article::Article;
-use crate::domain::library::{Added, Library};
+use crate::domain::article::library::{Added, Library};
 use chrono::{DateTime, Utc};
 use serde::{Serialize, de::DeserializeOwned};
 use std::collections::BTreeMap;

@@ -1,6 +1,6 @@
 //! Importing and replacing articles in storage, all or nothing.
 //!
-//! An import plan ([`crate::domain::restore::Plan`]) may touch many keys:
+//! An import plan ([`crate::domain::exchange::restore::Plan`]) may touch many keys:
 //! restored articles, annotation keys, the tag colours and the index. Each
 //! key's value before is kept, and if any write fails (a full storage) all
 //! of them are put back, so a failed import leaves storage as it was.
@@ -9,10 +9,10 @@
 
 use super::repo::{INDEX_KEY, Repo, TAG_COLOURS_KEY, annotations_key, article_key};
 use super::{KeyValueStore, StorageError};
-use crate::domain::annotations::{AnnotationSet, TagColours};
+use crate::domain::annotate::set::{AnnotationSet, TagColours};
 use crate::domain::article::Article;
-use crate::domain::library::Library;
-use crate::domain::restore::{self, LibrarySource, Plan, Replacement};
+use crate::domain::article::library::Library;
+use crate::domain::exchange::restore::{self, LibrarySource, Plan, Replacement};
 
 /// Writes keys, remembering what they held so they can all be put back.
 struct Journal<'r, S: KeyValueStore> {
@@ -168,10 +168,10 @@ impl<S: KeyValueStore> Repo<S> {
             None => (AnnotationSet::new(&old.id), None),
             Some(raw) => match AnnotationSet::from_json(&old.id, &raw) {
                 Ok(set) => (set, None),
-                Err(crate::domain::annotations::LoadError::Newer(v)) => {
+                Err(crate::domain::annotate::set::LoadError::Newer(v)) => {
                     return Err(StorageError::ReadOnly(super::ReadOnly::Annotations(v)));
                 }
-                Err(crate::domain::annotations::LoadError::Corrupt(why)) => {
+                Err(crate::domain::annotate::set::LoadError::Corrupt(why)) => {
                     (AnnotationSet::new(&old.id), Some((raw, why)))
                 }
             },

@@ -2,12 +2,12 @@
 //! and the preferences. Components never see the store itself.
 
 use super::prefs::Prefs;
-use crate::domain::annotations::{AnnotationSet, TagColours};
+use crate::domain::annotate::set::{AnnotationSet, TagColours};
 use crate::domain::article::Article;
+use crate::domain::article::library::{Added, Library};
+use crate::domain::exchange::json_path::Bad;
+use crate::domain::exchange::restore::{self, Plan, Replacement};
 use crate::domain::exchange::{Bundle, ReadFile};
-use crate::domain::json_path::Bad;
-use crate::domain::library::{Added, Library};
-use crate::domain::restore::{self, Plan, Replacement};
 use crate::storage::repo::{Repo, Saved};
 use crate::storage::{KeyValueStore, StorageError};
 use leptos::prelude::*;

@@ -7,9 +7,9 @@ use super::notices::Notices;
 use super::route::{Route, navigate};
 use super::time;
 use super::transfer::{self, ExportMenu, PendingCtx};
+use crate::domain::article::library::Added;
 use crate::domain::article::{Article, ArticleMeta, NewArticle};
 use crate::domain::import;
-use crate::domain::library::Added;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 

@@ -15,7 +15,7 @@ pub mod route;
 pub mod time;
 pub mod transfer;
 
-use crate::domain::welcome;
+use crate::domain::article::welcome;
 use crate::storage::memory::MemoryStore;
 use crate::storage::repo::Repo;
 use crate::storage::{KeyValueStore, StorageError, local::LocalStore};

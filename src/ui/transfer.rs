@@ -5,7 +5,7 @@
 //!
 //! Nothing is stored before the reader confirms; cancelling, or closing
 //! the dialog, drops the plan. The formats and the rules are in the domain
-//! ([`crate::domain::exchange`], [`crate::domain::restore`]).
+//! ([`crate::domain::exchange`], [`crate::domain::exchange::restore`]).
 
 use super::annotate::Annot;
 use super::context::LibraryCtx;
@@ -14,9 +14,9 @@ use super::notices::{Level, Notices};
 use super::route::{Route, navigate};
 use super::time;
 use crate::domain::article::Article;
+use crate::domain::exchange::restore::{self, Counts, Destination, Plan, Replacement};
 use crate::domain::exchange::{self, ExportInfo, Format};
-use crate::domain::restore::{self, Counts, Destination, Plan, Replacement};
-use crate::domain::{markdown_out, w3c};
+use crate::domain::{exchange::markdown, exchange::w3c};
 use crate::storage::StorageError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -137,7 +137,7 @@ fn export(
             "jsonld",
             "application/ld+json",
         ),
-        Kind::Markdown => (markdown_out::write(&bundle, &info), "md", "text/markdown"),
+        Kind::Markdown => (markdown::write(&bundle, &info), "md", "text/markdown"),
     };
     let name = exchange::file_name(title.as_deref(), &date, ext);
     let n: usize = bundle.articles.iter().map(|e| e.annotations.len()).sum();
@@ -208,7 +208,7 @@ pub fn ExportMenu(
 pub fn read_import(lib: LibraryCtx, notices: Notices, pending: PendingCtx, file: web_sys::File) {
     spawn_local(async move {
         let name = file.name();
-        if let Err(e) = crate::domain::export_file::check_import_size(file.size() as u64) {
+        if let Err(e) = crate::domain::exchange::file::check_import_size(file.size() as u64) {
             notices.error(format!("{name}: {e} Nothing was imported."));
             return;
         }
@@ -221,8 +221,8 @@ pub fn read_import(lib: LibraryCtx, notices: Notices, pending: PendingCtx, file:
                 return;
             }
         };
-        let planned =
-            crate::domain::export_file::read_file(&bytes).and_then(|read| lib.plan_import(&read));
+        let planned = crate::domain::exchange::file::read_file(&bytes)
+            .and_then(|read| lib.plan_import(&read));
         match planned {
             Ok(plan) => pending.0.set(Some(Pending::Import { name, plan })),
             Err(e) => notices.error(format!("{name} was not imported. {e}")),
@@ -269,7 +269,7 @@ pub fn read_replacement(
             // Moved to a backup key and kept; the user is told.
             Err(e @ StorageError::Corrupt { .. }) => {
                 notices.push(Level::Warning, e.to_string());
-                crate::domain::annotations::AnnotationSet::new(&old.id)
+                crate::domain::annotate::set::AnnotationSet::new(&old.id)
             }
             Err(e) => {
                 notices.error(format!("{name} cannot replace this article: {e}"));

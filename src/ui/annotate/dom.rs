@@ -7,8 +7,8 @@
 //! directly, so UTF-16 (the DOM's unit) never leaks into the core.
 
 use super::Sel;
-use crate::domain::annotation::{Position, uuid_v4};
-use crate::domain::textmap::TextMap;
+use crate::domain::annotate::annotation::{Position, uuid_v4};
+use crate::domain::annotate::textmap::TextMap;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, Node};
@@ -213,10 +213,10 @@ pub fn selection_from_dom(map: &TextMap, exact: bool) -> Option<Sel> {
         if end <= start {
             return None;
         }
-        let target = crate::domain::annotation::Target::span(map, start, end)?;
+        let target = crate::domain::annotate::annotation::Target::span(map, start, end)?;
         let [f, l] = target.sentences;
-        let span =
-            (target.kind == crate::domain::annotation::TargetKind::Span).then_some(target.position);
+        let span = (target.kind == crate::domain::annotate::annotation::TargetKind::Span)
+            .then_some(target.position);
         return Some(Sel {
             anchor: f as usize,
             focus: l as usize,

@@ -6,7 +6,7 @@
 //! editable content, and leaves keys with Alt alone.
 
 use super::{Annot, Mode, dom};
-use crate::domain::annotation::Colour;
+use crate::domain::annotate::annotation::Colour;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, KeyboardEvent};

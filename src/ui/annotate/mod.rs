@@ -23,13 +23,15 @@ pub mod toolbar;
 use super::context::LibraryCtx;
 use super::notices::{Level, Notices};
 use super::time;
-use crate::domain::annotation::{Annotation, Colour, Position, Target, TargetKind, parse_tags};
-use crate::domain::annotations::{AnnotationSet, Filter, TagColours, ranked_tags, suggest_tags};
+use crate::domain::annotate::annotation::{
+    Annotation, Colour, Position, Target, TargetKind, parse_tags,
+};
+use crate::domain::annotate::edit;
+use crate::domain::annotate::history::History;
+use crate::domain::annotate::marks::{SentenceMarks, sentence_marks};
+use crate::domain::annotate::set::{AnnotationSet, Filter, TagColours, ranked_tags, suggest_tags};
+use crate::domain::annotate::textmap::TextMap;
 use crate::domain::article::Article;
-use crate::domain::edit;
-use crate::domain::history::History;
-use crate::domain::marks::{SentenceMarks, sentence_marks};
-use crate::domain::textmap::TextMap;
 use crate::storage::StorageError;
 use chrono::{DateTime, TimeDelta, Utc};
 use leptos::prelude::*;

@@ -2,8 +2,8 @@
 //! order, with filters by tag, colour and text, and tag colours.
 
 use super::{Annot, SaveState};
-use crate::domain::annotation::{Annotation, Colour, TargetKind};
-use crate::domain::annotations::Filter;
+use crate::domain::annotate::annotation::{Annotation, Colour, TargetKind};
+use crate::domain::annotate::set::Filter;
 use crate::domain::article::shorten;
 use crate::ui::time;
 use leptos::prelude::*;

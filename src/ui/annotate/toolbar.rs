@@ -2,7 +2,7 @@
 //! and the shortcut list.
 
 use super::{Annot, Mode, dom};
-use crate::domain::annotation::{Colour, MAX_NOTE_CHARS};
+use crate::domain::annotate::annotation::{Colour, MAX_NOTE_CHARS};
 use leptos::html;
 use leptos::prelude::*;
 
@@ -249,7 +249,7 @@ fn TagInput() -> impl IntoView {
             Some(i) => (&t[..i], &t[i + 1..]),
             None => ("", t.as_str()),
         };
-        let mut exclude = crate::domain::annotation::parse_tags(typed);
+        let mut exclude = crate::domain::annotate::annotation::parse_tags(typed);
         if let Some(u) = a.under_selection() {
             exclude.extend(u.tags);
         }

@@ -3,7 +3,7 @@
 //! It is a plain value; the storage edge persists it as the index key and
 //! the UI holds it in a signal.
 
-use super::article::ArticleMeta;
+use crate::domain::article::ArticleMeta;
 use serde::{Deserialize, Serialize};
 
 /// The library index, newest first.

@@ -184,14 +184,14 @@ impl<'a> At<'a> {
     /// An RFC 3339 time.
     pub fn time(&self) -> Result<chrono::DateTime<chrono::Utc>, Bad> {
         let s = self.str()?;
-        super::time::parse_rfc3339(s)
+        crate::domain::time::parse_rfc3339(s)
             .map_err(|e| self.bad(format!("\"{}\" is not an RFC 3339 time ({e})", short(s))))
     }
 }
 
 /// A value cut for a message.
 pub fn short(s: &str) -> String {
-    super::text::shorten(s, 40)
+    crate::domain::text::shorten(s, 40)
 }
 
 #[cfg(test)]

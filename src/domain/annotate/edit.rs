@@ -9,8 +9,10 @@
 //! `Annot` only gathers the inputs, records the edit in the history and
 //! updates the page.
 
-use super::annotation::{Annotation, Colour, Target, clean_note, merge_tags, parse_tags};
-use super::annotations::{AnnotationSet, Change};
+use crate::domain::annotate::annotation::{
+    Annotation, Colour, Target, clean_note, merge_tags, parse_tags,
+};
+use crate::domain::annotate::set::{AnnotationSet, Change};
 use chrono::{DateTime, Utc};
 
 /// What one action changed.
@@ -160,7 +162,7 @@ pub fn attach(set: &mut AnnotationSet, id: &str, target: Target, now: DateTime<U
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::annotation::{Position, TargetKind};
+    use crate::domain::annotate::annotation::{Position, TargetKind};
     use chrono::TimeDelta;
 
     fn t(s: i64) -> DateTime<Utc> {

@@ -6,7 +6,7 @@
 //! edits stamped with the current time, so the multi-tab merge treats an
 //! undo like any other change and it is not lost to an older copy.
 
-use super::annotations::{AnnotationSet, Change};
+use crate::domain::annotate::set::{AnnotationSet, Change};
 use chrono::{DateTime, Utc};
 
 /// Most edits kept for undo.
@@ -78,7 +78,7 @@ impl History {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::annotation::{Annotation, Colour, Target};
+    use crate::domain::annotate::annotation::{Annotation, Colour, Target};
     use chrono::TimeDelta;
 
     fn t(ms: i64) -> DateTime<Utc> {

@@ -13,20 +13,20 @@
 //!   points, as the model defines them), and a `styleClass`
 //!   `marginalia-<colour>` that the annotation's `stylesheet` colours.
 //!
-//! An orphan (see [`super::anchor`]) has no place, so it is written with
+//! An orphan (see [`crate::domain::annotate::anchor`]) has no place, so it is written with
 //! its quote only; read back, an annotation without a position selector is
 //! an orphan. Whether a target was whole sentences is not part of the
-//! model: reading derives it from the text (see [`super::restore`]).
+//! model: reading derives it from the text (see [`crate::domain::exchange::restore`]).
 
-use super::annotation::{Annotation, Colour, Position, Target, TargetKind};
-use super::article::{ArticleMeta, short_title};
-use super::exchange::{
+use crate::domain::annotate::annotation::{Annotation, Colour, Position, Target, TargetKind};
+use crate::domain::article::fingerprint::is_fingerprint;
+use crate::domain::article::{ArticleMeta, short_title};
+use crate::domain::exchange::json_path::{At, Bad, short};
+use crate::domain::exchange::{
     Bundle, Entry, ExportInfo, Format, ReadFile, read_id, read_note, read_position, read_quote,
     read_tags, read_times,
 };
-use super::fingerprint::is_fingerprint;
-use super::json_path::{At, Bad, short};
-use super::time::format_rfc3339;
+use crate::domain::time::format_rfc3339;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -302,7 +302,7 @@ pub fn read(root: At<'_>) -> Result<ReadFile, Bad> {
     let ty = root.field("type")?;
     let page = match ty.at().str()? {
         "AnnotationCollection" => root.field("first")?,
-        "AnnotationPage" => super::json_path::Child {
+        "AnnotationPage" => crate::domain::exchange::json_path::Child {
             value: root.value,
             path: "$".to_owned(),
         },
@@ -345,7 +345,7 @@ pub fn read(root: At<'_>) -> Result<ReadFile, Bad> {
         }
     }
     for e in &mut bundle.articles {
-        super::exchange::sort_for_export(&mut e.annotations);
+        crate::domain::exchange::sort_for_export(&mut e.annotations);
     }
     Ok(ReadFile {
         bundle,
@@ -355,10 +355,12 @@ pub fn read(root: At<'_>) -> Result<ReadFile, Bad> {
     })
 }
 
-fn one_or_many<'a>(at: &super::json_path::Child<'a>) -> Vec<super::json_path::Child<'a>> {
+fn one_or_many<'a>(
+    at: &crate::domain::exchange::json_path::Child<'a>,
+) -> Vec<crate::domain::exchange::json_path::Child<'a>> {
     match at.value {
         Value::Array(_) => at.at().items().unwrap_or_default(),
-        v => vec![super::json_path::Child {
+        v => vec![crate::domain::exchange::json_path::Child {
             value: v,
             path: at.path.clone(),
         }],

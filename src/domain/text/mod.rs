@@ -2,6 +2,8 @@
 //! with no model of their own (so every module may use them without a
 //! cycle).
 
+pub mod fold;
+
 /// A text on one line, whitespace collapsed, at most `max_chars`
 /// characters: a longer one is cut at a word boundary where there is one
 /// in its second half, and ends in "…".

@@ -1,12 +1,12 @@
 //! Reading an uploaded export file: its size, its encoding, and which of
-//! the two formats it is, Marginalia JSON ([`super::exchange`]) or W3C
-//! Web Annotation ([`super::w3c`]). It sits above both readers, so neither
+//! the two formats it is, Marginalia JSON ([`crate::domain::exchange`]) or W3C
+//! Web Annotation ([`crate::domain::exchange::w3c`]). It sits above both readers, so neither
 //! depends on the other.
 
-use super::exchange::{MAX_IMPORT_BYTES, ReadFile, read_marginalia};
-use super::import::{self, ImportError};
-use super::json_path::{At, Bad};
-use super::w3c;
+use crate::domain::exchange::json_path::{At, Bad};
+use crate::domain::exchange::w3c;
+use crate::domain::exchange::{MAX_IMPORT_BYTES, ReadFile, read_marginalia};
+use crate::domain::import::{self, ImportError};
 use serde_json::Value;
 
 /// Reads an uploaded file: size, encoding, JSON, format, every field.

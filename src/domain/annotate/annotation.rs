@@ -5,14 +5,14 @@
 //! it can be found again even if sentence boundaries change:
 //! - the sentence range (global sentence indices, inclusive), derived;
 //! - a [`Position`] in Unicode code points of the article text (see
-//!   [`super::textmap`]), the source of truth;
+//!   [`crate::domain::annotate::textmap`]), the source of truth;
 //! - a [`Quote`]: the exact text and about 32 code points of context on
 //!   each side.
 //!
 //! Ids and times are passed in by the caller; nothing here reads a clock.
 
-use super::fold::{eq_folded, fold};
-use super::textmap::TextMap;
+use crate::domain::annotate::textmap::TextMap;
+use crate::domain::text::fold::{eq_folded, fold};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -211,13 +211,13 @@ pub struct Annotation {
     #[serde(default)]
     pub note: String,
     /// When it was made.
-    #[serde(with = "super::time::rfc3339")]
+    #[serde(with = "crate::domain::time::rfc3339")]
     pub created: DateTime<Utc>,
     /// When it last changed.
-    #[serde(with = "super::time::rfc3339")]
+    #[serde(with = "crate::domain::time::rfc3339")]
     pub updated: DateTime<Utc>,
     /// Whether its text could not be found again after the article's text
-    /// changed (see [`super::anchor`]). An orphan keeps its old target for
+    /// changed (see [`crate::domain::annotate::anchor`]). An orphan keeps its old target for
     /// reference, is not shown in the text, and is listed under
     /// "Unanchored" until the reader attaches it by hand or deletes it.
     #[serde(default, skip_serializing_if = "is_false")]

@@ -12,9 +12,9 @@
 //! keeps its letters, digits, `_`, `-` and `/`, white space becomes `-`,
 //! and anything else is left out, so `#tag` is always one tag.
 
-use super::annotation::Annotation;
-use super::exchange::{Bundle, Entry, ExportInfo};
-use super::time::format_rfc3339;
+use crate::domain::annotate::annotation::Annotation;
+use crate::domain::exchange::{Bundle, Entry, ExportInfo};
+use crate::domain::time::format_rfc3339;
 use std::fmt::Write;
 
 /// Escapes one line of text so it is shown as it is.

@@ -4,7 +4,7 @@
 //!
 //! A [`Target`] remembers its place by position (code points), by quote and
 //! by up to 32 code points of context either side (see
-//! [`super::annotation`]). Positions go stale as soon as anything before
+//! [`crate::domain::annotate::annotation`]). Positions go stale as soon as anything before
 //! them changes; the quote and its context are what survive an edit.
 //! [`Anchorer::new`] reads the new text once; [`Anchorer::find`] then
 //! looks for each old target in three steps, cheapest first:
@@ -92,9 +92,9 @@
 //! Everything here is deterministic; scores are integers (no float is
 //! ever formatted; `f32` only weighs votes).
 
-use super::annotation::{Target, TargetKind};
-use super::fold::fold_char;
-use super::textmap::TextMap;
+use crate::domain::annotate::annotation::{Target, TargetKind};
+use crate::domain::annotate::textmap::TextMap;
+use crate::domain::text::fold::fold_char;
 
 /// Least score (per mille) for an exact copy of the quote away from its
 /// old position.

@@ -10,20 +10,26 @@
 //! code points of their block.
 //!
 //! Reading never trusts the file: it is parsed into a JSON value and read
-//! field by field ([`super::json_path`]), and every refusal names the JSON
+//! field by field ([`crate::domain::exchange::json_path`]), and every refusal names the JSON
 //! path and what is wrong. Nothing here stores anything; planning and
-//! applying an import are in [`super::restore`].
+//! applying an import are in [`crate::domain::exchange::restore`].
 
-use super::annotation::{
+pub mod file;
+pub mod json_path;
+pub mod markdown;
+pub mod restore;
+pub mod w3c;
+
+use crate::domain::annotate::annotation::{
     Annotation, Colour, MAX_NOTE_CHARS, MAX_TAG_CHARS, Position, Quote, Target, TargetKind, is_uuid,
 };
-use super::annotations::TagColours;
-use super::article::{Article, ArticleMeta, Block, BlockKind, short_title};
-use super::fingerprint::{fingerprint, is_fingerprint};
-use super::fold::eq_folded;
-use super::json_path::{At, Bad, short};
-use super::textmap::TextMap;
-use super::time::format_rfc3339;
+use crate::domain::annotate::set::TagColours;
+use crate::domain::annotate::textmap::TextMap;
+use crate::domain::article::fingerprint::{fingerprint, is_fingerprint};
+use crate::domain::article::{Article, ArticleMeta, Block, BlockKind, short_title};
+use crate::domain::exchange::json_path::{At, Bad, short};
+use crate::domain::text::fold::eq_folded;
+use crate::domain::time::format_rfc3339;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -111,7 +117,7 @@ pub fn file_name(title: Option<&str>, date: &str, ext: &str) -> String {
 /// hyphens, at most 50 characters; `article` when nothing is left.
 pub fn slug(title: &str) -> String {
     let mut out = String::new();
-    for c in super::fold::fold(title).chars() {
+    for c in crate::domain::text::fold::fold(title).chars() {
         if c.is_alphanumeric() {
             if out.chars().count() >= 50 {
                 break;
@@ -412,7 +418,7 @@ fn read_tag_colours(at: At<'_>) -> Result<TagColours, Bad> {
                 &path,
                 format!(
                     "expected a colour name, found {}",
-                    super::json_path::kind_of(colour)
+                    crate::domain::exchange::json_path::kind_of(colour)
                 ),
             )
         })?;
@@ -723,7 +729,7 @@ pub(crate) fn read_note(at: At<'_>) -> Result<String, Bad> {
     if note.chars().count() > MAX_NOTE_CHARS {
         return Err(at.bad(format!("a note has at most {MAX_NOTE_CHARS} characters")));
     }
-    Ok(super::annotation::clean_note(note))
+    Ok(crate::domain::annotate::annotation::clean_note(note))
 }
 
 /// The created and updated times; updated may not be before created.

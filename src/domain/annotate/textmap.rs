@@ -15,7 +15,7 @@
 //! joins or splits a sentence), positions are the source of truth for an
 //! annotation's place; its sentence range is derived from them.
 
-use super::article::Article;
+use crate::domain::article::Article;
 
 /// Separator between blocks in the article text.
 pub const BLOCK_SEPARATOR: &str = "\n\n";

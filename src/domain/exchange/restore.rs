@@ -9,7 +9,7 @@
 //!   article is restored;
 //! - **not in the library, no text**, but the library has an article with
 //!   the same source file name or the same title (a different version):
-//!   the annotations are re-anchored onto it ([`super::anchor`]); those not
+//!   the annotations are re-anchored onto it ([`crate::domain::annotate::anchor`]); those not
 //!   found become orphans, never attached to the wrong text;
 //! - otherwise the article's annotations are skipped, and the plan says why.
 //!
@@ -19,15 +19,15 @@
 //! but the same place, colour, tags and note as one already there is a
 //! duplicate and skipped.
 
-use super::anchor::{Anchorer, Anchoring, How};
-use super::annotation::{Annotation, Target, TargetKind};
-use super::annotations::{AnnotationSet, TagColours};
-use super::article::Article;
-use super::exchange::{Bundle, Entry, Format, ReadFile, check_in_text};
-use super::fold::eq_folded;
-use super::json_path::{At, Bad};
-use super::library::Library;
-use super::textmap::TextMap;
+use crate::domain::annotate::anchor::{Anchorer, Anchoring, How};
+use crate::domain::annotate::annotation::{Annotation, Target, TargetKind};
+use crate::domain::annotate::set::{AnnotationSet, TagColours};
+use crate::domain::annotate::textmap::TextMap;
+use crate::domain::article::Article;
+use crate::domain::article::library::Library;
+use crate::domain::exchange::json_path::{At, Bad};
+use crate::domain::exchange::{Bundle, Entry, Format, ReadFile, check_in_text};
+use crate::domain::text::fold::eq_folded;
 use serde_json::Value;
 
 /// What planning reads from the library.
@@ -203,7 +203,7 @@ fn same_content(a: &Annotation, b: &Annotation) -> bool {
         && a.note == b.note
 }
 
-/// Plans the import of a file that was read (see [`super::exchange`]).
+/// Plans the import of a file that was read (see [`crate::domain::exchange`]).
 /// Errors when an annotation does not fit the text of its own article in
 /// the library (its position is out of range or does not hold its quote).
 pub fn plan(file: &ReadFile, source: &dyn LibrarySource) -> Result<Plan, Bad> {

@@ -3,15 +3,15 @@
 //!
 //! Every edit goes through [`AnnotationSet::put`] or
 //! [`AnnotationSet::remove`] and returns a [`Change`] (the annotation before
-//! and after), which is what undo and redo replay (see [`super::history`]).
+//! and after), which is what undo and redo replay (see [`crate::domain::annotate::history`]).
 //! A deletion leaves a tombstone (id and time), so that when two tabs'
 //! copies are merged ([`AnnotationSet::merge`]) a deletion is not undone by
 //! the other tab's older copy, and an edit made after a deletion (an undo)
 //! brings the annotation back. Per id, the newest of "updated" and
 //! "deleted" wins; on a tie, the deletion wins.
 
-use super::annotation::{Annotation, Colour, Target, tag_key};
-use super::fold::fold;
+use crate::domain::annotate::annotation::{Annotation, Colour, Target, tag_key};
+use crate::domain::text::fold::fold;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -28,7 +28,7 @@ pub struct Tombstone {
     /// The annotation's id.
     pub id: String,
     /// When it was deleted.
-    #[serde(with = "super::time::rfc3339")]
+    #[serde(with = "crate::domain::time::rfc3339")]
     pub at: DateTime<Utc>,
 }
 
@@ -520,7 +520,7 @@ impl Filter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::annotation::{Position, TargetKind};
+    use crate::domain::annotate::annotation::{Position, TargetKind};
 
     fn t(secs: i64) -> DateTime<Utc> {
         DateTime::UNIX_EPOCH + TimeDelta::seconds(secs)

@@ -283,7 +283,7 @@ fn clean(text: &str, keep_lines: bool) -> String {
 
 /// A title found in a source: one line, at most about 100 characters.
 fn shorten(title: &str) -> String {
-    super::text::shorten(title, MAX_TITLE)
+    crate::domain::text::shorten(title, MAX_TITLE)
 }
 
 fn normalize_newlines(text: &str) -> String {

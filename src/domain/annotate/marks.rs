@@ -7,10 +7,10 @@
 //! points), not stored sentence indices, so the marks follow the text when
 //! sentence boundaries are corrected.
 
-use super::annotation::Colour;
-use super::annotations::{AnnotationSet, TagColours};
-use super::fold::eq_folded;
-use super::textmap::TextMap;
+use crate::domain::annotate::annotation::Colour;
+use crate::domain::annotate::set::{AnnotationSet, TagColours};
+use crate::domain::annotate::textmap::TextMap;
+use crate::domain::text::fold::eq_folded;
 
 /// A highlighted part of a sentence (an exact-span annotation).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -148,7 +148,7 @@ pub fn sentence_marks(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::annotation::{Annotation, Target};
+    use crate::domain::annotate::annotation::{Annotation, Target};
     use crate::domain::article::{Article, NewArticle};
     use crate::domain::import::parse_text;
     use chrono::{DateTime, TimeDelta};

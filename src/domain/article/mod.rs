@@ -8,10 +8,15 @@
 //!   whitespace between them give back the block text exactly;
 //! - a block's text is never empty or whitespace-only.
 
+pub mod fingerprint;
+pub mod library;
+pub mod segment;
+pub mod welcome;
+
 // The kinds of block and the parsed blocks are the import's output; the
 // article is built from them (import never depends on this module).
-pub use super::import::{BlockKind, RawBlock};
-pub use super::text::shorten;
+pub use crate::domain::import::{BlockKind, RawBlock};
+pub use crate::domain::text::shorten;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
@@ -32,7 +37,7 @@ impl Block {
     pub fn from_raw(raw: RawBlock) -> Self {
         let sentences = match raw.kind {
             BlockKind::Code => trimmed_span(&raw.text).into_iter().collect(),
-            _ => super::segment::sentence_spans(&raw.text),
+            _ => crate::domain::article::segment::sentence_spans(&raw.text),
         }
         .into_iter()
         .map(|r| [r.start as u32, r.end as u32])
@@ -117,14 +122,14 @@ fn trimmed_span(text: &str) -> Option<Range<usize>> {
 /// An article: its content fingerprint, title, source and blocks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Article {
-    /// The content fingerprint (see [`super::fingerprint`]).
+    /// The content fingerprint (see [`crate::domain::article::fingerprint`]).
     pub id: String,
     /// The title shown in the library and the reader.
     pub title: String,
     /// The file name it came from, or `None` when pasted.
     pub source_name: Option<String>,
     /// When it was added (RFC 3339, UTC).
-    #[serde(with = "super::time::rfc3339")]
+    #[serde(with = "crate::domain::time::rfc3339")]
     pub added: chrono::DateTime<chrono::Utc>,
     /// The reading text.
     pub blocks: Vec<Block>,
@@ -143,10 +148,10 @@ impl Article {
     /// Builds an article from parsed blocks. The title is the user's, else
     /// the one found in the source, else one made from the file name.
     pub fn build(
-        parsed: super::import::Parsed,
+        parsed: crate::domain::import::Parsed,
         new: NewArticle<'_>,
         added: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Self, super::import::ImportError> {
+    ) -> Result<Self, crate::domain::import::ImportError> {
         let blocks: Vec<Block> = parsed
             .blocks
             .into_iter()
@@ -154,16 +159,21 @@ impl Article {
             .map(Block::from_raw)
             .collect();
         if blocks.is_empty() {
-            return Err(super::import::ImportError::Empty);
+            return Err(crate::domain::import::ImportError::Empty);
         }
-        let id = super::fingerprint::fingerprint(blocks.iter().map(|b| b.text.as_str()));
+        let id = crate::domain::article::fingerprint::fingerprint(
+            blocks.iter().map(|b| b.text.as_str()),
+        );
         let title = new
             .title
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .map(str::to_owned)
             .or(parsed.title.filter(|t| !t.trim().is_empty()))
-            .or_else(|| new.source_name.map(super::import::title_from_file_name))
+            .or_else(|| {
+                new.source_name
+                    .map(crate::domain::import::title_from_file_name)
+            })
             .map(|t| short_title(&t))
             .unwrap_or_else(|| "Untitled".to_owned());
         Ok(Self {
@@ -184,7 +194,7 @@ impl Article {
     pub fn word_count(&self) -> usize {
         self.blocks
             .iter()
-            .map(|b| super::import::word_count(&b.text))
+            .map(|b| crate::domain::import::word_count(&b.text))
             .sum()
     }
 
@@ -298,7 +308,9 @@ impl Article {
         for (i, b) in self.blocks.iter().enumerate() {
             b.validate().map_err(|e| format!("block {i}: {e}"))?;
         }
-        let id = super::fingerprint::fingerprint(self.blocks.iter().map(|b| b.text.as_str()));
+        let id = crate::domain::article::fingerprint::fingerprint(
+            self.blocks.iter().map(|b| b.text.as_str()),
+        );
         if id != self.id {
             return Err("id does not match the content fingerprint".into());
         }
@@ -321,7 +333,7 @@ pub struct ArticleMeta {
     /// Sentence count.
     pub sentences: usize,
     /// When it was added.
-    #[serde(with = "super::time::rfc3339")]
+    #[serde(with = "crate::domain::time::rfc3339")]
     pub added: chrono::DateTime<chrono::Utc>,
 }
 

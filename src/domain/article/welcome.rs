@@ -1,8 +1,8 @@
 //! The welcome article shown on first run, written for Marginalia and kept
 //! as Markdown beside this file.
 
-use super::article::{Article, NewArticle};
-use super::import;
+use crate::domain::article::{Article, NewArticle};
+use crate::domain::import;
 use chrono::{DateTime, Utc};
 
 /// The welcome article's Markdown source.

@@ -1,0 +1,19 @@
+//! Annotating one article, as pure code.
+//!
+//! - [`annotation`]: the annotation model: target (sentence range, quote,
+//!   code-point position), colour, tags, note.
+//! - [`set`]: one article's annotations, indexed by id: edits, tombstones,
+//!   the multi-tab merge, queries, the stored form.
+//! - [`edit`]: what each reader action does to which annotation.
+//! - [`history`]: undo and redo.
+//! - [`marks`]: what each sentence shows.
+//! - [`textmap`]: the article text and every sentence's place in code points.
+//! - [`anchor`]: finding annotations again after the text changed.
+
+pub mod anchor;
+pub mod annotation;
+pub mod edit;
+pub mod history;
+pub mod marks;
+pub mod set;
+pub mod textmap;
