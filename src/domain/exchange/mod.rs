@@ -17,6 +17,7 @@
 pub mod file;
 pub mod json_path;
 pub mod markdown;
+pub mod preview;
 pub mod restore;
 pub mod w3c;
 
