@@ -713,3 +713,66 @@ fn a_replacement_of_an_article_deleted_meanwhile_is_refused() {
     );
     assert_eq!(repo.store().snapshot(), before);
 }
+
+#[test]
+fn the_import_preview_says_per_article_and_in_total_what_importing_does() {
+    use marginalia::domain::exchange::preview::import_preview;
+    let (repo, _, _) = sample();
+    // A complete backup into an empty library: both articles restored.
+    let empty = repo_with(&[]);
+    let p = plan(&read_file(export(&repo, true).as_bytes()).unwrap(), &empty).unwrap();
+    let v = import_preview("backup.json", &p);
+    assert_eq!(v.title, "Import backup.json");
+    assert_eq!(
+        v.hint,
+        "Marginalia JSON. Nothing is stored until you press Import."
+    );
+    assert_eq!(
+        v.summary,
+        "Adds 4 annotations. Restores 2 articles. Adds 1 tag colour."
+    );
+    assert_eq!(v.rows.len(), 2);
+    assert!(
+        v.rows
+            .iter()
+            .all(|(_, text)| text.starts_with(" — restored from the file. Adds 2 annotations")),
+        "{:?}",
+        v.rows
+    );
+    assert_eq!((v.confirm, v.disabled), ("Import", false));
+    // The same file again where it came from: nothing to do.
+    let p = plan(&read_file(export(&repo, false).as_bytes()).unwrap(), &repo).unwrap();
+    let v = import_preview("again.json", &p);
+    assert_eq!((v.confirm, v.disabled), ("Nothing to import", true));
+    assert!(
+        v.summary.contains("skips 4 (4 already here)"),
+        "{}",
+        v.summary
+    );
+}
+
+#[test]
+fn the_replace_preview_counts_how_the_annotations_were_found() {
+    use marginalia::domain::exchange::preview::replace_preview;
+    let (mut repo, ferry, _) = sample();
+    let edited = article(
+        &FERRY.replace(
+            "It carried 212 passengers and 14 bicycles.",
+            "Its load went unrecorded.",
+        ),
+        Some("v2.txt"),
+    );
+    let r = restore::replace(&ferry, &repo.load_annotations(&ferry.id).unwrap(), edited);
+    let v = replace_preview("v2.txt", &r);
+    assert_eq!(v.title, format!("Replace “{}” with v2.txt", ferry.title));
+    assert_eq!(
+        v.ids,
+        ["replace-summary", "replace-confirm", "replace-cancel"]
+    );
+    // The two-sentence highlight lost one sentence: matched approximately;
+    // the quote after the edit moved with its text.
+    assert_eq!(
+        v.summary,
+        "2 annotations: 1 moved with their text, 1 matched approximately."
+    );
+}

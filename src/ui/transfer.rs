@@ -14,7 +14,9 @@ use super::notices::{Level, Notices};
 use super::route::{Route, navigate};
 use super::time;
 use crate::domain::article::Article;
-use crate::domain::exchange::preview::{Preview, anchoring_words, import_preview, plural, replace_preview};
+use crate::domain::exchange::preview::{
+    Preview, anchoring_words, import_preview, plural, replace_preview,
+};
 use crate::domain::exchange::restore::{self, Plan, Replacement};
 use crate::domain::exchange::{self, ExportInfo};
 use crate::domain::{exchange::markdown, exchange::w3c};

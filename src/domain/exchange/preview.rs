@@ -93,12 +93,12 @@ pub struct Preview {
 
 /// The preview of importing the file `name`, planned as `plan`.
 pub fn import_preview(name: &str, plan: &Plan) -> Preview {
-        let c = plan.totals();
-        let format = match plan.format {
-            Format::Marginalia => "Marginalia JSON",
-            Format::W3c => "W3C Web Annotation JSON-LD",
-        };
-        let rows = plan
+    let c = plan.totals();
+    let format = match plan.format {
+        Format::Marginalia => "Marginalia JSON",
+        Format::W3c => "W3C Web Annotation JSON-LD",
+    };
+    let rows = plan
             .articles
             .iter()
             .map(|a| {
@@ -121,39 +121,39 @@ pub fn import_preview(name: &str, plan: &Plan) -> Preview {
                 (a.title.clone(), format!(" — {place}. {detail}."))
             })
             .collect();
-        let mut summary = format!("{}.", summary(&c));
-        match plan.restored().count() {
-            0 => {}
-            n => summary.push_str(&format!(" Restores {}.", plural(n, "article", "articles"))),
-        }
-        if plan.new_tag_colours > 0 {
-            summary.push_str(&format!(
-                " Adds {}.",
-                plural(plan.new_tag_colours, "tag colour", "tag colours")
-            ));
-        }
-        let nothing = !plan.changes_anything();
-        Preview {
-            title: format!("Import {name}"),
-            hint: format!("{format}. Nothing is stored until you press Import."),
-            notes: plan.notes.clone(),
-            summary,
-            rows,
-            confirm: if nothing {
-                "Nothing to import"
-            } else {
-                "Import"
-            },
-            disabled: nothing,
-            ids: ["import-summary", "import-confirm", "import-cancel"],
-        }
+    let mut summary = format!("{}.", summary(&c));
+    match plan.restored().count() {
+        0 => {}
+        n => summary.push_str(&format!(" Restores {}.", plural(n, "article", "articles"))),
     }
+    if plan.new_tag_colours > 0 {
+        summary.push_str(&format!(
+            " Adds {}.",
+            plural(plan.new_tag_colours, "tag colour", "tag colours")
+        ));
+    }
+    let nothing = !plan.changes_anything();
+    Preview {
+        title: format!("Import {name}"),
+        hint: format!("{format}. Nothing is stored until you press Import."),
+        notes: plan.notes.clone(),
+        summary,
+        rows,
+        confirm: if nothing {
+            "Nothing to import"
+        } else {
+            "Import"
+        },
+        disabled: nothing,
+        ids: ["import-summary", "import-confirm", "import-cancel"],
+    }
+}
 
 /// The preview of replacing an article by the file `name`.
 pub fn replace_preview(name: &str, replacement: &Replacement) -> Preview {
-        let found = anchoring_words(&replacement.counts)
-            .unwrap_or_else(|| "There are no annotations to move".into());
-        Preview {
+    let found = anchoring_words(&replacement.counts)
+        .unwrap_or_else(|| "There are no annotations to move".into());
+    Preview {
             title: format!("Replace “{}” with {name}", replacement.article.title),
             hint: "The new text takes this article's place; its annotations are found again in it. Nothing changes until you press Replace.".into(),
             notes: Vec::new(),
@@ -166,4 +166,4 @@ pub fn replace_preview(name: &str, replacement: &Replacement) -> Preview {
             disabled: false,
             ids: ["replace-summary", "replace-confirm", "replace-cancel"],
         }
-    }
+}
