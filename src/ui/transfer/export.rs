@@ -1,0 +1,152 @@
+//! The export menu: JSON, W3C JSON-LD and Markdown downloads of the open
+//! article or the whole library.
+
+use super::APP_VERSION;
+use crate::domain::exchange::{self, ExportInfo};
+use crate::domain::{exchange::markdown, exchange::w3c};
+use crate::ui::annotate::Annot;
+use crate::ui::context::LibraryCtx;
+use crate::ui::notices::Notices;
+use crate::ui::time;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+/// Offers `text` as a download named `name`.
+fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)
+        .map_err(|_| "the browser could not make the file".to_owned())?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|_| "the browser could not make the file".to_owned())?;
+    let a: web_sys::HtmlAnchorElement = document()
+        .create_element("a")
+        .map_err(|_| "no document".to_owned())?
+        .unchecked_into();
+    a.set_href(&url);
+    a.set_download(name);
+    a.set_hidden(true);
+    let body = document().body().ok_or("no body")?;
+    let _ = body.append_child(&a);
+    a.click();
+    a.remove();
+    // The download has started; the URL can go once this task is done.
+    set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(10),
+    );
+    Ok(())
+}
+
+/// Which file an export makes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Json,
+    W3c,
+    Markdown,
+}
+
+fn export(
+    lib: LibraryCtx,
+    notices: Notices,
+    annot: Option<Annot>,
+    article: Option<String>,
+    complete: bool,
+    kind: Kind,
+) {
+    // Unsaved edits of the open article go into the file too.
+    if let Some(annot) = annot {
+        annot.flush();
+    }
+    let ids: Vec<String> = article.iter().cloned().collect();
+    let bundle = lib.bundle(&ids, complete);
+    let now = time::now();
+    let info = ExportInfo {
+        exported: now,
+        app_version: APP_VERSION.to_owned(),
+        complete,
+    };
+    let title = article
+        .as_ref()
+        .and_then(|id| bundle.articles.iter().find(|e| &e.meta.id == id))
+        .map(|e| e.meta.title.clone());
+    let date = time::local_iso_date(now);
+    let (text, ext, mime) = match kind {
+        Kind::Json => (
+            exchange::write_json(&bundle, &info),
+            "json",
+            "application/json",
+        ),
+        Kind::W3c => (
+            w3c::write(&bundle, &info, title.as_deref().unwrap_or("library")),
+            "jsonld",
+            "application/ld+json",
+        ),
+        Kind::Markdown => (markdown::write(&bundle, &info), "md", "text/markdown"),
+    };
+    let name = exchange::file_name(title.as_deref(), &date, ext);
+    let n: usize = bundle.articles.iter().map(|e| e.annotations.len()).sum();
+    match download(&name, mime, &text) {
+        Ok(()) => notices.info(format!(
+            "Exported {n} annotation{} to {name}.",
+            if n == 1 { "" } else { "s" }
+        )),
+        Err(e) => notices.error(format!("The export failed: {e}.")),
+    }
+}
+
+/// The export menu: for one article (`article`) or the whole library.
+#[component]
+pub fn ExportMenu(
+    /// The open article's id; `None` exports the library.
+    #[prop(optional)]
+    article: Option<String>,
+) -> impl IntoView {
+    let lib = expect_context::<LibraryCtx>();
+    let notices = expect_context::<Notices>();
+    let complete = RwSignal::new(article.is_none());
+    let scope = if article.is_some() {
+        "this article"
+    } else {
+        "the library"
+    };
+    let art = StoredValue::new(article);
+    let annot = use_context::<Annot>();
+    let run = move |kind: Kind| {
+        export(
+            lib,
+            notices,
+            annot,
+            art.get_value(),
+            complete.get_untracked(),
+            kind,
+        )
+    };
+    view! {
+        <details class="export-menu" data-testid="export-menu">
+            <summary>"Export"</summary>
+            <div class="export-options" role="group" aria-label=format!("Export {scope}")>
+                <button data-testid="export-json" on:click=move |_| run(Kind::Json)>
+                    "JSON"
+                </button>
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        data-testid="export-complete"
+                        prop:checked=move || complete.get()
+                        on:change=move |ev| complete.set(event_target_checked(&ev))
+                    />
+                    " Complete backup (with article texts)"
+                </label>
+                <button data-testid="export-w3c" on:click=move |_| run(Kind::W3c)>
+                    "W3C Web Annotation (JSON-LD)"
+                </button>
+                <button data-testid="export-markdown" on:click=move |_| run(Kind::Markdown)>
+                    "Markdown"
+                </button>
+            </div>
+        </details>
+    }
+}
