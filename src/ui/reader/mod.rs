@@ -1,0 +1,248 @@
+//! The reader: one article as blocks of sentences.
+//!
+//! Every sentence is its own `[data-sentence-id]` element whose text content
+//! is exactly that sentence; the whitespace between sentences stays as text
+//! nodes, so the block's text content is the block text. Each block carries
+//! `data-paragraph`. The reading place (the first sentence on screen) is
+//! kept in `history.state`, so reload and back/forward return to it.
+//!
+//! A sentence's highlight, tags, note marker, selection and keyboard
+//! cursor come from its own signals (see [`super::annotate`]), so an edit
+//! re-renders only the sentences it touches.
+//!
+//! - [`blocks`]: blocks and sentence elements, and the effect that keeps
+//!   each sentence in step with its signals;
+//! - [`pointer`]: clicks, drags and touch selections;
+//! - [`place`]: the reading place in `history.state`.
+
+mod blocks;
+mod place;
+mod pointer;
+
+use blocks::{Group, block_view, groups, sentences};
+use place::keep_reading_place;
+use pointer::{on_click, on_pointer_up};
+
+use super::annotate::{self, Annot, ArticleSlot, Sel, dom};
+use super::context::LibraryCtx;
+use super::notices::Notices;
+use super::time;
+use super::transfer;
+use crate::domain::article::{Article, BlockKind};
+use leptos::prelude::*;
+/// The reader page for an article id.
+#[component]
+pub fn ReaderPage(
+    /// The article's id, its content fingerprint.
+    id: String,
+) -> impl IntoView {
+    let lib = expect_context::<LibraryCtx>();
+    match lib.load(&id) {
+        Ok(article) => {
+            let slot = ArticleSlot {
+                article: RwSignal::new(article),
+                select_after: RwSignal::new(None),
+                generation: RwSignal::new(0),
+            };
+            provide_context(slot);
+            // Corrected sentence boundaries build the article view anew (a
+            // new key), never patch the old one in place: sentence elements
+            // are kept in step by their own effects.
+            view! {
+                <For
+                    each=move || std::iter::once(slot.generation.get())
+                    key=|g| *g
+                    children=move |_| view! { <ArticleView article=slot.article.get_untracked() /> }
+                />
+            }
+            .into_any()
+        }
+        Err(e) => view! {
+            <section class="missing">
+                <h1>"Article not found"</h1>
+                <p>{e.to_string()}</p>
+                <p>
+                    <a href="#/">"Back to the library"</a>
+                </p>
+            </section>
+        }
+        .into_any(),
+    }
+}
+
+/// A loaded article.
+#[component]
+fn ArticleView(article: Article) -> impl IntoView {
+    let lib = expect_context::<LibraryCtx>();
+    let notices = expect_context::<Notices>();
+    let slot = use_context::<ArticleSlot>();
+    let annot = Annot::new(&article, lib, notices, slot);
+    provide_context(annot);
+    if let Some(slot) = slot
+        && let Some(i) = slot.select_after.get_untracked()
+    {
+        slot.select_after.set(None);
+        request_animation_frame(move || {
+            if annot.alive() {
+                annot.select(Some(Sel::one(i)));
+                dom::focus_sentence(i);
+            }
+        });
+    }
+    let mut first_sentence = Vec::with_capacity(article.blocks.len());
+    let mut n = 0;
+    for b in &article.blocks {
+        first_sentence.push(n);
+        n += b.sentences.len();
+    }
+    // A first heading that repeats the title is the title: shown once, as
+    // the page heading, and still a block with its sentences.
+    let title_block = matches!(article.blocks.first(), Some(b) if matches!(b.kind, BlockKind::Heading(_)) && b.text == article.title);
+    let title_view = if title_block {
+        sentences(&article.blocks[0], 0, Some(annot)).into_any()
+    } else {
+        article.title.clone().into_any()
+    };
+    let body = groups(&article.blocks)
+        .into_iter()
+        .filter(|g| !(title_block && matches!(g, Group::One(0, _))))
+        .map(|g| match g {
+            Group::One(i, b) => block_view(i, b, first_sentence[i], annot),
+            Group::List(items) => {
+                let lis = items
+                    .into_iter()
+                    .map(|(i, b)| block_view(i, b, first_sentence[i], annot))
+                    .collect_view();
+                view! { <ul>{lis}</ul> }.into_any()
+            }
+        })
+        .collect_view();
+    let meta = article.meta();
+    let source = meta
+        .source_name
+        .clone()
+        .map(|s| format!(" · from {s}"))
+        .unwrap_or_default();
+
+    keep_reading_place();
+    annotate::keys::install(annot);
+    keep_saved(annot);
+    // An import in this tab stored annotations: take them in.
+    Effect::new(move |first: Option<()>| {
+        lib.imported().track();
+        if first.is_some() {
+            annot.merge_from_storage();
+            annot.reload_tag_colours();
+        }
+    });
+    let pending = expect_context::<transfer::PendingCtx>();
+    let for_replace = article.clone();
+    let panel_open = RwSignal::new(false);
+    let count = move || annot.count();
+    // Whether the click that ends a mouse drag is to be ignored (the drag
+    // already made the selection). Per reader, and cleared whenever a new
+    // press starts, so a touch selection (which is followed by no click)
+    // never swallows the next tap.
+    let dragged = StoredValue::new(false);
+
+    view! {
+        <div class="reader-layout">
+        <article
+            class="reader"
+            data-testid="reader"
+            data-article-id=article.id.clone()
+            on:click=move |ev| on_click(annot, dragged, &ev)
+            on:mousedown=move |_| dragged.set_value(false)
+            on:mouseup=move |ev| {
+                if on_pointer_up(annot, ev.alt_key()) {
+                    dragged.set_value(true);
+                }
+            }
+            on:touchstart=move |_| dragged.set_value(false)
+            on:touchend=move |_| {
+                // The browser settles a touch selection after the finger
+                // lifts; by then the reader may be gone (a tap on a link).
+                set_timeout(
+                    move || {
+                        if annot.alive() {
+                            on_pointer_up(annot, false);
+                        }
+                    },
+                    std::time::Duration::from_millis(350),
+                )
+            }
+        >
+            <nav class="reader-nav">
+                <a href="#/" data-testid="back-to-library">"← Library"</a>
+                <button
+                    class="panel-toggle"
+                    data-testid="panel-toggle"
+                    aria-expanded=move || if panel_open.get() { "true" } else { "false" }
+                    on:click=move |_| panel_open.update(|o| *o = !*o)
+                >
+                    {move || format!("Annotations ({})", count())}
+                </button>
+                <transfer::ExportMenu article=article.id.clone() />
+            </nav>
+            <header class="reader-header">
+                <h1 data-testid="article-title" data-paragraph=title_block.then_some("0")>
+                    {title_view}
+                </h1>
+                <p class="reader-meta">
+                    {format!("{} words · {} sentences · added ", meta.words, meta.sentences)}
+                    {time::local_date(meta.added)}
+                    {source}
+                    " · "
+                    <label class="file-link">
+                        "Replace with edited version…"
+                        <input
+                            type="file"
+                            class="sr-only"
+                            data-testid="replace-file"
+                            accept=".txt,.text,.md,.markdown,.html,.htm,.xhtml"
+                            on:change:target=move |ev| {
+                                let input = ev.target();
+                                if let Some(file) = input.files().and_then(|f| f.item(0)) {
+                                    transfer::read_replacement(lib, notices, pending, annot, for_replace.clone(), file);
+                                }
+                                input.set_value("");
+                            }
+                        />
+                    </label>
+                </p>
+            </header>
+            <div class="reader-body">{body}</div>
+            <annotate::toolbar::Toolbar />
+        </article>
+        <annotate::panel::Panel open=panel_open />
+        <annotate::toolbar::Help />
+        </div>
+    }
+}
+
+/// Saves pending edits when the page is hidden or closed and when the
+/// reader closes, and takes in other tabs' edits to this article.
+fn keep_saved(annot: Annot) {
+    let h1 = window_event_listener(leptos::ev::pagehide, move |_| annot.flush());
+    let h2 = window_event_listener(leptos::ev::visibilitychange, move |_| {
+        if document().visibility_state() == web_sys::VisibilityState::Hidden {
+            annot.flush();
+        }
+    });
+    let key = crate::storage::repo::annotations_key(&annot.article_id());
+    let h3 = window_event_listener(leptos::ev::storage, move |ev| match ev.key() {
+        Some(k) if k == key => annot.merge_from_storage(),
+        Some(k) if k == crate::storage::repo::TAG_COLOURS_KEY => annot.reload_tag_colours(),
+        None => {
+            annot.merge_from_storage();
+            annot.reload_tag_colours();
+        }
+        _ => {}
+    });
+    on_cleanup(move || {
+        annot.flush();
+        h1.remove();
+        h2.remove();
+        h3.remove();
+    });
+}
