@@ -1,0 +1,132 @@
+//! What the panel and the inputs read: entries, orphans, tags,
+//! suggestions, counts.
+
+use super::*;
+use crate::domain::annotate::annotation::{Annotation, TargetKind};
+use crate::domain::annotate::set::{Filter, ranked_tags, suggest_tags};
+use crate::domain::annotate::textmap::TextMap;
+use crate::ui::notices::Notices;
+use leptos::prelude::*;
+use std::collections::BTreeMap;
+
+impl Annot {
+    /// All annotations in document order, and how many pass `filter`
+    /// (tracked on `version`).
+    pub fn entries(&self, filter: &Filter) -> (Vec<Annotation>, usize) {
+        self.version.track();
+        let tc = self.tag_colours.get();
+        self.with(|i| {
+            let all: Vec<&Annotation> = i
+                .set
+                .in_document_order()
+                .into_iter()
+                .filter(|a| !a.orphan)
+                .collect();
+            let total = all.len();
+            let shown = all
+                .into_iter()
+                .filter(|a| filter.matches(a, &tc))
+                .cloned()
+                .collect();
+            (shown, total)
+        })
+        .unwrap_or_default()
+    }
+
+    /// The orphans: annotations whose text was not found after the
+    /// article's text changed, oldest first (tracked on `version`).
+    pub fn orphans(&self) -> Vec<Annotation> {
+        self.version.track();
+        self.with(|i| i.set.orphans().into_iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// The tags used in this article, sorted (tracked on `version`).
+    pub fn article_tags(&self) -> Vec<String> {
+        self.version.track();
+        self.with(|i| ranked_tags(&i.set.tag_counts()))
+            .unwrap_or_default()
+    }
+
+    /// Tag uses in the other articles: the library's, less this article's
+    /// as stored.
+    pub(super) fn other_tags(&self) -> BTreeMap<String, (String, usize)> {
+        if let Some(Some(t)) = self.with(|i| i.other_tags.clone()) {
+            return t;
+        }
+        let mut others = self.lib.tag_counts();
+        if let Some(stored) = self.lib.stored_annotations(&self.article_id()) {
+            for (k, (_, n)) in stored.tag_counts() {
+                if let Some(e) = others.get_mut(&k) {
+                    e.1 = e.1.saturating_sub(n);
+                }
+            }
+        }
+        others.retain(|_, (_, n)| *n > 0);
+        self.with_mut(|i| i.other_tags = Some(others.clone()));
+        others
+    }
+
+    /// Every tag in the library, most used first.
+    pub fn ranked_tags(&self) -> Vec<String> {
+        let others = self.other_tags();
+        self.with(|i| {
+            let mut counts = others;
+            for (k, (spelling, n)) in i.set.tag_counts() {
+                counts.entry(k).or_insert((spelling, 0)).1 += n;
+            }
+            ranked_tags(&counts)
+        })
+        .unwrap_or_default()
+    }
+
+    /// Autocomplete suggestions for the tag being typed.
+    pub fn suggestions(&self, fragment: &str, exclude: &[String]) -> Vec<String> {
+        suggest_tags(&self.ranked_tags(), fragment, exclude, 8)
+    }
+
+    /// The number of annotations (tracked on `version`).
+    pub fn count(&self) -> usize {
+        self.version.track();
+        self.with(|i| i.set.len()).unwrap_or(0)
+    }
+
+    /// The sentence range of an annotation now.
+    pub fn sentences_of(&self, a: &Annotation) -> Option<(usize, usize)> {
+        self.with(|i| {
+            i.map
+                .sentences_in(a.target.position.start, a.target.position.end)
+        })
+        .flatten()
+    }
+
+    /// Selects an annotation's text and scrolls to it, marking it briefly.
+    pub fn reveal(&self, a: &Annotation) {
+        let Some((first, last)) = self.sentences_of(a) else {
+            return;
+        };
+        let span = (a.target.kind == TargetKind::Span).then_some(a.target.position);
+        self.select(Some(Sel {
+            anchor: first,
+            focus: last,
+            span,
+        }));
+        dom::reveal(first, last);
+        dom::focus_sentence(first);
+    }
+
+    /// The text map (for turning DOM selections into targets).
+    pub fn with_map<R>(&self, f: impl FnOnce(&TextMap) -> R) -> Option<R> {
+        self.with(|i| f(&i.map))
+    }
+
+    /// The notices.
+    pub fn notices(&self) -> Notices {
+        self.notices
+    }
+
+    /// Whether an edit is waiting to be saved.
+    pub fn is_dirty(&self) -> bool {
+        self.with(|i| i.dirty).unwrap_or(false)
+    }
+}
