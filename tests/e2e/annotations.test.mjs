@@ -1,7 +1,7 @@
 // End-to-end: highlighting, tagging and annotating sentences, undo/redo,
 // the panel, persistence, other tabs and bad storage, in Debian's Chromium
 // against the release build.
-import { test, before, after, describe } from 'node:test';
+import { test, before, after, beforeEach, afterEach, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { useServerAndBrowser, openApp, storageSnapshot, notShown, ARTIFACTS } from './harness.mjs';
 import fs from 'node:fs';
@@ -40,11 +40,44 @@ const highlights = (page) =>
   page.locator('[data-sentence-id]').evaluateAll((els) =>
     els.filter((e) => e.dataset.highlight).map((e) => [Number(e.dataset.sentenceId), e.dataset.highlight]));
 
+/**
+ * A known annotated state, made through the UI: sentence 1 blue with tags
+ * Economy and war crimes; sentence 2 blue, tagged Economy, with a note
+ * holding markup; sentences 6–8 one green highlight.
+ */
+async function seed(page) {
+  const input = page.locator('[data-testid="tag-input"]');
+  const note = page.locator('[data-testid="note-input"]');
+  await page.click(S(1));
+  await page.keyboard.press('3');
+  await page.keyboard.press('t');
+  await input.fill('Economy, war crimes');
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'detached' });
+  await page.click(S(2));
+  await page.keyboard.press('t');
+  await input.fill('Economy');
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'detached' });
+  await page.keyboard.press('n');
+  await note.fill('Check the <b>source</b>\nsecond line');
+  await page.keyboard.press('Control+Enter');
+  await note.waitFor({ state: 'detached' });
+  await page.click(S(6));
+  await page.click(S(8), { modifiers: ['Shift'] });
+  await page.keyboard.press('2');
+  await page.keyboard.press('Escape');
+  await saved(page);
+  assert.deepEqual(await highlights(page), [[1, 'blue'], [2, 'blue'], [6, 'green'], [7, 'green'], [8, 'green']]);
+}
+
+// Each test starts from a fresh browser context with the welcome article
+// open, and builds what it needs itself.
 describe('annotating one article', () => {
   let ctx;
   let page;
-  before(async () => ({ ctx, page } = await fresh()));
-  after(async () => ctx.close());
+  beforeEach(async () => ({ ctx, page } = await fresh()));
+  afterEach(async () => ctx.close());
 
   test('click a sentence and press h: it is highlighted', async () => {
     await page.click(S(1));
@@ -68,6 +101,8 @@ describe('annotating one article', () => {
   });
 
   test('t, a tag and Enter: the tag shows in the panel and on the sentence', async () => {
+    await page.click(S(1));
+    await page.keyboard.press('3');
     await page.keyboard.press('Escape');
     assert.equal(await page.locator('.s.selected').count(), 0, 'Escape clears the selection');
     await page.click(S(1));
@@ -138,7 +173,7 @@ describe('annotating one article', () => {
     states.push(await state());
     await page.keyboard.press('Delete'); // delete
     states.push(await state());
-    assert.deepEqual(states.map((s) => s.hl), [null, 'blue', 'pink', 'pink', 'pink', 'pink', null]);
+    assert.deepEqual(states.map((s) => s.hl), [null, 'yellow', 'pink', 'pink', 'pink', 'pink', null]);
     assert.deepEqual(states.map((s) => s.tags), [null, null, null, 'one, two', 'two', 'two', null]);
     for (let i = states.length - 2; i >= 0; i--) {
       await page.keyboard.press('Control+z');
@@ -203,6 +238,7 @@ describe('annotating one article', () => {
   });
 
   test('overlapping highlights both stay visible', async () => {
+    await seed(page);
     await page.click(S(7));
     await page.keyboard.press('5');
     assert.equal(await page.getAttribute(S(7), 'data-highlight'), 'purple');
@@ -212,6 +248,7 @@ describe('annotating one article', () => {
   });
 
   test('the panel filters by tag, colour and text, with a count', async () => {
+    await seed(page);
     const count = page.locator('[data-testid="filter-count"]');
     const total = await panelItems(page).count();
     assert.equal(await count.textContent(), `${total} annotations`);
@@ -239,6 +276,7 @@ describe('annotating one article', () => {
   });
 
   test('clicking a panel entry scrolls to its sentence and marks it', async () => {
+    await seed(page);
     await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
     await panelItems(page).filter({ hasText: 'Check the' }).locator('.entry-main').click();
     const box = await page.locator(S(2)).boundingBox();
@@ -248,6 +286,7 @@ describe('annotating one article', () => {
   });
 
   test('a tag colour colours everything with that tag', async () => {
+    await seed(page);
     await page.locator('.tag-colours summary').click();
     await page.selectOption('[data-testid="tag-colour"][aria-label="Colour for tag Economy"]', 'orange');
     assert.equal(await page.getAttribute(S(1), 'data-highlight'), 'orange');
@@ -257,6 +296,7 @@ describe('annotating one article', () => {
   });
 
   test('everything is still there after a reload, and the library shows the count', async () => {
+    await seed(page);
     const before = {
       hl: await highlights(page),
       items: await panelItems(page).allTextContents(),
@@ -275,6 +315,8 @@ describe('annotating one article', () => {
   });
 
   test('tag suggestions come from the whole library, with the spelling first typed', async () => {
+    await seed(page);
+    await page.click('[data-testid="back-to-library"]');
     await page.fill('[data-testid="paste-title"]', 'Second piece');
     await page.fill('[data-testid="paste-text"]', 'Markets fell again. Analysts were not surprised.');
     await page.click('[data-testid="paste-submit"]');

@@ -3,7 +3,7 @@
 // onto an edited version of the article (re-anchored), export W3C and
 // Markdown, refuse bad files without touching storage, cancel an import,
 // and replace an article with an edited version, attaching an orphan.
-import { test, before, after, describe } from 'node:test';
+import { test, before, after, beforeEach, afterEach, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -79,43 +79,53 @@ async function confirmImport(page, file) {
   return { summary, rows };
 }
 
+/**
+ * Imports the sample article and annotates it through the UI: sentence 2
+ * yellow with tags, sentence 5 green with a note, sentence 8 pink with a
+ * tag holding markup and a note holding script. Resolves to the marked
+ * sentences, text → colour.
+ */
+async function annotated(page) {
+  await importFiles(page, [file(NAME, TEXT, 'text/plain')]);
+  await openArticle(page);
+  await page.click(S(2));
+  await page.keyboard.press('h');
+  await page.keyboard.press('t');
+  await page.locator('[data-testid="tag-input"]').fill('military, Ünïcode');
+  await page.keyboard.press('Enter');
+  await page.click(S(5));
+  await page.keyboard.press('2');
+  await page.keyboard.press('n');
+  await page.locator('[data-testid="note-input"]').fill('Check this against the ministry statement.');
+  await page.keyboard.press('Control+Enter');
+  await page.click(S(8));
+  await page.keyboard.press('4');
+  await page.keyboard.press('t');
+  await page.locator('[data-testid="tag-input"]').fill('<b>bold</b>');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('n');
+  await page.locator('[data-testid="note-input"]').fill('<img src=x onerror="window.pwned=1"> **not bold**');
+  await page.keyboard.press('Control+Enter');
+  await saved(page);
+  return highlighted(page);
+}
+
+// Each test starts from a fresh browser context and annotates the article
+// itself; a test that needs an export makes it.
 describe('export, import and re-anchoring of an annotated article', () => {
   let ctx;
   let page;
-  const marked = {}; // sentence text → colour, as annotated
-  let jsonPlain;
-  let jsonComplete;
-  before(async () => {
+  let marked; // sentence text → colour, as annotated
+  beforeEach(async () => {
     ({ ctx, page } = await openApp(env.browser, env.server.url));
-    await importFiles(page, [file(NAME, TEXT, 'text/plain')]);
-    await openArticle(page);
+    marked = await annotated(page);
   });
-  after(async () => ctx.close());
+  afterEach(async () => ctx.close());
 
   test('highlight, tag and annotate sentences', async () => {
-    // Sentence 2 yellow with tags, sentence 5 green with a note, sentence 8
-    // pink with a tag holding markup and a note holding script.
-    await page.click(S(2));
-    await page.keyboard.press('h');
-    await page.keyboard.press('t');
-    await page.locator('[data-testid="tag-input"]').fill('military, Ünïcode');
-    await page.keyboard.press('Enter');
-    await page.click(S(5));
-    await page.keyboard.press('2');
-    await page.keyboard.press('n');
-    await page.locator('[data-testid="note-input"]').fill('Check this against the ministry statement.');
-    await page.keyboard.press('Control+Enter');
-    await page.click(S(8));
-    await page.keyboard.press('4');
-    await page.keyboard.press('t');
-    await page.locator('[data-testid="tag-input"]').fill('<b>bold</b>');
-    await page.keyboard.press('Enter');
-    await page.keyboard.press('n');
-    await page.locator('[data-testid="note-input"]').fill('<img src=x onerror="window.pwned=1"> **not bold**');
-    await page.keyboard.press('Control+Enter');
-    await saved(page);
-    Object.assign(marked, await highlighted(page));
     assert.equal(Object.keys(marked).length, 3);
+    assert.deepEqual(Object.values(marked).sort(), ['green', 'pink', 'yellow']);
+    assert.equal(await page.locator('[data-testid="note-marker"]').count(), 2);
   });
 
   test('the JSON export downloads a named file with every annotation', async () => {
@@ -146,16 +156,15 @@ describe('export, import and re-anchoring of an annotated article', () => {
     assert.ok(validate(v), JSON.stringify(validate.errors));
     assert.ok(!validate({ ...v, articles: [{ ...art, annotations: [{ ...art.annotations[0], colour: 'red' }] }] }),
       'the schema refuses what the app refuses');
-    jsonPlain = text;
     const complete = await download(page, 'export-json', { complete: true });
-    jsonComplete = complete.text;
-    const c = JSON.parse(jsonComplete);
+    const c = JSON.parse(complete.text);
     assert.equal(c.complete, true);
     assert.ok(c.articles[0].text.blocks.length >= LINES.length);
     assert.ok(validate(c), JSON.stringify(validate.errors));
   });
 
   test('after clearing storage, the complete backup brings everything back in place', async () => {
+    const jsonComplete = (await download(page, 'export-json', { complete: true })).text;
     await clearStorage(page);
     const before = await storageSnapshot(page);
     // Cancelling changes nothing.
@@ -190,6 +199,7 @@ describe('export, import and re-anchoring of an annotated article', () => {
   });
 
   test('annotations imported onto an edited version are re-anchored', async () => {
+    const jsonPlain = (await download(page, 'export-json', { complete: false })).text;
     await clearStorage(page);
     await importFiles(page, [file(NAME, EDITED, 'text/plain')]);
     await page.locator('[data-testid="library-item"]').first().waitFor();
@@ -236,10 +246,10 @@ describe('export, import and re-anchoring of an annotated article', () => {
 describe('bad files are refused and change nothing', () => {
   let ctx;
   let page;
-  before(async () => {
+  beforeEach(async () => {
     ({ ctx, page } = await openApp(env.browser, env.server.url));
   });
-  after(async () => ctx.close());
+  afterEach(async () => ctx.close());
 
   const valid = {
     format: 'marginalia', version: 1, exported: '2026-11-25T10:00:00Z', app: { name: 'Marginalia', version: '0.1.0' },
@@ -276,12 +286,12 @@ describe('bad files are refused and change nothing', () => {
 describe('replacing an article with an edited version', () => {
   let ctx;
   let page;
-  before(async () => {
+  beforeEach(async () => {
     ({ ctx, page } = await openApp(env.browser, env.server.url));
     await importFiles(page, [file(NAME, TEXT, 'text/plain')]);
     await openArticle(page);
   });
-  after(async () => ctx.close());
+  afterEach(async () => ctx.close());
 
   test('annotations follow their text; a rewritten one waits under Unanchored until attached', async () => {
     const oldId = await page.getAttribute('[data-testid="reader"]', 'data-article-id');

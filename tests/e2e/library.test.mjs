@@ -1,6 +1,6 @@
 // End-to-end: what a user does with the library and the reader, in Debian's
 // Chromium against the release build.
-import { test, before, after, describe } from 'node:test';
+import { test, before, after, beforeEach, afterEach, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -42,11 +42,27 @@ describe('first run', () => {
   });
 });
 
+/** Pastes an article with a title and waits for it in the library. */
+async function paste(page, title, text) {
+  await page.fill('[data-testid="paste-title"]', title);
+  await page.fill('[data-testid="paste-text"]', text);
+  await page.click('[data-testid="paste-submit"]');
+  await page.locator('[data-testid="library-item"]', { hasText: title }).waitFor();
+}
+
+/** Imports the ferry fixture and waits for it in the library. */
+async function importFerry(page) {
+  await importFiles(page, [fileFrom(article('harbour-ferry.txt'))]);
+  await page.locator('[data-testid="library-item"]', { hasText: 'The new electric ferry' }).waitFor();
+}
+
+// Each test starts from a fresh browser context (only the welcome article)
+// and adds what it needs.
 describe('importing, listing, reloading and deleting', () => {
   let ctx;
   let page;
-  before(async () => ({ ctx, page } = await openApp(env.browser, env.server.url)));
-  after(async () => ctx.close());
+  beforeEach(async () => ({ ctx, page } = await openApp(env.browser, env.server.url)));
+  afterEach(async () => ctx.close());
 
   test('the Kursk news file imports as one article, one paragraph per line, no character changed', async (t) => {
     if (!fs.existsSync(KURSK)) {
@@ -72,8 +88,7 @@ describe('importing, listing, reloading and deleting', () => {
   });
 
   test('a news file without blank lines makes one paragraph per line and splits its sentences', async () => {
-    await importFiles(page, [fileFrom(article('harbour-ferry.txt'))]);
-    await page.locator('[data-testid="library-item"]', { hasText: 'The new electric ferry' }).waitFor();
+    await importFerry(page);
     const item = page.locator('[data-testid="library-item"]', { hasText: 'The new electric ferry' });
     assert.match(await item.textContent(), /10 sentences/);
     assert.match(await item.textContent(), /harbour-ferry\.txt/);
@@ -89,10 +104,8 @@ describe('importing, listing, reloading and deleting', () => {
   });
 
   test('a pasted article with a title is listed first', async () => {
-    await page.fill('[data-testid="paste-title"]', 'Pasted piece');
-    await page.fill('[data-testid="paste-text"]', 'First pasted sentence. Second one!\n\nA second paragraph here.');
-    await page.click('[data-testid="paste-submit"]');
-    await page.locator('[data-testid="library-item"]', { hasText: 'Pasted piece' }).waitFor();
+    await importFerry(page);
+    await paste(page, 'Pasted piece', 'First pasted sentence. Second one!\n\nA second paragraph here.');
     assert.equal((await libraryTitles(page))[0], 'Pasted piece');
     const item = page.locator('[data-testid="library-item"]', { hasText: 'Pasted piece' });
     assert.match(await item.textContent(), /3 sentences/);
@@ -101,6 +114,8 @@ describe('importing, listing, reloading and deleting', () => {
   });
 
   test('after a reload the library is exactly as it was', async () => {
+    await importFerry(page);
+    await paste(page, 'Pasted piece', 'First pasted sentence. Second one!');
     const titles = await libraryTitles(page);
     const stored = await storageSnapshot(page);
     await page.reload();
@@ -111,6 +126,7 @@ describe('importing, listing, reloading and deleting', () => {
   });
 
   test('importing the same content again opens the existing copy instead of adding one', async () => {
+    await importFerry(page);
     const before = await libraryTitles(page);
     await importFiles(page, [fileFrom(article('harbour-ferry.txt'))]);
     await page.waitForSelector('[data-testid="reader"]');
@@ -122,6 +138,8 @@ describe('importing, listing, reloading and deleting', () => {
   });
 
   test('deleting asks to confirm, then removes that article and only it', async () => {
+    await importFerry(page);
+    await paste(page, 'Pasted piece', 'First pasted sentence. Second one!');
     const before = await libraryTitles(page);
     const item = page.locator('[data-testid="library-item"]', { hasText: 'Pasted piece' });
     await item.locator('[data-testid="delete-article"]').click();
@@ -203,8 +221,8 @@ describe('two tabs', () => {
 describe('structured files', () => {
   let ctx;
   let page;
-  before(async () => ({ ctx, page } = await openApp(env.browser, env.server.url)));
-  after(async () => ctx.close());
+  beforeEach(async () => ({ ctx, page } = await openApp(env.browser, env.server.url)));
+  afterEach(async () => ctx.close());
 
   test('Markdown keeps headings, list items and quotes and drops inline markup', async () => {
     await importFiles(page, [fileFrom(article('field-notes.md'), 'text/markdown')]);
@@ -288,8 +306,8 @@ describe('hostile HTML', () => {
 describe('bad input stores nothing and says what is wrong', () => {
   let ctx;
   let page;
-  before(async () => ({ ctx, page } = await openApp(env.browser, env.server.url)));
-  after(async () => ctx.close());
+  beforeEach(async () => ({ ctx, page } = await openApp(env.browser, env.server.url)));
+  afterEach(async () => ctx.close());
 
   async function expectRefused(action, pattern) {
     // Start from no messages, so the one this action shows is the only one.
