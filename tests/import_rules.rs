@@ -308,6 +308,13 @@ fn markdown_tab_indented_lines_in_an_indented_fence_keep_every_character() {
 }
 
 #[test]
+fn a_front_matter_title_of_markup_only_gives_way_to_the_first_heading() {
+    // Found by fuzzing (import_md): the title was "" and the article "Untitled".
+    let p = parse_markdown("---\ntitle: <b></b>\n---\n# Real heading\n");
+    assert_eq!(p.title.as_deref(), Some("Real heading"));
+}
+
+#[test]
 fn markdown_drops_front_matter_thematic_breaks_and_link_definitions() {
     let p = parse_markdown(
         "---\ntitle: 'Front'\ntags: [a]\n---\nBody.\n\n***\n\n[ref]: https://example.org \"T\"\n\nEnd.",

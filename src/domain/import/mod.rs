@@ -340,8 +340,10 @@ pub fn parse_markdown(text: &str) -> Parsed {
         for l in &lines[1..=end] {
             if let Some(v) = l.strip_prefix("title:") {
                 let v = v.trim().trim_matches(|c| c == '"' || c == '\'').trim();
-                if !v.is_empty() {
-                    front_title = Some(shorten(&inline(v)));
+                // Judged after inline markup is dropped: `<b></b>` is no title.
+                let title = shorten(&inline(v));
+                if !title.is_empty() {
+                    front_title = Some(title);
                 }
             }
         }
