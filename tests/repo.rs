@@ -345,3 +345,18 @@ fn updating_an_article_stores_new_boundaries_and_its_index_entry_or_nothing() {
     let stranger = article("Not in the library.", 3);
     assert!(repo.update_article(&mut lib, &stranger).is_err());
 }
+
+#[test]
+fn correcting_an_article_deleted_meanwhile_is_refused_as_gone_and_writes_nothing() {
+    let (mut repo, mut lib, _, _) = open(MemoryStore::new());
+    let a = article("One. Two.", 1);
+    repo.add_article(&mut lib, &a).unwrap();
+    repo.delete_article(&mut lib, &a.id).unwrap();
+    let before = repo.store().snapshot();
+    let mut stale_lib = lib.clone();
+    assert_eq!(
+        repo.update_article(&mut stale_lib, &a),
+        Err(StorageError::ArticleGone(a.id.clone()))
+    );
+    assert_eq!(repo.store().snapshot(), before);
+}

@@ -322,10 +322,7 @@ impl<S: KeyValueStore> Repo<S> {
         self.writable()?;
         article.validate().map_err(StorageError::Other)?;
         if library.get(&article.id).is_none() {
-            return Err(StorageError::Other(format!(
-                "article {} is not in the library",
-                article.id
-            )));
+            return Err(StorageError::ArticleGone(article.id.clone()));
         }
         let key = article_key(&article.id);
         let old = self.store.get(&key)?;
