@@ -41,20 +41,20 @@ impl Edit {
 
 /// What a new annotation would be made of: its id (a fresh UUID from the
 /// edge), its article, and the colour it gets when the action names none.
-pub struct New<'a> {
+pub struct New {
     /// The id it gets.
     pub id: String,
     /// The article it belongs to.
-    pub article: &'a str,
+    pub article: String,
     /// The current colour.
     pub colour: Colour,
 }
 
-impl New<'_> {
+impl New {
     fn make(self, target: Target, colour: Option<Colour>, now: DateTime<Utc>) -> Annotation {
         Annotation::new(
             self.id,
-            self.article,
+            &self.article,
             target,
             colour.unwrap_or(self.colour),
             now,
@@ -70,7 +70,7 @@ pub fn highlight(
     target: Target,
     colour: Colour,
     now: DateTime<Utc>,
-    new: New<'_>,
+    new: New,
 ) -> Edit {
     match set.at_same_place(&target).map(|a| a.id.clone()) {
         Some(id) => Edit::of("recolour", set.update(&id, now, |a| a.colour = colour)),
@@ -87,7 +87,7 @@ pub fn add_tags(
     input: &str,
     known: &[String],
     now: DateTime<Utc>,
-    new: New<'_>,
+    new: New,
 ) -> Edit {
     let tags = parse_tags(input);
     if tags.is_empty() {
@@ -114,7 +114,7 @@ pub fn set_note(
     target: Target,
     text: &str,
     now: DateTime<Utc>,
-    new: New<'_>,
+    new: New,
 ) -> Edit {
     let note = clean_note(text);
     match set.under(&target).map(|a| a.id.clone()) {
@@ -178,10 +178,10 @@ mod tests {
         }
     }
 
-    fn new(id: &str) -> New<'_> {
+    fn new(id: &str) -> New {
         New {
             id: id.into(),
-            article: "art",
+            article: "art".into(),
             colour: Colour::Green,
         }
     }

@@ -4,6 +4,8 @@
 use super::*;
 use crate::domain::annotate::annotation::{Colour, Target, parse_tags};
 use crate::domain::annotate::edit;
+use crate::domain::annotate::set::AnnotationSet;
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
 impl Annot {
@@ -15,13 +17,24 @@ impl Annot {
         self.after_change();
     }
 
-    /// The id a new annotation would get (from the browser's random
-    /// source) and the current colour.
-    pub(super) fn new_annotation(&self) -> NewAnnotation {
-        NewAnnotation {
+    /// Applies `rule` to the selection's target, as an edit made now that
+    /// may create an annotation (with a fresh id from the browser's random
+    /// source, in the current colour), and records it.
+    fn act_on_selection(
+        &self,
+        rule: impl FnOnce(&mut AnnotationSet, Target, DateTime<Utc>, edit::New) -> edit::Edit,
+    ) {
+        let Some(target) = self.need_selection() else {
+            return;
+        };
+        let now = self.stamp();
+        let new = edit::New {
             id: dom::uuid(),
+            article: self.article_id.get_value(),
             colour: self.colour.get_untracked(),
-        }
+        };
+        let edit = self.with_mut(|i| rule(&mut i.set, target, now, new));
+        self.commit(edit);
     }
 
     pub(super) fn need_selection(&self) -> Option<Target> {
@@ -37,15 +50,9 @@ impl Annot {
     /// at exactly the same place is recoloured instead.
     pub fn highlight(&self, colour: Colour) {
         self.colour.set(colour);
-        let Some(target) = self.need_selection() else {
-            return;
-        };
-        let now = self.stamp();
-        let new = self.new_annotation();
-        let article = self.article_id.get_value();
-        let edit =
-            self.with_mut(|i| edit::highlight(&mut i.set, target, colour, now, new.of(&article)));
-        self.commit(edit);
+        self.act_on_selection(|set, target, now, new| {
+            edit::highlight(set, target, colour, now, new)
+        });
     }
 
     /// Recolours one annotation (from the panel).
@@ -64,16 +71,10 @@ impl Annot {
         if parse_tags(input).is_empty() {
             return;
         }
-        let Some(target) = self.need_selection() else {
-            return;
-        };
         let known = self.ranked_tags();
-        let now = self.stamp();
-        let new = self.new_annotation();
-        let article = self.article_id.get_value();
-        let edit = self
-            .with_mut(|i| edit::add_tags(&mut i.set, target, input, &known, now, new.of(&article)));
-        self.commit(edit);
+        self.act_on_selection(|set, target, now, new| {
+            edit::add_tags(set, target, input, &known, now, new)
+        });
     }
 
     /// Removes one tag from an annotation.
@@ -88,15 +89,7 @@ impl Annot {
     /// `n` then Ctrl+Enter: sets the note of the annotation under the
     /// selection, or highlights the selection with the note.
     pub fn save_note(&self, text: &str) {
-        let Some(target) = self.need_selection() else {
-            return;
-        };
-        let now = self.stamp();
-        let new = self.new_annotation();
-        let article = self.article_id.get_value();
-        let edit =
-            self.with_mut(|i| edit::set_note(&mut i.set, target, text, now, new.of(&article)));
-        self.commit(edit);
+        self.act_on_selection(|set, target, now, new| edit::set_note(set, target, text, now, new));
     }
 
     /// Delete / Backspace: removes the annotation under the selection, or

@@ -29,7 +29,6 @@ use super::context::LibraryCtx;
 use super::notices::{Level, Notices};
 use super::time;
 use crate::domain::annotate::annotation::{Annotation, Colour, Position};
-use crate::domain::annotate::edit;
 use crate::domain::annotate::history::History;
 use crate::domain::annotate::marks::{SentenceMarks, sentence_marks};
 use crate::domain::annotate::set::{AnnotationSet, TagColours};
@@ -164,22 +163,6 @@ pub struct ArticleSlot {
     pub select_after: RwSignal<Option<usize>>,
     /// Bumped on each replacement, so the view is built anew.
     pub generation: RwSignal<u32>,
-}
-
-/// The edge's part of a new annotation: a fresh id and the current colour.
-struct NewAnnotation {
-    id: String,
-    colour: Colour,
-}
-
-impl NewAnnotation {
-    fn of(self, article: &str) -> edit::New<'_> {
-        edit::New {
-            id: self.id,
-            article,
-            colour: self.colour,
-        }
-    }
 }
 
 /// How long edits wait before they are written.
