@@ -10,7 +10,7 @@ use marginalia::domain::annotate::textmap::TextMap;
 use marginalia::domain::article::{Article, NewArticle};
 use marginalia::domain::import::parse_text;
 use marginalia::storage::memory::MemoryStore;
-use marginalia::storage::repo::{Repo, SCHEMA_KEY, annotations_key};
+use marginalia::storage::repo::{Repo, SCHEMA_KEY, Saved, annotations_key};
 use marginalia::storage::{KeyValueStore, StorageError};
 
 fn t(ms: i64) -> DateTime<Utc> {
@@ -25,6 +25,13 @@ fn highlight(a: &Article, id: &str, sentence: usize, at: i64) -> Annotation {
     let map = TextMap::new(a);
     let target = Target::sentences(&map, sentence, sentence).unwrap();
     Annotation::new(id.into(), &a.id, target, Colour::Yellow, t(at))
+}
+
+/// Saves as the app does: against the library as stored, a day after the
+/// epoch (no tombstone here is old enough to be pruned).
+fn save_set(repo: &mut Repo<MemoryStore>, set: &mut AnnotationSet) -> Result<Saved, StorageError> {
+    let library = repo.stored_library().unwrap_or_default();
+    repo.save_annotations(&library, set, t(0) + TimeDelta::days(1))
 }
 
 fn repo_with(articles: &[&Article]) -> Repo<MemoryStore> {
@@ -44,12 +51,7 @@ fn saving_writes_only_that_articles_key() {
     let before = repo.store().snapshot();
     let mut set = AnnotationSet::new(&a.id);
     set.put(highlight(&a, "x", 1, 1));
-    repo.save_annotations(
-        &repo.stored_library().unwrap_or_default(),
-        &mut set,
-        chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
-    )
-    .unwrap();
+    save_set(&mut repo, &mut set).unwrap();
     let after = repo.store().snapshot();
     let changed: Vec<&String> = after
         .keys()
@@ -71,25 +73,12 @@ fn two_tabs_saving_the_same_article_lose_nothing() {
     let mut tab2 = repo.load_annotations(&a.id).unwrap();
     tab1.put(highlight(&a, "one", 0, 1));
     assert!(
-        !repo
-            .save_annotations(
-                &repo.stored_library().unwrap_or_default(),
-                &mut tab1,
-                chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1)
-            )
-            .unwrap()
-            .merged_in,
+        !save_set(&mut repo, &mut tab1).unwrap().merged_in,
         "nothing new was stored"
     );
     tab2.put(highlight(&a, "two", 2, 2));
     assert!(
-        repo.save_annotations(
-            &repo.stored_library().unwrap_or_default(),
-            &mut tab2,
-            chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1)
-        )
-        .unwrap()
-        .merged_in,
+        save_set(&mut repo, &mut tab2).unwrap().merged_in,
         "reports what it took in"
     );
     assert_eq!(tab2.len(), 2, "the saving tab took in the other tab's edit");
@@ -97,18 +86,8 @@ fn two_tabs_saving_the_same_article_lose_nothing() {
     assert!(stored.get("one").is_some() && stored.get("two").is_some());
     // A deletion in one tab is not undone by the other's older copy.
     tab1.remove("one", t(5));
-    repo.save_annotations(
-        &repo.stored_library().unwrap_or_default(),
-        &mut tab1,
-        chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
-    )
-    .unwrap();
-    repo.save_annotations(
-        &repo.stored_library().unwrap_or_default(),
-        &mut tab2,
-        chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
-    )
-    .unwrap();
+    save_set(&mut repo, &mut tab1).unwrap();
+    save_set(&mut repo, &mut tab2).unwrap();
     assert!(tab2.get("one").is_none());
     assert!(repo.load_annotations(&a.id).unwrap().get("one").is_none());
 }
@@ -119,32 +98,18 @@ fn a_full_storage_keeps_the_edit_in_memory_and_the_stored_value_unchanged() {
     let mut repo = repo_with(&[&a]);
     let mut set = AnnotationSet::new(&a.id);
     set.put(highlight(&a, "first", 0, 1));
-    repo.save_annotations(
-        &repo.stored_library().unwrap_or_default(),
-        &mut set,
-        chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
-    )
-    .unwrap();
+    save_set(&mut repo, &mut set).unwrap();
     let before = repo.store().snapshot();
     set.put(highlight(&a, "second", 1, 2));
     repo.store_mut().fail_next_sets(1);
     assert_eq!(
-        repo.save_annotations(
-            &repo.stored_library().unwrap_or_default(),
-            &mut set,
-            chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1)
-        ),
+        save_set(&mut repo, &mut set),
         Err(StorageError::QuotaExceeded)
     );
     assert_eq!(repo.store().snapshot(), before);
     assert_eq!(set.len(), 2, "the edit stays in memory");
     // The retry on the next change stores both.
-    repo.save_annotations(
-        &repo.stored_library().unwrap_or_default(),
-        &mut set,
-        chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
-    )
-    .unwrap();
+    save_set(&mut repo, &mut set).unwrap();
     assert_eq!(repo.load_annotations(&a.id).unwrap().len(), 2);
 }
 
@@ -167,12 +132,7 @@ fn an_unreadable_value_is_quarantined_reported_and_kept() {
     // Saving afterwards writes the new value; the backup stays.
     let mut set = AnnotationSet::new(&a.id);
     set.put(highlight(&a, "x", 0, 1));
-    repo.save_annotations(
-        &repo.stored_library().unwrap_or_default(),
-        &mut set,
-        chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
-    )
-    .unwrap();
+    save_set(&mut repo, &mut set).unwrap();
     assert!(repo.store().get(backup_key).unwrap().is_some());
 }
 
@@ -186,13 +146,7 @@ fn a_value_that_turned_unreadable_before_a_save_is_moved_aside_not_overwritten()
         .unwrap();
     let mut set = AnnotationSet::new(&a.id);
     set.put(highlight(&a, "x", 0, 1));
-    let saved = repo
-        .save_annotations(
-            &repo.stored_library().unwrap_or_default(),
-            &mut set,
-            chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
-        )
-        .unwrap();
+    let saved = save_set(&mut repo, &mut set).unwrap();
     assert!(
         matches!(&saved.quarantined, Some(StorageError::Corrupt { key: k, .. }) if *k == key),
         "the save reports the quarantine so the user can be told: {saved:?}"
@@ -220,14 +174,7 @@ fn annotations_from_a_newer_format_make_storage_read_only() {
     );
     let mut set = AnnotationSet::new(&a.id);
     set.put(highlight(&a, "x", 0, 1));
-    assert!(
-        repo.save_annotations(
-            &repo.stored_library().unwrap_or_default(),
-            &mut set,
-            chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1)
-        )
-        .is_err()
-    );
+    assert!(save_set(&mut repo, &mut set).is_err());
     assert_eq!(repo.store().get(&key).unwrap(), Some(future));
 }
 
@@ -237,12 +184,7 @@ fn deleting_an_article_removes_its_annotations() {
     let mut repo = repo_with(&[&a]);
     let mut set = AnnotationSet::new(&a.id);
     set.put(highlight(&a, "x", 0, 1));
-    repo.save_annotations(
-        &repo.stored_library().unwrap_or_default(),
-        &mut set,
-        chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
-    )
-    .unwrap();
+    save_set(&mut repo, &mut set).unwrap();
     let mut lib = repo.stored_library().unwrap();
     repo.delete_article(&mut lib, &a.id).unwrap();
     assert_eq!(repo.store().get(&annotations_key(&a.id)).unwrap(), None);
@@ -277,12 +219,7 @@ fn tag_counts_span_the_library_and_tag_colours_round_trip() {
         let mut x = highlight(art, "x", 0, 1);
         x.tags = tags.into_iter().map(String::from).collect();
         set.put(x);
-        repo.save_annotations(
-            &repo.stored_library().unwrap_or_default(),
-            &mut set,
-            chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
-        )
-        .unwrap();
+        save_set(&mut repo, &mut set).unwrap();
     }
     let counts = repo.tag_counts();
     assert_eq!(counts.get("navy").map(|c| c.1), Some(2));

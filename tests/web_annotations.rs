@@ -19,7 +19,7 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 mod web_common;
-use web_common::{FailingStore, clear};
+use web_common::{FailingStore, clear, save_set};
 
 fn article() -> Article {
     Article::build(
@@ -45,23 +45,14 @@ fn an_injected_quota_failure_keeps_the_stored_annotations_and_the_edit() {
     repo.add_article(&mut lib, &a).unwrap();
     let mut set = AnnotationSet::new(&a.id);
     set.put(highlight(&a, "first", 0, 1));
-    repo.save_annotations(
-        &repo.stored_library().unwrap_or_default(),
-        &mut set,
-        chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
-    )
-    .unwrap();
+    save_set(&mut repo, &mut set).unwrap();
     let key = annotations_key(&a.id);
     let before = repo.store().get(&key).unwrap();
 
     set.put(highlight(&a, "second", 1, 2));
     repo.store_mut().fail_one_set_after(0);
     assert_eq!(
-        repo.save_annotations(
-            &repo.stored_library().unwrap_or_default(),
-            &mut set,
-            chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1)
-        ),
+        save_set(&mut repo, &mut set),
         Err(StorageError::QuotaExceeded)
     );
     assert_eq!(
@@ -73,12 +64,7 @@ fn an_injected_quota_failure_keeps_the_stored_annotations_and_the_edit() {
 
     // The retry on the next change stores everything.
     set.put(highlight(&a, "third", 2, 3));
-    repo.save_annotations(
-        &repo.stored_library().unwrap_or_default(),
-        &mut set,
-        chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
-    )
-    .unwrap();
+    save_set(&mut repo, &mut set).unwrap();
     drop(repo);
     let (mut repo, _) = Repo::open(LocalStore::open().unwrap());
     assert_eq!(repo.load_annotations(&a.id).unwrap().len(), 3);
@@ -108,12 +94,7 @@ fn a_corrupted_annotations_value_is_quarantined_and_kept() {
     // A new save does not touch the backup.
     let mut set = AnnotationSet::new(&a.id);
     set.put(highlight(&a, "x", 0, 1));
-    repo.save_annotations(
-        &repo.stored_library().unwrap_or_default(),
-        &mut set,
-        chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
-    )
-    .unwrap();
+    save_set(&mut repo, &mut set).unwrap();
     assert_eq!(
         repo.store().get(&backup_key).unwrap().as_deref(),
         Some(broken)
@@ -155,11 +136,6 @@ fn refused_storage_is_reported_and_annotations_work_in_memory() {
     repo.add_article(&mut lib, &a).unwrap();
     let mut set = AnnotationSet::new(&a.id);
     set.put(highlight(&a, "x", 0, 1));
-    repo.save_annotations(
-        &repo.stored_library().unwrap_or_default(),
-        &mut set,
-        chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
-    )
-    .unwrap();
+    save_set(&mut repo, &mut set).unwrap();
     assert_eq!(repo.load_annotations(&a.id).unwrap().len(), 1);
 }

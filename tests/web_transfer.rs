@@ -20,7 +20,7 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 mod web_common;
-use web_common::{article_from, clear, fill_until_full, snapshot};
+use web_common::{article_from, clear, fill_until_full, save_set, snapshot};
 
 fn article(text: &str, source: &str) -> Article {
     article_from(text, Some(source))
@@ -38,12 +38,7 @@ fn annotate(repo: &mut Repo<LocalStore>, a: &Article, n: u8, sentence: usize) {
         Colour::Blue,
         DateTime::UNIX_EPOCH,
     ));
-    repo.save_annotations(
-        &repo.stored_library().unwrap_or_default(),
-        &mut set,
-        chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
-    )
-    .unwrap();
+    save_set(repo, &mut set).unwrap();
 }
 
 fn backup(repo: &Repo<LocalStore>) -> String {
@@ -113,13 +108,7 @@ fn an_import_that_fills_local_storage_is_rolled_back_completely() {
             Colour::Pink,
             DateTime::UNIX_EPOCH,
         ));
-        other
-            .save_annotations(
-                &other.stored_library().unwrap_or_default(),
-                &mut set,
-                chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
-            )
-            .unwrap();
+        save_set(&mut other, &mut set).unwrap();
     }
     let ids: Vec<String> = other_lib.entries().iter().map(|e| e.id.clone()).collect();
     let file = write_json(

@@ -3,9 +3,11 @@
 #![allow(dead_code)]
 
 use chrono::DateTime;
+use marginalia::domain::annotate::set::AnnotationSet;
 use marginalia::domain::article::{Article, NewArticle};
 use marginalia::domain::import::parse_text;
 use marginalia::storage::local::LocalStore;
+use marginalia::storage::repo::{Repo, Saved};
 use marginalia::storage::{KeyValueStore, StorageError};
 use std::collections::BTreeMap;
 
@@ -107,4 +109,18 @@ impl KeyValueStore for FailingStore {
     fn keys(&self) -> Result<Vec<String>, StorageError> {
         self.inner.keys()
     }
+}
+
+/// Saves as the app does: against the library as stored, a day after the
+/// epoch (no tombstone in these tests is old enough to be pruned).
+pub fn save_set<S: KeyValueStore>(
+    repo: &mut Repo<S>,
+    set: &mut AnnotationSet,
+) -> Result<Saved, StorageError> {
+    let library = repo.stored_library().unwrap_or_default();
+    repo.save_annotations(
+        &library,
+        set,
+        chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(1),
+    )
 }
