@@ -5,7 +5,8 @@
 //! RFC 3339, so this module writes and reads exactly that:
 //! `2026-11-25T02:31:00Z`, or `2026-11-25T02:31:00.125Z` when there are
 //! milliseconds. Reading accepts any RFC 3339 offset (`+02:00`) and
-//! fraction, and converts to UTC.
+//! fraction, converts to UTC and keeps whole milliseconds, so a time
+//! read, written and read again is the same time.
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Timelike, Utc};
 
@@ -75,11 +76,13 @@ pub fn parse_rfc3339(s: &str) -> Result<DateTime<Utc>, String> {
             nanos *= 10;
         }
     }
-    // A leap second (:60) is read as the last instant of :59.
+    // Times are kept to the millisecond, as they are written, so what is
+    // read equals what it reads back as after writing (a finer fraction
+    // is cut). A leap second (:60) is the last millisecond of :59.
     let (sec, nanos) = if sec == 60 {
-        (59, 999_999_999)
+        (59, 999_000_000)
     } else {
-        (sec, nanos)
+        (sec, nanos / 1_000_000 * 1_000_000)
     };
     let time = NaiveTime::from_hms_nano_opt(h, m, sec, nanos).ok_or_else(bad)?;
     let offset_minutes: i64 = match b.get(at..) {
@@ -137,6 +140,24 @@ mod tests {
         let t =
             Utc.with_ymd_and_hms(1999, 12, 31, 23, 59, 59).unwrap() + TimeDelta::milliseconds(7);
         assert_eq!(parse_rfc3339(&format_rfc3339(&t)).unwrap(), t);
+    }
+
+    #[test]
+    fn a_time_read_written_and_read_again_is_the_same_even_with_a_finer_fraction_or_a_leap_second()
+    {
+        // Found by fuzzing (read_marginalia, read_w3c): these were read to
+        // the nanosecond but written to the millisecond, so an unchanged
+        // export counted as "updated" on every import.
+        for (text, written) in [
+            ("2026-12-01T00:00:00.0001Z", "2026-12-01T00:00:00Z"),
+            ("2026-12-01T00:00:00.123456789Z", "2026-12-01T00:00:00.123Z"),
+            ("2026-12-01T23:59:60Z", "2026-12-01T23:59:59.999Z"),
+            ("2026-09-22T18:00:60.5+02:00", "2026-09-22T16:00:59.999Z"),
+        ] {
+            let t = parse_rfc3339(text).unwrap();
+            assert_eq!(format_rfc3339(&t), written, "{text}");
+            assert_eq!(parse_rfc3339(&format_rfc3339(&t)).unwrap(), t, "{text}");
+        }
     }
 
     #[test]
