@@ -467,13 +467,19 @@ pub fn edit(old: &str, ops: &[u8]) -> String {
     chars.into_iter().collect()
 }
 
-/// Targets on `map`, chosen from `dice`: single sentences spread over the
-/// text, a pair of sentences, and spans of up to 80 code points.
+/// The most targets made on one text: re-anchoring an edited quote
+/// aligns text around it, which is the slow part of a run.
+pub const MAX_TARGETS: usize = 6;
+
+/// Targets on `map`, chosen from `dice`: up to three single sentences
+/// spread over the text, a pair of sentences, and spans of up to 80 code
+/// points, [`MAX_TARGETS`] in all; each one checked.
 pub fn targets(map: &TextMap, dice: &mut Dice) -> Vec<Target> {
     let mut out = Vec::new();
     let n = map.len();
-    for k in 0..n.min(6) {
-        let i = k * n / n.min(6);
+    let singles = n.min(3);
+    for k in 0..singles {
+        let i = k * n / singles;
         out.extend(Target::sentences(map, i, i));
     }
     if n >= 2 {
@@ -481,7 +487,7 @@ pub fn targets(map: &TextMap, dice: &mut Dice) -> Vec<Target> {
         out.extend(Target::sentences(map, i, i + 1));
     }
     let len = map.char_len() as u64;
-    for _ in 0..6 {
+    for _ in 0..MAX_TARGETS - out.len() {
         if len == 0 {
             break;
         }

@@ -1,11 +1,14 @@
 //! Re-anchoring. The input is `old text`, then a NUL, then either a second
 //! NUL and the new text, or edits of the old text (see `glue::edit`).
 //! Targets are made on the old article, looked for in the new one, and
-//! every one found must be inside the new text and hold its quote.
+//! every one found must be inside the new text and hold its quote. Each
+//! text is cut at `MAX_TEXT` bytes, to keep runs fast.
 use marginalia_fuzz::domain::parse_text;
 use marginalia_fuzz::glue::{
     Dice, article_and_check, edit, map_and_check, reanchor_and_check, targets, text_of,
 };
+
+const MAX_TEXT: usize = 2048;
 
 fn main() {
     afl::fuzz!(|data: &[u8]| {
@@ -13,9 +16,9 @@ fn main() {
             Some(at) => (&data[..at], &data[at + 1..]),
             None => (data, &[][..]),
         };
-        let old_text = text_of(old_bytes);
+        let old_text = text_of(&old_bytes[..old_bytes.len().min(MAX_TEXT)]);
         let new_text = match rest.strip_prefix(&[0]) {
-            Some(literal) => text_of(literal),
+            Some(literal) => text_of(&literal[..literal.len().min(MAX_TEXT)]),
             None => edit(&old_text, rest),
         };
         let Some(old) = article_and_check(parse_text(&old_text)) else {
