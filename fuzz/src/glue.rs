@@ -8,6 +8,7 @@ use crate::domain::{
     sentence_spans, write_json, write_w3c,
 };
 use std::ops::Range;
+use std::sync::OnceLock;
 
 /// The date given to every article and export built here.
 pub fn epoch() -> chrono::DateTime<chrono::Utc> {
@@ -18,6 +19,25 @@ pub fn epoch() -> chrono::DateTime<chrono::Utc> {
 /// input reaches the code under test.
 pub fn text_of(data: &[u8]) -> String {
     String::from_utf8_lossy(data).into_owned()
+}
+
+/// Whether a run lets a known domain bug pass: `FUZZ_ALLOW` names them,
+/// comma-separated, so that a fuzzer can look past a bug that was found
+/// and not fixed yet (see `crashes-found/` and docs/fuzzing.md). Unset,
+/// every check holds.
+pub fn allowed(issue: &str) -> bool {
+    static ALLOW: OnceLock<Vec<String>> = OnceLock::new();
+    ALLOW
+        .get_or_init(|| {
+            let names = std::env::var("FUZZ_ALLOW").unwrap_or_default();
+            names
+                .split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .iter()
+        .any(|a| a == issue)
 }
 
 /// A small deterministic generator of choices (xorshift), seeded from bytes.
@@ -147,7 +167,10 @@ pub fn check_parsed(parsed: &Parsed) {
         }
     }
     if let Some(title) = &parsed.title {
-        assert!(!title.trim().is_empty(), "the title is empty");
+        assert!(
+            !title.trim().is_empty() || allowed("empty-title"),
+            "the title is empty (it hides the first heading and the first line)"
+        );
         assert!(
             !title.contains('\n'),
             "the title is not one line: {title:?}"
