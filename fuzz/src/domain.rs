@@ -8,7 +8,7 @@ pub use marginalia::domain::annotation::{Annotation, Colour, Target, TargetKind,
 pub use marginalia::domain::annotations::TagColours;
 pub use marginalia::domain::article::{Article, Block, BlockKind, NewArticle, RawBlock};
 pub use marginalia::domain::exchange::{
-    Bundle, Entry, ExportInfo, Format, ReadFile, read_file, read_text, write_json,
+    Bundle, Entry, ExportInfo, Format, ReadFile, read_file, read_text, sort_for_export, write_json,
 };
 pub use marginalia::domain::import::{
     HtmlNode, ImportError, Parsed, decode_bytes, parse_html, parse_markdown, parse_text,
