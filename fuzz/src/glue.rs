@@ -517,15 +517,15 @@ pub fn edit(old: &str, ops: &[u8]) -> String {
 
 /// The most targets made on one text: re-anchoring an edited quote
 /// aligns text around it, which is the slow part of a run.
-pub const MAX_TARGETS: usize = 6;
+pub const MAX_TARGETS: usize = 4;
 
-/// Targets on `map`, chosen from `dice`: up to three single sentences
+/// Targets on `map`, chosen from `dice`: up to two single sentences
 /// spread over the text, a pair of sentences, and spans of up to 80 code
 /// points, [`MAX_TARGETS`] in all; each one checked.
 pub fn targets(map: &TextMap, dice: &mut Dice) -> Vec<Target> {
     let mut out = Vec::new();
     let n = map.len();
-    let singles = n.min(3);
+    let singles = n.min(2);
     for k in 0..singles {
         let i = k * n / singles;
         out.extend(Target::sentences(map, i, i));
