@@ -28,8 +28,10 @@
 //!   elements add their text; white space collapses as in HTML. The title is
 //!   `<title>`, else the first heading.
 //!
-//! Every block produced is trimmed and non-empty, and has no control
-//! characters other than the `\n` kept in code blocks.
+//! Every block produced is non-empty. Outside code it is trimmed and has
+//! no control characters. A code block keeps its lines as written: the
+//! indentation of its first line, its tabs and `\n`, and no other control
+//! character; it has no blank first or last line (checked by the fuzzer).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
