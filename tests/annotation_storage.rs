@@ -275,3 +275,30 @@ fn annotations_of_an_article_deleted_in_another_tab_are_not_written_back() {
     );
     assert_eq!(set.len(), 1, "the tab keeps what it had");
 }
+
+#[test]
+fn a_value_that_cannot_be_moved_aside_is_never_written_over() {
+    let a = article("One. Two.");
+    let mut repo = repo_with(&[&a]);
+    let key = annotations_key(&a.id);
+    repo.store_mut()
+        .set(&key, "garbage from somewhere")
+        .unwrap();
+    // The backup write fails (a full storage): the value must stay.
+    repo.store_mut().fail_next_sets(1);
+    let mut set = AnnotationSet::new(&a.id);
+    set.put(highlight(&a, "x", 0, 1));
+    assert_eq!(
+        save_set(&mut repo, &mut set),
+        Err(StorageError::QuotaExceeded)
+    );
+    assert_eq!(
+        repo.store().get(&key).unwrap().as_deref(),
+        Some("garbage from somewhere")
+    );
+    assert_eq!(set.len(), 1, "the tab keeps the edit");
+    // Once there is room, the value is moved aside and the edit saved.
+    let saved = save_set(&mut repo, &mut set).unwrap();
+    assert!(saved.quarantined.is_some());
+    assert_eq!(repo.load_annotations(&a.id).unwrap().len(), 1);
+}

@@ -419,6 +419,13 @@ impl<S: KeyValueStore> Repo<S> {
             match self.read_annotations(set.article(), &raw) {
                 Ok(stored) => saved.merged_in = set.merge(&stored),
                 Err(e @ StorageError::ReadOnly(_)) => return Err(e),
+                // Not moved aside (the backup write failed): it stays where
+                // it is, so nothing may be written over it.
+                Err(StorageError::Corrupt {
+                    key: k, backup_key, ..
+                }) if backup_key == k => {
+                    return Err(StorageError::QuotaExceeded);
+                }
                 Err(e) => saved.quarantined = Some(e),
             }
         }

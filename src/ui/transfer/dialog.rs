@@ -64,6 +64,14 @@ pub fn TransferDialog() -> impl IntoView {
             } => {
                 if annot.alive() {
                     annot.flush();
+                    // Edits that could not be saved would be left behind
+                    // by a replacement made from what is stored.
+                    if annot.is_dirty() {
+                        notices.error(format!(
+                            "The article was not replaced with {name}: your latest annotation changes are not saved yet. Make room in storage and try again."
+                        ));
+                        return;
+                    }
                 }
                 match lib.replace_article(&old, *new) {
                     Ok(replacement) => {
@@ -170,6 +178,7 @@ pub fn TransferDialog() -> impl IntoView {
             let _ = el.focus();
         }
     };
+    let pressed_on_backdrop = StoredValue::new(false);
     view! {
         <Show when=move || pending.0.with(Option::is_some)>
         <dialog
@@ -182,13 +191,21 @@ pub fn TransferDialog() -> impl IntoView {
                 ev.prevent_default();
                 cancel();
             }
-            // A click on the backdrop lands on the dialog element itself.
+            // Closed some other way (the browser may close a modal on
+            // Escape without a cancelable event): still a cancel.
+            on:close=move |_| {
+                if pending.0.with_untracked(Option::is_some) {
+                    cancel();
+                }
+            }
+            // A press and a click both on the backdrop (they land on the
+            // dialog element itself) cancel; a drag out of the content
+            // does not.
+            on:pointerdown=move |ev: web_sys::PointerEvent| {
+                pressed_on_backdrop.set_value(on_dialog_itself(&ev));
+            }
             on:click=move |ev| {
-                let on_backdrop = ev
-                    .target()
-                    .and_then(|t| t.dyn_into::<web_sys::HtmlDialogElement>().ok())
-                    .is_some();
-                if on_backdrop {
+                if pressed_on_backdrop.get_value() && on_dialog_itself(&ev) {
                     cancel();
                 }
             }
@@ -198,4 +215,12 @@ pub fn TransferDialog() -> impl IntoView {
         </dialog>
         </Show>
     }
+}
+
+/// Whether an event's target is the `<dialog>` itself: its backdrop, since
+/// the content fills the dialog.
+fn on_dialog_itself(ev: &web_sys::Event) -> bool {
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlDialogElement>().ok())
+        .is_some()
 }
