@@ -1,7 +1,8 @@
 //! Writes the seed corpora in `seeds/<target>/` (run once, by hand:
 //! `cargo run --release --bin make_seeds`; the files are committed). The
-//! texts are the project's fixtures and a few short ones written here; the
-//! exports are made with the app's own writers.
+//! texts are a few short ones written here (the project's article
+//! fixtures join the importers' seeds when `scripts/fuzz` runs, so they
+//! are not copied here); the exports are made with the app's own writers.
 use marginalia_fuzz::domain::{
     Annotation, Article, Bundle, Colour, Entry, ExportInfo, NewArticle, TagColours, Target,
     TextMap, parse_markdown, parse_text, uuid_v4, write_json, write_w3c,
@@ -141,11 +142,6 @@ fn exports() {
 fn texts() {
     put(
         "import_txt",
-        "harbour-ferry.txt",
-        &fixture("articles/harbour-ferry.txt"),
-    );
-    put(
-        "import_txt",
         "lines.txt",
         b"Headline on one line\r\nA second line.\rA third.\n",
     );
@@ -155,22 +151,7 @@ fn texts() {
         utf16.extend_from_slice(&u.to_le_bytes());
     }
     put("import_txt", "utf16le.txt", &utf16);
-    put(
-        "import_md",
-        "field-notes.md",
-        &fixture("articles/field-notes.md"),
-    );
     put("import_md", "kinds.md", MARKDOWN.as_bytes());
-    put(
-        "import_html",
-        "night-trains.html",
-        &fixture("articles/night-trains.html"),
-    );
-    put(
-        "import_html",
-        "hostile.html",
-        &fixture("articles/hostile.html"),
-    );
     let small = "<html><head><title>T</title></head><body><main><h2>H</h2><p>A <b>b</b><br>c.</p>\
 <ul><li>one</li></ul><blockquote><p>q</p></blockquote><pre>  x\n  y</pre>\
 <table><tr><td>1</td><th>2</th></tr></table><script>no</script></main></body></html>";
