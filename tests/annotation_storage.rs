@@ -34,6 +34,17 @@ fn save_set(repo: &mut Repo<MemoryStore>, set: &mut AnnotationSet) -> Result<Sav
     repo.save_annotations(&library, set, t(0) + TimeDelta::days(1))
 }
 
+/// An article whose annotations key holds an unreadable value.
+fn with_garbage_stored() -> (Article, Repo<MemoryStore>, String) {
+    let a = article("One. Two.");
+    let mut repo = repo_with(&[&a]);
+    let key = annotations_key(&a.id);
+    repo.store_mut()
+        .set(&key, "garbage from somewhere")
+        .unwrap();
+    (a, repo, key)
+}
+
 fn repo_with(articles: &[&Article]) -> Repo<MemoryStore> {
     let (mut repo, opened) = Repo::open(MemoryStore::new());
     let mut lib = opened.library;
@@ -138,12 +149,7 @@ fn an_unreadable_value_is_quarantined_reported_and_kept() {
 
 #[test]
 fn a_value_that_turned_unreadable_before_a_save_is_moved_aside_not_overwritten() {
-    let a = article("One. Two.");
-    let mut repo = repo_with(&[&a]);
-    let key = annotations_key(&a.id);
-    repo.store_mut()
-        .set(&key, "garbage from somewhere")
-        .unwrap();
+    let (a, mut repo, key) = with_garbage_stored();
     let mut set = AnnotationSet::new(&a.id);
     set.put(highlight(&a, "x", 0, 1));
     let saved = save_set(&mut repo, &mut set).unwrap();
@@ -278,12 +284,7 @@ fn annotations_of_an_article_deleted_in_another_tab_are_not_written_back() {
 
 #[test]
 fn a_value_that_cannot_be_moved_aside_is_never_written_over() {
-    let a = article("One. Two.");
-    let mut repo = repo_with(&[&a]);
-    let key = annotations_key(&a.id);
-    repo.store_mut()
-        .set(&key, "garbage from somewhere")
-        .unwrap();
+    let (a, mut repo, key) = with_garbage_stored();
     // The backup write fails (a full storage): the value must stay.
     repo.store_mut().fail_next_sets(1);
     let mut set = AnnotationSet::new(&a.id);
