@@ -1,0 +1,306 @@
+// Benchmark, not a test (scripts/bench runs it after a release build): the
+// app at scale against a vanilla-JS page (tests/bench/vanilla.js) that
+// renders the same reader DOM from the same stored data, in one run, in
+// Debian's Chromium. Prints, for N stored annotations on a generated
+// 100,000-word article:
+//   - open: from the route change to painted highlights (median of 5
+//     fresh loads), app and vanilla, and the ratio;
+//   - act: a click on a sentence and the key `3`: time in the handlers,
+//     and time to the next frame (medians of 20);
+//   - save: the longest main-thread block while the edit is saved
+//     (p95 of 20 edits): a MessageChannel ping loop runs from 150 ms to
+//     800 ms after the key, and its longest gap is the longest task;
+//   - memory after opening: JS heap (after a forced GC) plus wasm memory.
+// The article and the annotations are generated deterministically, and
+// the annotations go in through the app's own import of a Marginalia JSON
+// file, so the same script measures any storage layout.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DIST, ROOT, launch, importFiles } from './harness.mjs';
+
+const NS = (process.env.BENCH_NS ?? '0,500,2000,5000,15000').split(',').map(Number);
+const LOADS = Number(process.env.BENCH_LOADS ?? 5);
+const EDITS = Number(process.env.BENCH_EDITS ?? 20);
+
+// ---- deterministic data -------------------------------------------------
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const WORDS = ('harbour ferry council plan report town river bridge market winter summer road train station engineer ' +
+  'budget school library street house garden field worker family child teacher doctor nurse letter paper window ' +
+  'morning evening night week month year crossing vessel passenger ticket price service route timetable delay ' +
+  'storm wind rain snow coast island village city county region border office minister member vote meeting ' +
+  'question answer reason result effect cause change growth decline record figure number share cost value ' +
+  'quietly slowly later again often never always still already almost nearly rather quite simply clearly ' +
+  'reads writes says finds keeps holds brings takes makes gives shows opens closes moves turns builds ' +
+  'old new long short early late small large local public private careful open narrow wide heavy light').split(' ');
+export function generateArticle(words = 100_000, seed = 42) {
+  const r = rng(seed);
+  const pick = () => WORDS[Math.floor(r() * WORDS.length)];
+  const paras = [];
+  let n = 0;
+  while (n < words) {
+    const sentences = [];
+    const k = 3 + Math.floor(r() * 5);
+    for (let s = 0; s < k && n < words; s++) {
+      const len = 10 + Math.floor(r() * 18);
+      const w = Array.from({ length: len }, pick);
+      w[0] = w[0][0].toUpperCase() + w[0].slice(1);
+      sentences.push(`${w.join(' ')}.`);
+      n += len;
+    }
+    paras.push(sentences.join(' '));
+  }
+  return `The long report on harbour towns\n\n${paras.join('\n\n')}\n`;
+}
+
+// ---- server: the release build, and the vanilla page beside it --------
+function serve() {
+  const css = fs.readdirSync(DIST).find((f) => f.endsWith('.css'));
+  const vanilla = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>vanilla</title>
+<link rel="stylesheet" href="/${css}"><script src="/vanilla.js"></script></head><body><main id="main"><div id="root"></div></main></body></html>`;
+  const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://localhost');
+    if (url.pathname === '/vanilla.html') { res.writeHead(200, { 'content-type': types['.html'] }).end(vanilla); return; }
+    const file = url.pathname === '/vanilla.js' ? path.join(ROOT, 'tests/bench/vanilla.js')
+      : path.join(DIST, url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname));
+    if (!file.startsWith(ROOT)) { res.writeHead(403).end(); return; }
+    fs.readFile(file, (err, data) => {
+      if (err) { res.writeHead(404).end(); return; }
+      res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' }).end(data);
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
+    url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((r) => server.close(r)),
+  })));
+}
+
+// ---- in-page helpers ----------------------------------------------------
+/** The sentence places (code points) of the open article, from its DOM. */
+const places = (page) => page.evaluate(() => {
+  const blocks = [...document.querySelectorAll('[data-testid="reader"] [data-paragraph]')]
+    .sort((a, b) => a.dataset.paragraph - b.dataset.paragraph);
+  const out = [];
+  let base = 0;
+  for (const b of blocks) {
+    for (const el of b.querySelectorAll('[data-sentence-id]')) {
+      const r = document.createRange();
+      r.setStart(b, 0);
+      r.setEnd(el, 0);
+      const start = base + Array.from(r.toString()).length;
+      out[Number(el.dataset.sentenceId)] = [start, start + Array.from(el.textContent).length];
+    }
+    base += Array.from(b.textContent).length + 2;
+  }
+  return { places: out, text: blocks.map((b) => b.textContent).join('\n\n') };
+});
+
+/** A Marginalia JSON file with `n` annotations on the article: sentence
+ * ranges and exact spans, overlapping, tags on a quarter, notes on a fifth. */
+function annotationsFile(article, { places, text }, n) {
+  const r = rng(7);
+  const colours = ['yellow', 'green', 'blue', 'pink', 'purple', 'orange'];
+  const hex = (k) => k.toString(16).padStart(12, '0');
+  const out = [];
+  const taken = new Set();
+  for (let k = 0; k < n; k++) {
+    const i = Math.floor(r() * places.length);
+    let [start, end] = places[i];
+    let last = i;
+    // Sentence targets while free places last, then exact spans.
+    let kind = k % 3 === 2 || taken.has(`sentences:${start}:${end}`) ? 'span' : 'sentences';
+    if (kind === 'span') {
+      const len = end - start;
+      start += Math.floor(r() * Math.max(1, len - 16));
+      end = Math.min(end - 1, start + 6 + Math.floor(r() * 20));
+      if (text[end - 1] === ' ') end -= 1;
+      if (text[start] === ' ') start += 1;
+    } else if (k % 7 === 0) {
+      last = Math.min(places.length - 1, i + 1 + Math.floor(r() * 2));
+      end = places[last][1];
+    }
+    // Two annotations at one place would be one on import: move on.
+    if (taken.has(`${kind}:${start}:${end}`)) { k--; continue; }
+    taken.add(`${kind}:${start}:${end}`);
+    const at = new Date(Date.UTC(2026, 10, 1) + k * 60000).toISOString();
+    out.push({
+      id: `00000000-0000-4000-8000-${hex(k)}`,
+      target: {
+        kind, sentences: [i, last],
+        quote: { exact: text.slice(start, end), prefix: text.slice(Math.max(0, start - 32), start), suffix: text.slice(end, end + 32) },
+        position: { start, end },
+      },
+      colour: colours[k % 6], tags: k % 4 === 0 ? [`topic ${k % 12}`, 'harbour'] : [],
+      note: k % 5 === 0 ? `Note number ${k}: check this against the council minutes.` : '',
+      created: at, updated: at,
+    });
+  }
+  return JSON.stringify({
+    format: 'marginalia', version: 1, exported: '2026-11-30T00:00:00Z', app: { name: 'bench', version: '0' }, complete: false,
+    articles: [{ ...article, annotations: out }], tagColours: {},
+  });
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const p95 = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(0.95 * s.length))]; };
+const f1 = (x) => (x === undefined ? '—' : x.toFixed(1));
+
+/** Resolves after the next frame has been produced (rAF, then a task). */
+const FRAME = `() => new Promise((res) => requestAnimationFrame(() => { const c = new MessageChannel(); c.port1.onmessage = () => res(performance.now()); c.port2.postMessage(0); }))`;
+
+async function openApp(page, url, id, sentences, n) {
+  await page.goto(`${url}#/`);
+  await page.waitForSelector('[data-testid="library-item"]');
+  return page.evaluate(async ({ id, last, n, FRAME }) => {
+    const frame = eval(FRAME);
+    const ready = () => document.querySelector(`[data-sentence-id="${last}"]`) && (n === 0 || document.querySelector('.reader-body [data-highlight], .reader-body mark'));
+    const t0 = performance.now();
+    await new Promise((res) => {
+      const obs = new MutationObserver(() => { if (ready()) { obs.disconnect(); res(); } });
+      obs.observe(document.body, { childList: true, subtree: true, attributes: true });
+      location.hash = `#/read/${id}`;
+    });
+    return (await frame()) - t0;
+  }, { id, last: sentences - 1, n, FRAME });
+}
+
+async function openVanilla(page, url, id) {
+  await page.goto(`${url}vanilla.html`);
+  return page.evaluate(async ({ id, FRAME }) => {
+    const frame = eval(FRAME);
+    const t0 = performance.now();
+    await window.openArticle(id);
+    return (await frame()) - t0;
+  }, { id, FRAME });
+}
+
+/** `EDITS` times: click a sentence, press 3; handler time, frame, save block. */
+function act(page, sentences) {
+  return page.evaluate(async ({ edits, sentences, FRAME }) => {
+    const frame = eval(FRAME);
+    const out = { handler: [], frame: [], block: [] };
+    const ch = new MessageChannel();
+    for (let e = 0; e < edits; e++) {
+      const i = Math.floor(((e * 7919) % 997) / 997 * sentences);
+      const el = document.querySelector(`[data-sentence-id="${i}"]`);
+      el.scrollIntoView({ block: 'center' });
+      await frame();
+      const t0 = performance.now();
+      el.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true }));
+      const t1 = performance.now();
+      window.dispatchEvent(new KeyboardEvent('keydown', { key: '3', bubbles: true, cancelable: true }));
+      const t2 = performance.now();
+      out.handler.push(Math.max(t1 - t0, t2 - t1));
+      out.frame.push((await frame()) - t1);
+      // The longest gap in a ping loop from 150 ms to 800 ms after the key.
+      let longest = 0;
+      await new Promise((res) => {
+        let prev = null;
+        ch.port1.onmessage = () => {
+          const now = performance.now();
+          if (now - t2 >= 150) { if (prev !== null) longest = Math.max(longest, now - prev); prev = now; }
+          if (now - t2 >= 800) res(); else ch.port2.postMessage(0);
+        };
+        ch.port2.postMessage(0);
+      });
+      out.block.push(longest);
+    }
+    return out;
+  }, { edits: EDITS, sentences, FRAME });
+}
+
+async function memory(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  const wasm = await page.evaluate(() => window.__wasm?.memory?.buffer?.byteLength ?? 0);
+  const nodes = await page.evaluate(() => document.getElementsByTagName('*').length);
+  await cdp.detach();
+  return { js: usedSize, wasm, nodes };
+}
+
+// ---- the run ------------------------------------------------------------
+const server = await serve();
+const browser = await launch();
+const text = generateArticle();
+const rows = [];
+let mem = null;
+for (const n of NS) {
+  const ctx = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  await ctx.addInitScript(() => addEventListener('TrunkApplicationStarted', (e) => { window.__wasm = e.detail.wasm; }));
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => console.log(`  page error: ${e}`));
+  await page.goto(server.url);
+  await page.waitForSelector('[data-testid="paste-text"]');
+  await importFiles(page, [{ name: 'long-report.txt', mimeType: 'text/plain', buffer: Buffer.from(text) }]);
+  const item = page.locator('[data-testid="library-item"]', { hasText: 'harbour towns' }).first();
+  await item.waitFor({ timeout: 180000 });
+  const id = await item.getAttribute('data-article-id');
+  await item.click();
+  await page.waitForSelector('[data-testid="reader"] [data-sentence-id]');
+  const where = await places(page);
+  const sentences = where.places.length;
+  let fits = true;
+  if (n > 0) {
+    const article = { id, title: 'The long report on harbour towns', added: '2026-11-30T00:00:00Z' };
+    await page.goto(`${server.url}#/`);
+    await importFiles(page, [{ name: 'bench.json', mimeType: 'application/json', buffer: Buffer.from(annotationsFile(article, where, n)) }]);
+    await page.locator('[data-testid="import-confirm"]').click({ timeout: 300000 });
+    await page.waitForFunction(() => !document.querySelector('[data-testid="transfer-dialog"]'), null, { timeout: 300000 });
+    const count = Number(await page.locator('[data-testid="library-item"]', { hasText: 'harbour towns' }).locator('[data-testid="annotation-count"]').textContent().catch(() => '0').then((t) => (t.match(/\d[\d,]*/) ?? ['0'])[0].replace(/,/g, '')));
+    if (count < n) {
+      fits = false;
+      const notice = await page.locator('[data-testid="notice"]').last().textContent().catch(() => '');
+      console.log(`  N=${n}: does not fit (${count} stored): ${notice.slice(0, 120)}`);
+    }
+  }
+  if (!fits) { rows.push({ n, fits }); await ctx.close(); continue; }
+  const app = [];
+  const van = [];
+  for (let l = 0; l < LOADS; l++) {
+    app.push(await openApp(page, server.url, id, sentences, n));
+    van.push(await openVanilla(page, server.url, id));
+  }
+  if (n === 5000 || (mem === null && n === NS[NS.length - 1])) {
+    await openApp(page, server.url, id, sentences, n);
+    const a = await memory(page);
+    await openVanilla(page, server.url, id);
+    const v = await memory(page);
+    mem = { n, a, v };
+  }
+  await openApp(page, server.url, id, sentences, n);
+  const actApp = await act(page, sentences);
+  await openVanilla(page, server.url, id);
+  const actVan = await act(page, sentences);
+  rows.push({ n, fits, sentences, app, van, actApp, actVan });
+  console.log(`  N=${n}: open app [${app.map((x) => x.toFixed(0)).join(', ')}] vanilla [${van.map((x) => x.toFixed(0)).join(', ')}] ms`);
+  await ctx.close();
+}
+
+console.log(`\nScale: a ${text.split(/\s+/).length.toLocaleString('en')}-word article, ${rows.find((r) => r.sentences)?.sentences ?? '?'} sentences; medians of ${LOADS} fresh loads and ${EDITS} edits; ratio = app / vanilla`);
+console.log('| N | open: app / vanilla (ratio) | click + `3`: handler, app / vanilla | next frame, app / vanilla (app − vanilla) | save: longest block p95, app / vanilla |');
+console.log('|---|---|---|---|---|');
+for (const r of rows) {
+  if (!r.fits) { console.log(`| ${r.n.toLocaleString('en')} | does not fit in storage | | | |`); continue; }
+  const oa = median(r.app), ov = median(r.van);
+  const ha = median(r.actApp.handler), hv = median(r.actVan.handler);
+  const fa = median(r.actApp.frame), fv = median(r.actVan.frame);
+  const ba = p95(r.actApp.block), bv = p95(r.actVan.block);
+  console.log(`| ${r.n.toLocaleString('en')} | ${f1(oa)} / ${f1(ov)} ms (${(oa / ov).toFixed(2)}×) | ${f1(ha)} / ${f1(hv)} ms | ${f1(fa)} / ${f1(fv)} ms (${fa - fv >= 0 ? '+' : ''}${f1(fa - fv)}) | ${f1(ba)} / ${f1(bv)} ms |`);
+}
+if (mem) {
+  const mb = (b) => (b / 1048576).toFixed(1);
+  const at = mem.a.js + mem.a.wasm;
+  console.log(`\nMemory after opening with N=${mem.n.toLocaleString('en')}: app ${mb(at)} MB (JS heap ${mb(mem.a.js)} + wasm ${mb(mem.a.wasm)}), vanilla ${mb(mem.v.js)} MB JS heap: ${(at / mem.v.js).toFixed(2)}×; DOM elements app ${mem.a.nodes}, vanilla ${mem.v.nodes}`);
+}
+await browser.close();
+await server.close();
