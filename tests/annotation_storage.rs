@@ -1,6 +1,7 @@
-//! Annotations in storage, over the in-memory store: one key per article,
-//! loss-free saving across tabs, quarantine of unreadable values, refused
-//! writes that change nothing, and the schema migration from version 1.
+//! Annotations in storage, over the in-memory store: one key per
+//! annotation, loss-free saving across tabs, quarantine of unreadable
+//! records, refused writes that change nothing, and the schema migration
+//! from version 1.
 #![cfg(not(target_arch = "wasm32"))]
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -10,7 +11,7 @@ use marginalia::domain::annotate::textmap::TextMap;
 use marginalia::domain::article::{Article, NewArticle};
 use marginalia::domain::import::parse_text;
 use marginalia::storage::memory::MemoryStore;
-use marginalia::storage::repo::{Repo, SCHEMA_KEY, Saved, annotations_key};
+use marginalia::storage::repo::{Repo, SCHEMA_KEY, Saved, live_key};
 use marginalia::storage::{KeyValueStore, StorageError};
 
 fn t(ms: i64) -> DateTime<Utc> {
@@ -34,11 +35,11 @@ fn save_set(repo: &mut Repo<MemoryStore>, set: &mut AnnotationSet) -> Result<Sav
     repo.save_annotations(&library, set, t(0) + TimeDelta::days(1))
 }
 
-/// An article whose annotations key holds an unreadable value.
+/// An article whose annotation "x" has an unreadable record.
 fn with_garbage_stored() -> (Article, Repo<MemoryStore>, String) {
     let a = article("One. Two.");
     let mut repo = repo_with(&[&a]);
-    let key = annotations_key(&a.id);
+    let key = live_key(&a.id, "x");
     repo.store_mut()
         .set(&key, "garbage from somewhere")
         .unwrap();
@@ -55,7 +56,7 @@ fn repo_with(articles: &[&Article]) -> Repo<MemoryStore> {
 }
 
 #[test]
-fn saving_writes_only_that_articles_key() {
+fn saving_writes_only_the_edited_annotations_key() {
     let a = article("One. Two. Three.");
     let b = article("Other article.");
     let mut repo = repo_with(&[&a, &b]);
@@ -68,16 +69,28 @@ fn saving_writes_only_that_articles_key() {
         .keys()
         .filter(|k| before.get(*k) != after.get(*k))
         .collect();
-    assert_eq!(changed, [&annotations_key(&a.id)]);
+    assert_eq!(changed, [&live_key(&a.id, "x")]);
     let back = repo.load_annotations(&a.id).unwrap();
     assert_eq!(back.get("x"), set.get("x"));
-    assert_eq!(repo.annotation_counts().get(&a.id), Some(&1));
-    assert_eq!(repo.annotation_counts().get(&b.id), None);
+    // A second edit writes that annotation's key again, and only it.
+    set.put(highlight(&a, "y", 2, 2));
+    let before = repo.store().snapshot();
+    save_set(&mut repo, &mut set).unwrap();
+    let after = repo.store().snapshot();
+    let changed: Vec<&String> = after
+        .keys()
+        .filter(|k| before.get(*k) != after.get(*k))
+        .collect();
+    assert_eq!(changed, [&live_key(&a.id, "y")]);
+    let lib = repo.stored_library().unwrap();
+    assert_eq!(repo.annotation_counts(&lib).get(&a.id), Some(&2));
+    assert_eq!(repo.annotation_counts(&lib).get(&b.id), None);
 }
 
 #[test]
 fn two_tabs_saving_the_same_article_lose_nothing() {
     let a = article("One. Two. Three.");
+    let map = TextMap::new(&a);
     let mut repo = repo_with(&[&a]);
     // Both tabs loaded the same (empty) state.
     let mut tab1 = repo.load_annotations(&a.id).unwrap();
@@ -88,19 +101,46 @@ fn two_tabs_saving_the_same_article_lose_nothing() {
         "nothing new was stored"
     );
     tab2.put(highlight(&a, "two", 2, 2));
-    assert!(
-        save_set(&mut repo, &mut tab2).unwrap().merged_in,
-        "reports what it took in"
-    );
-    assert_eq!(tab2.len(), 2, "the saving tab took in the other tab's edit");
+    save_set(&mut repo, &mut tab2).unwrap();
     let stored = repo.load_annotations(&a.id).unwrap();
     assert!(stored.get("one").is_some() && stored.get("two").is_some());
+    // Each tab takes in the other's record from its storage event.
+    let key = live_key(&a.id, "one");
+    let value = repo.store().get(&key).unwrap();
+    assert!(repo.merge_event(&mut tab2, &map, &key, value.as_deref()));
+    assert_eq!(tab2.get("one"), tab1.get("one"));
+    // Both tabs edit the same annotation: the later edit wins in both.
+    tab1.update("one", t(10), |x| x.colour = Colour::Green);
+    tab2.update("one", t(20), |x| x.colour = Colour::Pink);
+    save_set(&mut repo, &mut tab2).unwrap();
+    assert!(
+        save_set(&mut repo, &mut tab1).unwrap().merged_in,
+        "the older edit takes in the newer one instead of writing over it"
+    );
+    assert_eq!(tab1.get("one").unwrap().colour, Colour::Pink);
+    assert_eq!(
+        repo.load_annotations(&a.id)
+            .unwrap()
+            .get("one")
+            .unwrap()
+            .colour,
+        Colour::Pink
+    );
     // A deletion in one tab is not undone by the other's older copy.
-    tab1.remove("one", t(5));
+    tab1.remove("one", t(30));
     save_set(&mut repo, &mut tab1).unwrap();
+    tab2.put(highlight(&a, "three", 1, 25));
+    tab2.keep_unsaved(["one".to_owned()]);
     save_set(&mut repo, &mut tab2).unwrap();
     assert!(tab2.get("one").is_none());
     assert!(repo.load_annotations(&a.id).unwrap().get("one").is_none());
+    // A storage event for a tombstone deletes the annotation in the other tab.
+    let mut tab3 = AnnotationSet::new(&a.id);
+    tab3.put(highlight(&a, "one", 0, 1));
+    let key = marginalia::storage::repo::dead_key(&a.id, "one");
+    let value = repo.store().get(&key).unwrap();
+    assert!(repo.merge_event(&mut tab3, &map, &key, value.as_deref()));
+    assert!(tab3.get("one").is_none());
 }
 
 #[test]
@@ -125,10 +165,10 @@ fn a_full_storage_keeps_the_edit_in_memory_and_the_stored_value_unchanged() {
 }
 
 #[test]
-fn an_unreadable_value_is_quarantined_reported_and_kept() {
+fn an_unreadable_record_is_quarantined_reported_and_kept() {
     let a = article("One. Two.");
     let mut repo = repo_with(&[&a]);
-    let key = annotations_key(&a.id);
+    let key = live_key(&a.id, "bad");
     repo.store_mut().set(&key, "{\"v\":1,\"article\":").unwrap();
     let err = repo.load_annotations(&a.id).unwrap_err();
     let StorageError::Corrupt { backup_key, .. } = &err else {
@@ -169,8 +209,8 @@ fn a_value_that_turned_unreadable_before_a_save_is_moved_aside_not_overwritten()
 fn annotations_from_a_newer_format_make_storage_read_only() {
     let a = article("One. Two.");
     let mut repo = repo_with(&[&a]);
-    let key = annotations_key(&a.id);
-    let future = format!("{{\"v\":9,\"article\":\"{}\",\"annotations\":[]}}", a.id);
+    let key = live_key(&a.id, "future");
+    let future = "[9,0,3,1,0,0]".to_owned();
     repo.store_mut().set(&key, &future).unwrap();
     assert!(
         repo.load_annotations(&a.id)
@@ -192,12 +232,22 @@ fn deleting_an_article_removes_its_annotations() {
     set.put(highlight(&a, "x", 0, 1));
     save_set(&mut repo, &mut set).unwrap();
     let mut lib = repo.stored_library().unwrap();
+    set.remove("x", t(3));
+    set.put(highlight(&a, "y", 1, 4));
+    save_set(&mut repo, &mut set).unwrap();
     repo.delete_article(&mut lib, &a.id).unwrap();
-    assert_eq!(repo.store().get(&annotations_key(&a.id)).unwrap(), None);
+    let left: Vec<String> = repo
+        .store()
+        .keys()
+        .unwrap()
+        .into_iter()
+        .filter(|k| k.starts_with("marginalia:a:") || k.starts_with("marginalia:d:"))
+        .collect();
+    assert!(left.is_empty(), "records and tombstones go: {left:?}");
 }
 
 #[test]
-fn version_1_data_is_migrated_to_version_2_unchanged() {
+fn version_1_data_is_migrated_to_the_current_version_unchanged() {
     let a = article("One. Two.");
     let repo = repo_with(&[&a]);
     let mut store = repo.store().clone();
@@ -207,7 +257,7 @@ fn version_1_data_is_migrated_to_version_2_unchanged() {
     assert!(opened.problems.is_empty());
     assert_eq!(opened.library.len(), 1);
     let after = repo.store().snapshot();
-    assert_eq!(after.get(SCHEMA_KEY).map(String::as_str), Some("2"));
+    assert_eq!(after.get(SCHEMA_KEY).map(String::as_str), Some("3"));
     for (k, v) in before {
         if k != SCHEMA_KEY {
             assert_eq!(after.get(&k), Some(&v), "{k} unchanged");
@@ -237,7 +287,7 @@ fn tag_counts_span_the_library_and_tag_colours_round_trip() {
 }
 
 #[test]
-fn saving_prunes_old_tombstones_from_the_stored_value_too() {
+fn saving_prunes_old_tombstones_from_storage_too() {
     let a = article("One. Two. Three.");
     let mut repo = repo_with(&[&a]);
     let lib = repo.stored_library().unwrap();
@@ -277,7 +327,7 @@ fn annotations_of_an_article_deleted_in_another_tab_are_not_written_back() {
     assert_eq!(
         repo.store().snapshot(),
         before,
-        "no annotations key comes back"
+        "no annotation key comes back"
     );
     assert_eq!(set.len(), 1, "the tab keeps what it had");
 }

@@ -675,9 +675,9 @@ fn a_replacement_takes_in_annotations_saved_after_its_preview() {
 #[test]
 fn a_replacement_keeps_unreadable_old_annotations_in_a_backup_key() {
     use marginalia::storage::KeyValueStore;
-    use marginalia::storage::repo::annotations_key;
+    use marginalia::storage::repo::live_key;
     let (mut repo, ferry, _) = sample();
-    let key = annotations_key(&ferry.id);
+    let key = live_key(&ferry.id, "unreadable-one");
     repo.store_mut().set(&key, "{not json").unwrap();
     let edited = article(&FERRY.replace("212", "213"), Some("ferry-v2.txt"));
     let mut lib = repo.library();

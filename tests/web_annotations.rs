@@ -11,7 +11,7 @@ use marginalia::domain::article::{Article, NewArticle};
 use marginalia::domain::import::parse_text;
 use marginalia::storage::local::LocalStore;
 use marginalia::storage::memory::MemoryStore;
-use marginalia::storage::repo::{Repo, annotations_key};
+use marginalia::storage::repo::{Repo, live_key};
 use marginalia::storage::{KeyValueStore, StorageError};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -46,8 +46,9 @@ fn an_injected_quota_failure_keeps_the_stored_annotations_and_the_edit() {
     let mut set = AnnotationSet::new(&a.id);
     set.put(highlight(&a, "first", 0, 1));
     save_set(&mut repo, &mut set).unwrap();
-    let key = annotations_key(&a.id);
+    let key = live_key(&a.id, "first");
     let before = repo.store().get(&key).unwrap();
+    assert!(before.is_some());
 
     set.put(highlight(&a, "second", 1, 2));
     repo.store_mut().fail_one_set_after(0);
@@ -60,6 +61,7 @@ fn an_injected_quota_failure_keeps_the_stored_annotations_and_the_edit() {
         before,
         "stored value unchanged"
     );
+    assert_eq!(repo.store().get(&live_key(&a.id, "second")).unwrap(), None);
     assert_eq!(set.len(), 2, "the edit is still in memory");
 
     // The retry on the next change stores everything.
@@ -72,14 +74,14 @@ fn an_injected_quota_failure_keeps_the_stored_annotations_and_the_edit() {
 }
 
 #[wasm_bindgen_test]
-fn a_corrupted_annotations_value_is_quarantined_and_kept() {
+fn a_corrupted_annotation_record_is_quarantined_and_kept() {
     clear();
     let a = article();
     let (mut repo, opened) = Repo::open(LocalStore::open().unwrap());
     let mut lib = opened.library;
     repo.add_article(&mut lib, &a).unwrap();
-    let key = annotations_key(&a.id);
-    let broken = "{\"v\":1,\"article\":\"x\",\"annotations\":[{\"id\":";
+    let key = live_key(&a.id, "broken");
+    let broken = "[1,0,5,3,";
     repo.store_mut().set(&key, broken).unwrap();
 
     let err = repo.load_annotations(&a.id).unwrap_err();

@@ -26,11 +26,40 @@ fn local_store_round_trips_values_and_lists_keys() {
 }
 
 #[wasm_bindgen_test]
+fn local_store_reads_every_key_with_a_prefix_and_its_value_at_once() {
+    clear();
+    let mut s = LocalStore::open().unwrap();
+    for (k, v) in [
+        ("marginalia:a:1:x", "[1]"),
+        ("marginalia:a:1:y\n\"q", "é \"😀\"\n"),
+        ("marginalia:a:2:z", "[2]"),
+        ("other", "no"),
+    ] {
+        s.set(k, v).unwrap();
+    }
+    let mut got = s.scan("marginalia:a:1:").unwrap();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("marginalia:a:1:x".to_owned(), "[1]".to_owned()),
+            ("marginalia:a:1:y\n\"q".to_owned(), "é \"😀\"\n".to_owned()),
+        ]
+    );
+    let mut keys = s.keys_with_prefix("marginalia:a:").unwrap();
+    keys.sort();
+    assert_eq!(keys.len(), 3);
+    assert_eq!(s.keys().unwrap().len(), 4);
+    assert!(s.scan("nothing:").unwrap().is_empty());
+    clear();
+}
+
+#[wasm_bindgen_test]
 fn repo_writes_schema_key_and_restores_the_library_after_reopening() {
     clear();
     let (mut repo, opened) = Repo::open(LocalStore::open().unwrap());
     assert!(opened.first_run);
-    assert_eq!(repo.store().get(SCHEMA_KEY).unwrap().as_deref(), Some("2"));
+    assert_eq!(repo.store().get(SCHEMA_KEY).unwrap().as_deref(), Some("3"));
     let mut lib = opened.library;
     let a = article("First paragraph. Second sentence.\n\nAnother paragraph.");
     assert_eq!(repo.add_article(&mut lib, &a).unwrap(), Added::New);

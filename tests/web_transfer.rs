@@ -92,7 +92,7 @@ fn an_import_that_fills_local_storage_is_rolled_back_completely() {
     repo.add_article(&mut lib, &kept).unwrap();
     annotate(&mut repo, &kept, 1, 0);
     // A backup of two large articles, made elsewhere.
-    let big = |word: &str| format!("{}.", vec![word; 60_000].join(" "));
+    let big = |word: &str| format!("{}.", vec![word; 80_000].join(" "));
     let (mut other, _) = Repo::open(marginalia::storage::memory::MemoryStore::new());
     let mut other_lib = marginalia::domain::article::library::Library::default();
     for (word, n) in [("alpha", 2u8), ("beta", 3)] {
@@ -126,10 +126,8 @@ fn an_import_that_fills_local_storage_is_rolled_back_completely() {
     let before = snapshot(repo.store());
     let p = plan(&read_file(file.as_bytes()).unwrap(), &repo).unwrap();
     assert_eq!(p.restored().count(), 2);
-    assert_eq!(
-        repo.apply_import(&mut lib, &p),
-        Err(StorageError::QuotaExceeded)
-    );
+    let r = repo.apply_import(&mut lib, &p);
+    assert_eq!(r, Err(StorageError::QuotaExceeded), "{r:?}");
     assert_eq!(
         snapshot(repo.store()),
         before,

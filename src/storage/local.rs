@@ -7,7 +7,25 @@
 
 use super::{KeyValueStore, StorageError};
 use gloo_storage::{LocalStorage, Storage};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
+
+// One call for every key with a prefix (and its value): crossing into
+// JavaScript once per key costs more than the read itself at 20,000 keys.
+#[wasm_bindgen(inline_js = "export function scan_prefix(prefix, values) {
+  const out = [];
+  for (const k of Object.keys(localStorage)) {
+    if (k.startsWith(prefix)) {
+      out.push(k);
+      if (values) out.push(localStorage.getItem(k));
+    }
+  }
+  return JSON.stringify(out);
+}")]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    fn scan_prefix(prefix: &str, values: bool) -> Result<String, JsValue>;
+}
 
 const PROBE_KEY: &str = "marginalia:probe";
 
@@ -77,9 +95,26 @@ impl KeyValueStore for LocalStore {
     }
 
     fn keys(&self) -> Result<Vec<String>, StorageError> {
-        let n = self.raw.length().map_err(map_err)?;
-        Ok((0..n)
-            .filter_map(|i| self.raw.key(i).ok().flatten())
-            .collect())
+        self.keys_with_prefix("")
+    }
+
+    fn keys_with_prefix(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
+        let json = scan_prefix(prefix, false).map_err(map_err)?;
+        serde_json::from_str(&json).map_err(|e| StorageError::Other(e.to_string()))
+    }
+
+    fn scan(&self, prefix: &str) -> Result<Vec<(String, String)>, StorageError> {
+        let json = scan_prefix(prefix, true).map_err(map_err)?;
+        let flat: Vec<Option<String>> =
+            serde_json::from_str(&json).map_err(|e| StorageError::Other(e.to_string()))?;
+        let mut out = Vec::with_capacity(flat.len() / 2);
+        let mut it = flat.into_iter();
+        while let (Some(Some(k)), Some(v)) = (it.next(), it.next()) {
+            // A key removed between listing and reading has no value.
+            if let Some(v) = v {
+                out.push((k, v));
+            }
+        }
+        Ok(out)
     }
 }

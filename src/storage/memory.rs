@@ -92,6 +92,30 @@ impl KeyValueStore for MemoryStore {
     fn keys(&self) -> Result<Vec<String>, StorageError> {
         Ok(self.map.keys().cloned().collect())
     }
+
+    fn keys_with_prefix(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
+        Ok(self
+            .map
+            .range::<str, _>((
+                std::ops::Bound::Included(prefix),
+                std::ops::Bound::Unbounded,
+            ))
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .map(|(k, _)| k.clone())
+            .collect())
+    }
+
+    fn scan(&self, prefix: &str) -> Result<Vec<(String, String)>, StorageError> {
+        Ok(self
+            .map
+            .range::<str, _>((
+                std::ops::Bound::Included(prefix),
+                std::ops::Bound::Unbounded,
+            ))
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect())
+    }
 }
 
 #[cfg(test)]

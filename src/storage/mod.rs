@@ -93,6 +93,23 @@ pub trait KeyValueStore {
     fn remove(&mut self, key: &str) -> Result<(), StorageError>;
     /// All keys, in no particular order.
     fn keys(&self) -> Result<Vec<String>, StorageError>;
+    /// The keys that start with `prefix`, in no particular order.
+    fn keys_with_prefix(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
+        let mut keys = self.keys()?;
+        keys.retain(|k| k.starts_with(prefix));
+        Ok(keys)
+    }
+    /// Every key that starts with `prefix`, with its value, in no
+    /// particular order. Stores override it to read them all at once.
+    fn scan(&self, prefix: &str) -> Result<Vec<(String, String)>, StorageError> {
+        let mut out = Vec::new();
+        for k in self.keys_with_prefix(prefix)? {
+            if let Some(v) = self.get(&k)? {
+                out.push((k, v));
+            }
+        }
+        Ok(out)
+    }
 }
 
 impl<T: KeyValueStore + ?Sized> KeyValueStore for Box<T> {
@@ -107,5 +124,11 @@ impl<T: KeyValueStore + ?Sized> KeyValueStore for Box<T> {
     }
     fn keys(&self) -> Result<Vec<String>, StorageError> {
         (**self).keys()
+    }
+    fn keys_with_prefix(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
+        (**self).keys_with_prefix(prefix)
+    }
+    fn scan(&self, prefix: &str) -> Result<Vec<(String, String)>, StorageError> {
+        (**self).scan(prefix)
     }
 }

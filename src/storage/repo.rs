@@ -2,13 +2,19 @@
 //!
 //! | key | value |
 //! | --- | --- |
-//! | `marginalia:schema` | the storage schema version, `"2"` |
+//! | `marginalia:schema` | the storage schema version, `"3"` |
 //! | `marginalia:index` | the library index: a JSON array of article metadata, newest first |
 //! | `marginalia:article:<id>` | one article (JSON), `<id>` its content fingerprint |
-//! | `marginalia:annotations:<id>` | one article's annotations and tombstones (JSON, versioned) |
+//! | `marginalia:a:<short>:<annotation id>` | one live annotation, as a compact record ([`crate::domain::annotate::record`]) |
+//! | `marginalia:d:<short>:<annotation id>` | one tombstone: `[0, deleted_ms]` |
 //! | `marginalia:tag-colours` | colours given to tags (JSON object, folded tag → colour) |
 //! | `marginalia:prefs` | reader preferences (JSON) |
 //! | `marginalia:backup:<key>:<n>` | an unreadable value, moved aside, never overwritten |
+//!
+//! `<short>` is the first 16 hex digits of the article id ([`short_id`]):
+//! 64 bits, so two articles of one library share it with a chance of about
+//! 10⁻¹³ at 2,000 articles, and an article whose short id is taken is
+//! refused rather than mixed with another.
 //!
 //! Writes are all-or-nothing from the user's point of view: adding an
 //! article writes its key first and the index second, and takes the
@@ -17,13 +23,22 @@
 //! Deleting writes the index first, then removes the article key and its
 //! annotations.
 //!
-//! Saving annotations costs the size of that one article's annotations: it
-//! reads the key, merges the stored copy (another tab may have written it)
-//! into the one being saved, and writes the result. Nothing another tab
-//! saved is lost, and on failure the stored value is unchanged.
+//! Each annotation has a key of its own, so saving an edit costs what the
+//! edit changed and nothing more: per changed annotation, the stored
+//! records are read, merged with the tab's copy (another tab may have
+//! written them: the newest wins, see [`AnnotationSet::merge`]) and the
+//! winner written. A deletion writes the tombstone key first and then
+//! removes the live key, so no moment holds neither. Another tab's `storage`
+//! event names the one key that changed, and is merged just as cheaply.
+//!
+//! Schema history: 1 (articles), 2 (annotations, one JSON value per
+//! article under `marginalia:annotations:<id>`), 3 (one key per
+//! annotation). [`Repo::open`] migrates older data; see `migrate_to_current`.
 
 use super::{KeyValueStore, ReadOnly, StorageError};
-use crate::domain::annotate::set::{AnnotationSet, LoadError, TagColours, add_tag_counts};
+use crate::domain::annotate::record::{self, Record};
+use crate::domain::annotate::set::{AnnotationSet, Entry, LoadError, TagColours};
+use crate::domain::annotate::textmap::TextMap;
 use crate::domain::article::Article;
 use crate::domain::article::library::{Added, Library};
 use chrono::{DateTime, Utc};
@@ -31,15 +46,20 @@ use serde::{Serialize, de::DeserializeOwned};
 use std::collections::BTreeMap;
 
 /// The storage schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 /// Key of the schema version.
 pub const SCHEMA_KEY: &str = "marginalia:schema";
 /// Key of the library index.
 pub const INDEX_KEY: &str = "marginalia:index";
 /// Prefix of article keys.
 pub const ARTICLE_PREFIX: &str = "marginalia:article:";
-/// Prefix of annotation keys.
+/// Prefix of the per-article annotation values of schema 2 (read only
+/// by the migration).
 pub const ANNOTATIONS_PREFIX: &str = "marginalia:annotations:";
+/// Prefix of live annotation records.
+pub const LIVE_PREFIX: &str = "marginalia:a:";
+/// Prefix of tombstone records.
+pub const DEAD_PREFIX: &str = "marginalia:d:";
 /// Key of the tag colours.
 pub const TAG_COLOURS_KEY: &str = "marginalia:tag-colours";
 /// Key of the reader preferences.
@@ -52,15 +72,47 @@ pub fn article_key(id: &str) -> String {
     format!("{ARTICLE_PREFIX}{id}")
 }
 
-/// The key of an article's annotations.
+/// The key of an article's annotations in schema 2.
 pub fn annotations_key(id: &str) -> String {
     format!("{ANNOTATIONS_PREFIX}{id}")
+}
+
+/// The part of an article id that annotation keys carry.
+pub fn short_id(article: &str) -> &str {
+    match article.char_indices().nth(16) {
+        Some((i, _)) => &article[..i],
+        None => article,
+    }
+}
+
+/// The key of a live annotation.
+pub fn live_key(article: &str, id: &str) -> String {
+    format!("{LIVE_PREFIX}{}:{id}", short_id(article))
+}
+
+/// The key of a tombstone.
+pub fn dead_key(article: &str, id: &str) -> String {
+    format!("{DEAD_PREFIX}{}:{id}", short_id(article))
+}
+
+/// What an annotation record key names: live or not, the article's short
+/// id and the annotation id.
+pub fn parse_record_key(key: &str) -> Option<(bool, &str, &str)> {
+    let (live, rest) = if let Some(r) = key.strip_prefix(LIVE_PREFIX) {
+        (true, r)
+    } else {
+        (false, key.strip_prefix(DEAD_PREFIX)?)
+    };
+    let (short, id) = rest.split_once(':')?;
+    (!id.is_empty()).then_some((live, short, id))
 }
 
 /// The library's storage.
 pub struct Repo<S> {
     store: S,
     read_only: Option<ReadOnly>,
+    /// What a migration found wrong, for [`Repo::open`] to report.
+    found: Vec<StorageError>,
 }
 
 /// What a save of annotations did besides writing.
@@ -91,6 +143,7 @@ impl<S: KeyValueStore> Repo<S> {
         let mut repo = Self {
             store,
             read_only: None,
+            found: Vec::new(),
         };
         let mut opened = Opened::default();
         let schema = match repo.store.get(SCHEMA_KEY) {
@@ -135,6 +188,7 @@ impl<S: KeyValueStore> Repo<S> {
                 }
             },
         }
+        opened.problems.append(&mut repo.found);
         opened.library = repo.read_index(index, &mut opened.problems);
         (repo, opened)
     }
@@ -146,13 +200,109 @@ impl<S: KeyValueStore> Repo<S> {
     ///   data needs no conversion, but the version is raised so that a
     ///   version 1 app (which would delete an article and leave its
     ///   annotations behind) opens the data read-only.
+    /// - 2 → 3: each article's annotations value becomes one record per
+    ///   annotation and per tombstone ([`Repo::migrate_annotations`]).
+    ///
+    /// Every step can be interrupted (a failed write, a closed tab) and
+    /// is taken up again by the next open: the schema key is raised only
+    /// when the whole step is done, and each step removes an old key only
+    /// after its new records have been read back and found equal.
     fn migrate_to_current(&mut self, from: u32) -> Result<(), StorageError> {
-        let mut v = from.max(1);
-        while v < SCHEMA_VERSION {
-            // Each step converts version v's data here; 1 → 2 has nothing to convert.
-            v += 1;
+        let v = from.max(1);
+        if v < 3 {
+            self.migrate_annotations()?;
         }
         self.store.set(SCHEMA_KEY, &SCHEMA_VERSION.to_string())
+    }
+
+    /// 2 → 3, for every `marginalia:annotations:<id>` value: writes a
+    /// record per annotation and tombstone (merged with any record an
+    /// interrupted run wrote), reads the article's records back, and
+    /// removes the old value only when they give back the same set. A
+    /// value that cannot be read, or whose article is gone (so its quotes
+    /// cannot be checked against a text), is moved to a backup key, never
+    /// dropped. One in a newer format stops the step and makes storage
+    /// read-only.
+    fn migrate_annotations(&mut self) -> Result<(), StorageError> {
+        let mut keys = self.store.keys_with_prefix(ANNOTATIONS_PREFIX)?;
+        keys.sort();
+        for key in keys {
+            let id = key[ANNOTATIONS_PREFIX.len()..].to_owned();
+            let Some(raw) = self.store.get(&key)? else {
+                continue;
+            };
+            let old = match AnnotationSet::from_json(&id, &raw) {
+                Ok(set) => set,
+                Err(LoadError::Newer(v)) => {
+                    self.read_only = Some(ReadOnly::Annotations(v));
+                    return Err(StorageError::ReadOnly(ReadOnly::Annotations(v)));
+                }
+                Err(LoadError::Corrupt(why)) => {
+                    self.move_aside(&key, &raw, &why)?;
+                    continue;
+                }
+            };
+            let article = self
+                .store
+                .get(&article_key(&id))?
+                .and_then(|a| serde_json::from_str::<Article>(&a).ok())
+                .filter(|a| a.id == id);
+            let Some(article) = article else {
+                self.move_aside(&key, &raw, "its article is not stored")?;
+                continue;
+            };
+            let map = TextMap::new(&article);
+            for a in old.items() {
+                let (stored, [live, _]) = self.stored_entry(&map, &id, &a.id)?;
+                let mut one = stored;
+                let mut mine = AnnotationSet::new(&id);
+                mine.put(a.clone());
+                one.merge(&mine);
+                if let Entry::Live(w) = one.entry(&a.id) {
+                    let value = record::encode(w, &map);
+                    if live.as_deref() != Some(value.as_str()) {
+                        self.store.set(&live_key(&id, &a.id), &value)?;
+                    }
+                }
+            }
+            for t in old.tombstones() {
+                let (stored, [_, dead]) = self.stored_entry(&map, &id, &t.id)?;
+                let mut one = stored;
+                one.mark_deleted(&t.id, t.at);
+                if let Entry::Dead(at) = one.entry(&t.id) {
+                    let value = record::encode_tombstone(at);
+                    if dead.as_deref() != Some(value.as_str()) {
+                        self.store.set(&dead_key(&id, &t.id), &value)?;
+                    }
+                }
+            }
+            // Verified: the records give back at least everything the old
+            // value held (newer records from an interrupted run may win).
+            let back = self.stored_annotations_for(&map, &id);
+            let mut check = back.clone();
+            check.merge(&old);
+            if check != back {
+                return Err(StorageError::Other(format!(
+                    "the annotations of article {id} did not read back as written; the old value is kept"
+                )));
+            }
+            self.store.remove(&key)?;
+        }
+        Ok(())
+    }
+
+    /// Moves an unreadable value to a backup key (during a migration),
+    /// failing if it cannot be copied, so it is never lost.
+    fn move_aside(&mut self, key: &str, raw: &str, why: &str) -> Result<(), StorageError> {
+        match self.quarantine(key, raw, why) {
+            StorageError::Corrupt {
+                key: k, backup_key, ..
+            } if backup_key == k => Err(StorageError::QuotaExceeded),
+            e => {
+                self.found.push(e);
+                Ok(())
+            }
+        }
     }
 
     fn has_any_article(&self) -> bool {
@@ -297,6 +447,7 @@ impl<S: KeyValueStore> Repo<S> {
             return Ok(Added::Duplicate(article.id.clone()));
         }
         self.writable()?;
+        check_short_id(library, &article.id)?;
         let key = article_key(&article.id);
         let json =
             serde_json::to_string(article).map_err(|e| StorageError::Other(e.to_string()))?;
@@ -354,55 +505,195 @@ impl<S: KeyValueStore> Repo<S> {
             return Ok(false);
         }
         self.write_index(&next)?;
-        self.store.remove(&article_key(id))?;
-        self.store.remove(&annotations_key(id))?;
         *library = next;
+        self.remove_records(id)?;
+        self.store.remove(&article_key(id))?;
         Ok(true)
     }
 
-    /// Loads an article's annotations; none stored is an empty set. An
-    /// unreadable value is moved to a backup key and reported as
-    /// [`StorageError::Corrupt`]; the caller carries on with an empty set.
-    /// One in a newer format makes storage read-only.
+    /// Loads an article's annotations, reading its text for the quotes
+    /// (see [`Repo::load_annotations_for`]).
     pub fn load_annotations(&mut self, id: &str) -> Result<AnnotationSet, StorageError> {
-        let key = annotations_key(id);
-        match self.store.get(&key)? {
-            None => Ok(AnnotationSet::new(id)),
-            Some(raw) => self.read_annotations(id, &raw),
+        let article = self.load_article(id)?;
+        let (set, mut problems) = self.load_annotations_for(&TextMap::new(&article), id);
+        match problems.is_empty() {
+            true => Ok(set),
+            false => Err(problems.remove(0)),
         }
     }
 
-    /// Reads a stored annotations value: a newer format makes storage
-    /// read-only, anything unreadable is quarantined.
-    fn read_annotations(&mut self, id: &str, raw: &str) -> Result<AnnotationSet, StorageError> {
-        match AnnotationSet::from_json(id, raw) {
-            Ok(set) => Ok(set),
-            Err(LoadError::Newer(v)) => {
-                self.read_only = Some(ReadOnly::Annotations(v));
-                Err(StorageError::ReadOnly(ReadOnly::Annotations(v)))
+    /// Loads the annotations of article `id`, whose text is `map`: every
+    /// record under its keys. An unreadable record is moved to a backup
+    /// key and reported ([`StorageError::Corrupt`]), the others load; one
+    /// in a newer format makes storage read-only. Tombstones older than
+    /// the keeping time are removed from storage. Costs the article's
+    /// records (one read of all of them), not the library's.
+    pub fn load_annotations_for(
+        &mut self,
+        map: &TextMap,
+        id: &str,
+    ) -> (AnnotationSet, Vec<StorageError>) {
+        let mut problems = Vec::new();
+        let mut set = AnnotationSet::new(id);
+        let mut bad = Vec::new();
+        for prefix in [LIVE_PREFIX, DEAD_PREFIX] {
+            let scan = format!("{prefix}{}:", short_id(id));
+            let entries = match self.store.scan(&scan) {
+                Ok(e) => e,
+                Err(e) => {
+                    problems.push(e);
+                    continue;
+                }
+            };
+            for (key, raw) in entries {
+                let Some((_, _, aid)) = parse_record_key(&key) else {
+                    continue;
+                };
+                match record::decode(id, aid, &raw, map) {
+                    Ok(r) => merge_record(&mut set, aid, r),
+                    Err(LoadError::Newer(v)) => {
+                        self.read_only = Some(ReadOnly::Annotations(v));
+                        problems.push(StorageError::ReadOnly(ReadOnly::Annotations(v)));
+                    }
+                    Err(LoadError::Corrupt(why)) => bad.push((key, raw, why)),
+                }
             }
-            Err(LoadError::Corrupt(reason)) => {
-                Err(self.quarantine(&annotations_key(id), raw, &reason))
+        }
+        for (key, raw, why) in bad {
+            problems.push(self.quarantine(&key, &raw, &why));
+        }
+        set.take_touched();
+        problems.dedup();
+        (set, problems)
+    }
+
+    /// Removes the stored tombstones of `set`'s article older than the
+    /// keeping time, and drops them from `set`.
+    pub fn prune_tombstones(&mut self, set: &mut AnnotationSet, now: DateTime<Utc>) {
+        let before: Vec<String> = set.tombstones().map(|t| t.id).collect();
+        if set.prune(now) == 0 || self.read_only.is_some() {
+            return;
+        }
+        for id in before {
+            if set.deleted_at(&id).is_none() {
+                let _ = self.store.remove(&dead_key(set.article(), &id));
             }
         }
     }
 
-    /// Reads the annotations another tab stored, without repairing
-    /// anything; `None` when absent or unreadable.
+    /// Reads the annotations stored for an article, without repairing
+    /// anything; `None` when its text is not stored.
     pub fn stored_annotations(&self, id: &str) -> Option<AnnotationSet> {
-        let raw = self.store.get(&annotations_key(id)).ok().flatten()?;
-        AnnotationSet::from_json(id, &raw).ok()
+        let raw = self.store.get(&article_key(id)).ok().flatten()?;
+        let article: Article = serde_json::from_str(&raw).ok()?;
+        Some(self.stored_annotations_for(&TextMap::new(&article), id))
     }
 
-    /// Saves an article's annotations. The stored copy is merged into `set`
-    /// first, so what another tab saved meanwhile is kept (and is then in
-    /// `set` too); then tombstones older than the keeping time are pruned
-    /// from the result, which is written. An unreadable stored value is
-    /// moved aside first and reported in [`Saved::quarantined`]. An
-    /// article no longer in `library` (deleted or replaced in another tab)
-    /// is refused with [`StorageError::ArticleGone`], so its key is never
-    /// written back. On failure the stored value is unchanged and `set`
-    /// keeps the edit.
+    /// Reads the annotations stored for article `id` (text `map`),
+    /// skipping unreadable records and repairing nothing.
+    pub fn stored_annotations_for(&self, map: &TextMap, id: &str) -> AnnotationSet {
+        let mut set = AnnotationSet::new(id);
+        for prefix in [LIVE_PREFIX, DEAD_PREFIX] {
+            let scan = format!("{prefix}{}:", short_id(id));
+            for (key, raw) in self.store.scan(&scan).unwrap_or_default() {
+                if let Some((_, _, aid)) = parse_record_key(&key)
+                    && let Ok(r) = record::decode(id, aid, &raw, map)
+                {
+                    merge_record(&mut set, aid, r);
+                }
+            }
+        }
+        set.take_touched();
+        set
+    }
+
+    /// The stored state of one annotation: its live record and its
+    /// tombstone merged, as a set of at most one entry. An unreadable
+    /// record counts as absent here; `Err` for a newer one.
+    fn stored_entry(
+        &self,
+        map: &TextMap,
+        article: &str,
+        id: &str,
+    ) -> Result<(AnnotationSet, [Option<String>; 2]), StorageError> {
+        let mut one = AnnotationSet::new(article);
+        let live = self.store.get(&live_key(article, id))?;
+        let dead = self.store.get(&dead_key(article, id))?;
+        for raw in [&live, &dead].into_iter().flatten() {
+            match record::decode(article, id, raw, map) {
+                Ok(r) => merge_record(&mut one, id, r),
+                Err(LoadError::Newer(v)) => {
+                    return Err(StorageError::ReadOnly(ReadOnly::Annotations(v)));
+                }
+                Err(LoadError::Corrupt(_)) => {}
+            }
+        }
+        Ok((one, [live, dead]))
+    }
+
+    /// Takes in one record another tab wrote (a `storage` event's key and
+    /// new value) if it belongs to `set`'s article; returns whether `set`
+    /// changed. Costs one record.
+    pub fn merge_event(
+        &self,
+        set: &mut AnnotationSet,
+        map: &TextMap,
+        key: &str,
+        value: Option<&str>,
+    ) -> bool {
+        let (Some((_, short, id)), Some(raw)) = (parse_record_key(key), value) else {
+            return false;
+        };
+        if short != short_id(set.article()) {
+            return false;
+        }
+        let article = set.article().to_owned();
+        match record::decode(&article, id, raw, map) {
+            Ok(r) => {
+                let mut one = AnnotationSet::new(&article);
+                merge_record(&mut one, id, r);
+                set.merge(&one)
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Saves what was edited in `set` since its last save
+    /// ([`AnnotationSet::take_unsaved`]), one annotation at a time: the
+    /// stored records of each are merged into `set` first (so what another
+    /// tab saved meanwhile is kept, and is then in `set` too), and the
+    /// winner is written when it differs from what is stored. Costs the
+    /// edited annotations only. An article no longer in `library` (deleted
+    /// or replaced in another tab) is refused with
+    /// [`StorageError::ArticleGone`], so its keys are never written back.
+    /// On failure what is stored is unchanged for the annotation that
+    /// failed, and the ids not yet written stay unsaved in `set`.
+    pub fn save_changes(
+        &mut self,
+        library: &Library,
+        set: &mut AnnotationSet,
+        map: &TextMap,
+    ) -> Result<Saved, StorageError> {
+        self.writable()?;
+        if library.get(set.article()).is_none() {
+            return Err(StorageError::ArticleGone(set.article().to_owned()));
+        }
+        let mut due: Vec<String> = set.take_unsaved().into_iter().collect();
+        due.reverse();
+        let mut saved = Saved::default();
+        while let Some(id) = due.pop() {
+            if let Err(e) = self.save_one(set, map, &id, &mut saved) {
+                due.push(id);
+                set.keep_unsaved(due);
+                return Err(e);
+            }
+        }
+        Ok(saved)
+    }
+
+    /// [`Repo::save_changes`], reading the article's text first, then
+    /// prunes tombstones older than the keeping time at `now` (see
+    /// [`Repo::prune_tombstones`]). For callers that hold no text map.
     pub fn save_annotations(
         &mut self,
         library: &Library,
@@ -413,61 +704,90 @@ impl<S: KeyValueStore> Repo<S> {
         if library.get(set.article()).is_none() {
             return Err(StorageError::ArticleGone(set.article().to_owned()));
         }
-        let key = annotations_key(set.article());
-        let mut saved = Saved::default();
-        if let Some(raw) = self.store.get(&key)? {
-            match self.read_annotations(set.article(), &raw) {
-                Ok(stored) => saved.merged_in = set.merge(&stored),
-                Err(e @ StorageError::ReadOnly(_)) => return Err(e),
-                // Not moved aside (the backup write failed): it stays where
-                // it is, so nothing may be written over it.
-                Err(StorageError::Corrupt {
-                    key: k, backup_key, ..
-                }) if backup_key == k => {
-                    return Err(StorageError::QuotaExceeded);
-                }
-                Err(e) => saved.quarantined = Some(e),
-            }
-        }
-        set.prune(now);
-        if set.is_empty() && set.tombstones().len() == 0 {
-            self.store.remove(&key)?;
-        } else {
-            let json = set
-                .to_json()
-                .map_err(|e| StorageError::Other(e.to_string()))?;
-            self.store.set(&key, &json)?;
-        }
+        let article = self.load_article(set.article())?;
+        let saved = self.save_changes(library, set, &TextMap::new(&article))?;
+        self.prune_tombstones(set, now);
         Ok(saved)
     }
 
-    /// How many annotations each article has (those with none are left out).
-    /// Unreadable values count as none here; opening the article reports them.
-    pub fn annotation_counts(&self) -> BTreeMap<String, usize> {
-        let mut out = BTreeMap::new();
-        for key in self.store.keys().unwrap_or_default() {
-            let Some(id) = key.strip_prefix(ANNOTATIONS_PREFIX) else {
-                continue;
-            };
-            if let Some(set) = self.stored_annotations(id)
-                && !set.is_empty()
+    fn save_one(
+        &mut self,
+        set: &mut AnnotationSet,
+        map: &TextMap,
+        id: &str,
+        saved: &mut Saved,
+    ) -> Result<(), StorageError> {
+        let article = set.article().to_owned();
+        let (stored, [live, dead]) = self.stored_entry(map, &article, id)?;
+        if set.merge(&stored) {
+            saved.merged_in = true;
+        }
+        let (lk, dk) = (live_key(&article, id), dead_key(&article, id));
+        // An unreadable record is moved aside before anything is written
+        // over it; if it cannot be, nothing is written.
+        for (key, raw) in [(&lk, &live), (&dk, &dead)] {
+            if let Some(raw) = raw
+                && let Err(LoadError::Corrupt(why)) = record::decode(&article, id, raw, map)
             {
-                out.insert(id.to_owned(), set.len());
+                match self.quarantine(key, raw, &why) {
+                    StorageError::Corrupt {
+                        key: k, backup_key, ..
+                    } if backup_key == k => return Err(StorageError::QuotaExceeded),
+                    e => saved.quarantined = Some(e),
+                }
             }
         }
-        out
+        match set.entry(id) {
+            Entry::Live(a) => {
+                let value = record::encode(a, map);
+                if live.as_deref() != Some(value.as_str()) {
+                    self.store.set(&lk, &value)?;
+                }
+                if dead.is_some() {
+                    self.store.remove(&dk)?;
+                }
+            }
+            Entry::Dead(at) => {
+                let value = record::encode_tombstone(at);
+                if dead.as_deref() != Some(value.as_str()) {
+                    self.store.set(&dk, &value)?;
+                }
+                if live.is_some() {
+                    self.store.remove(&lk)?;
+                }
+            }
+            Entry::Absent => {}
+        }
+        Ok(())
+    }
+
+    /// How many annotations each article of `library` has (those with
+    /// none are left out), from the keys alone: no record is read.
+    pub fn annotation_counts(&self, library: &Library) -> BTreeMap<String, usize> {
+        let mut by_short: BTreeMap<&str, usize> = BTreeMap::new();
+        let keys = self.store.keys_with_prefix(LIVE_PREFIX).unwrap_or_default();
+        for key in &keys {
+            if let Some((_, short, _)) = parse_record_key(key) {
+                *by_short.entry(short).or_default() += 1;
+            }
+        }
+        library
+            .entries()
+            .iter()
+            .filter_map(|e| Some((e.id.clone(), *by_short.get(short_id(&e.id))?)))
+            .collect()
     }
 
     /// How often each tag is used across the library (folded tag →
-    /// first spelling, uses).
+    /// first spelling, uses), from the live records' tags.
     pub fn tag_counts(&self) -> BTreeMap<String, (String, usize)> {
-        let mut counts = BTreeMap::new();
-        for key in self.store.keys().unwrap_or_default() {
-            if let Some(set) = key
-                .strip_prefix(ANNOTATIONS_PREFIX)
-                .and_then(|id| self.stored_annotations(id))
-            {
-                add_tag_counts(&mut counts, set.items());
+        let mut counts: BTreeMap<String, (String, usize)> = BTreeMap::new();
+        for (_, raw) in self.store.scan(LIVE_PREFIX).unwrap_or_default() {
+            for t in record::tags_of(&raw) {
+                counts
+                    .entry(crate::domain::annotate::annotation::tag_key(&t))
+                    .or_insert_with(|| (t.clone(), 0))
+                    .1 += 1;
             }
         }
         counts
@@ -489,6 +809,17 @@ impl<S: KeyValueStore> Repo<S> {
         let json =
             serde_json::to_string(colours).map_err(|e| StorageError::Other(e.to_string()))?;
         self.store.set(TAG_COLOURS_KEY, &json)
+    }
+
+    /// Removes every annotation record of an article.
+    pub(crate) fn remove_records(&mut self, id: &str) -> Result<(), StorageError> {
+        for prefix in [LIVE_PREFIX, DEAD_PREFIX] {
+            let scan = format!("{prefix}{}:", short_id(id));
+            for key in self.store.keys_with_prefix(&scan)? {
+                self.store.remove(&key)?;
+            }
+        }
+        Ok(())
     }
 
     /// Loads an article. An unreadable one is moved to a backup key and
@@ -535,4 +866,57 @@ impl<S: KeyValueStore> Repo<S> {
     pub fn store_mut(&mut self) -> &mut S {
         &mut self.store
     }
+}
+
+/// Refuses an article whose short id ([`short_id`]) another article of
+/// the library has: their annotation keys would mix.
+pub(crate) fn check_short_id(library: &Library, id: &str) -> Result<(), StorageError> {
+    let short = short_id(id);
+    match library
+        .entries()
+        .iter()
+        .find(|e| e.id != id && short_id(&e.id) == short)
+    {
+        Some(e) => Err(StorageError::Other(format!(
+            "this article's id begins like that of “{}” ({short}), so their annotations could not be kept apart; it was not added",
+            e.title
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The records that store `set` as it is, for writing: per id, the key
+/// to set with its value and the key to remove.
+pub(crate) fn records_of(set: &AnnotationSet, map: &TextMap) -> Vec<(String, String, String)> {
+    let article = set.article();
+    let mut out: Vec<(String, String, String)> = set
+        .items()
+        .map(|a| {
+            (
+                live_key(article, &a.id),
+                record::encode(a, map),
+                dead_key(article, &a.id),
+            )
+        })
+        .collect();
+    out.extend(set.tombstones().map(|t| {
+        (
+            dead_key(article, &t.id),
+            record::encode_tombstone(t.at),
+            live_key(article, &t.id),
+        )
+    }));
+    out
+}
+
+/// Adds one decoded record to a set, as a merge would.
+pub(crate) fn merge_record(set: &mut AnnotationSet, id: &str, r: Record) {
+    let mut one = AnnotationSet::new(set.article());
+    match r {
+        Record::Live(a) => {
+            one.put(*a);
+        }
+        Record::Dead(at) => one.mark_deleted(id, at),
+    }
+    set.merge(&one);
 }

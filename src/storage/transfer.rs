@@ -7,9 +7,14 @@
 //! The index is written last, so another tab never lists an article whose
 //! key is not written yet.
 
-use super::repo::{INDEX_KEY, Repo, TAG_COLOURS_KEY, annotations_key, article_key};
+use super::repo::{
+    DEAD_PREFIX, INDEX_KEY, LIVE_PREFIX, Repo, TAG_COLOURS_KEY, article_key, check_short_id,
+    parse_record_key, records_of, short_id,
+};
 use super::{KeyValueStore, StorageError};
-use crate::domain::annotate::set::{AnnotationSet, TagColours};
+use crate::domain::annotate::record;
+use crate::domain::annotate::set::{AnnotationSet, LoadError, TagColours};
+use crate::domain::annotate::textmap::TextMap;
 use crate::domain::article::Article;
 use crate::domain::article::library::Library;
 use crate::domain::exchange::restore::{self, LibrarySource, Plan, Replacement};
@@ -37,6 +42,20 @@ impl<'r, S: KeyValueStore> Journal<'r, S> {
     fn remove(&mut self, key: &str) -> Result<(), StorageError> {
         self.remember(key)?;
         self.store.remove(key)
+    }
+
+    /// Writes the records of `set` that differ from what is stored, and
+    /// removes the other key of each id.
+    fn write_records(&mut self, set: &AnnotationSet, map: &TextMap) -> Result<(), StorageError> {
+        for (key, value, other) in records_of(set, map) {
+            if self.store.get(&key)?.as_deref() != Some(value.as_str()) {
+                self.set(&key, &value)?;
+            }
+            if self.store.get(&other)?.is_some() {
+                self.remove(&other)?;
+            }
+        }
+        Ok(())
     }
 
     /// On success the library becomes `next`; on failure every key is put
@@ -106,11 +125,26 @@ impl<S: KeyValueStore> Repo<S> {
         let mut sets = Vec::new();
         for p in &plan.articles {
             if let Some(set) = &p.set {
+                let text = plan
+                    .restored()
+                    .find(|a| a.id == set.article())
+                    .cloned()
+                    .or_else(|| LibrarySource::article(self, set.article()));
+                let Some(text) = text else {
+                    return Err(StorageError::Other(format!(
+                        "the text of article {} is not stored",
+                        set.article()
+                    )));
+                };
+                let map = TextMap::new(&text);
                 let mut set = set.clone();
-                if let Some(stored) = self.stored_annotations(set.article()) {
-                    set.merge(&stored);
-                }
-                sets.push(set);
+                set.merge(&self.stored_annotations_for(&map, set.article()));
+                sets.push((set, map));
+            }
+        }
+        for a in plan.restored() {
+            if next.get(&a.id).is_none() {
+                check_short_id(&next, &a.id)?;
             }
         }
         let mut journal = Journal {
@@ -127,8 +161,8 @@ impl<S: KeyValueStore> Repo<S> {
                 journal.set(&article_key(&a.id), &to_json(a)?)?;
                 next.add(a.meta());
             }
-            for set in &sets {
-                journal.set(&annotations_key(set.article()), &to_json(&set.to_stored())?)?;
+            for (set, map) in &sets {
+                journal.write_records(set, map)?;
             }
             if let Some(colours) = &plan.tag_colours {
                 journal.set(TAG_COLOURS_KEY, &to_json(colours)?)?;
@@ -163,41 +197,51 @@ impl<S: KeyValueStore> Repo<S> {
                 "that version is already in the library as an article of its own".into(),
             ));
         }
-        let old_key = annotations_key(&old.id);
-        let (old_set, unreadable) = match self.store().get(&old_key)? {
-            None => (AnnotationSet::new(&old.id), None),
-            Some(raw) => match AnnotationSet::from_json(&old.id, &raw) {
-                Ok(set) => (set, None),
-                Err(crate::domain::annotate::set::LoadError::Newer(v)) => {
-                    return Err(StorageError::ReadOnly(super::ReadOnly::Annotations(v)));
+        check_short_id(&next, &new.id)?;
+        let old_map = TextMap::new(old);
+        let mut old_set = AnnotationSet::new(&old.id);
+        let mut old_keys = Vec::new();
+        let mut unreadable = Vec::new();
+        for prefix in [LIVE_PREFIX, DEAD_PREFIX] {
+            let scan = format!("{prefix}{}:", short_id(&old.id));
+            for (key, raw) in self.store().scan(&scan)? {
+                let Some((_, _, aid)) = parse_record_key(&key) else {
+                    continue;
+                };
+                match record::decode(&old.id, aid, &raw, &old_map) {
+                    Ok(r) => super::repo::merge_record(&mut old_set, aid, r),
+                    Err(LoadError::Newer(v)) => {
+                        return Err(StorageError::ReadOnly(super::ReadOnly::Annotations(v)));
+                    }
+                    Err(LoadError::Corrupt(_)) => unreadable.push((key.clone(), raw)),
                 }
-                Err(crate::domain::annotate::set::LoadError::Corrupt(why)) => {
-                    (AnnotationSet::new(&old.id), Some((raw, why)))
-                }
-            },
-        };
+                old_keys.push(key);
+            }
+        }
         let replacement = restore::replace(old, &old_set, new);
         let new = &replacement.article;
+        let new_map = TextMap::new(new);
         next.swap(&old.id, new.meta());
-        let backup_key = unreadable.as_ref().map(|_| self.free_backup_key(&old_key));
+        let backups: Vec<(String, String)> = unreadable
+            .into_iter()
+            .map(|(key, raw)| (self.free_backup_key(&key), raw))
+            .collect();
         let mut journal = Journal {
             store: self.store_mut(),
             before: Vec::new(),
         };
         let result = (|| {
-            if let (Some((raw, _)), Some(k)) = (&unreadable, &backup_key) {
+            for (k, raw) in &backups {
                 journal.set(k, raw)?;
             }
             journal.set(&article_key(&new.id), &to_json(new)?)?;
-            if !replacement.set.is_empty() {
-                journal.set(
-                    &annotations_key(&new.id),
-                    &to_json(&replacement.set.to_stored())?,
-                )?;
-            }
+            journal.write_records(&replacement.set, &new_map)?;
             journal.set(INDEX_KEY, &to_json(&next)?)?;
             journal.remove(&article_key(&old.id))?;
-            journal.remove(&old_key)
+            for k in &old_keys {
+                journal.remove(k)?;
+            }
+            Ok(())
         })();
         journal.finish(result, library, next)?;
         Ok(replacement)

@@ -3,6 +3,7 @@
 
 use super::prefs::Prefs;
 use crate::domain::annotate::set::{AnnotationSet, TagColours};
+use crate::domain::annotate::textmap::TextMap;
 use crate::domain::article::Article;
 use crate::domain::article::library::{Added, Library};
 use crate::domain::exchange::json_path::Bad;
@@ -32,7 +33,7 @@ fn gone<T>() -> Result<T, StorageError> {
 impl LibraryCtx {
     /// Wraps an opened repository and its library.
     pub fn new(repo: AppRepo, library: Library) -> Self {
-        let counts = RwSignal::new(repo.annotation_counts());
+        let counts = RwSignal::new(repo.annotation_counts(&library));
         Self {
             library: RwSignal::new(library),
             counts,
@@ -48,55 +49,105 @@ impl LibraryCtx {
 
     /// Re-reads every article's annotation count (after another tab's change).
     pub fn refresh_counts(&self) {
-        if let Some(c) = self.repo.try_with_value(|r| r.annotation_counts())
+        let library = self.library;
+        if let Some(c) = self
+            .repo
+            .try_with_value(|r| library.with_untracked(|lib| r.annotation_counts(lib)))
             && c != self.counts.get_untracked()
         {
             self.counts.set(c);
         }
     }
 
-    /// Loads an article's annotations (see [`Repo::load_annotations`]).
-    pub fn load_annotations(&self, id: &str) -> Result<AnnotationSet, StorageError> {
+    /// Loads an article's annotations (see [`Repo::load_annotations_for`]):
+    /// what could be read, and what was wrong.
+    pub fn load_annotations(&self, map: &TextMap, id: &str) -> (AnnotationSet, Vec<StorageError>) {
         self.repo
-            .try_update_value(|r| r.load_annotations(id))
-            .unwrap_or_else(gone)
+            .try_update_value(|r| r.load_annotations_for(map, id))
+            .unwrap_or_else(|| (AnnotationSet::new(id), Vec::new()))
     }
 
-    /// Reads the annotations as another tab stored them; `None` when absent
-    /// or unreadable.
-    pub fn stored_annotations(&self, id: &str) -> Option<AnnotationSet> {
-        self.repo
-            .try_with_value(|r| r.stored_annotations(id))
-            .flatten()
+    /// Removes the article's tombstones older than the keeping time.
+    pub fn prune_tombstones(&self, set: &mut AnnotationSet, now: chrono::DateTime<chrono::Utc>) {
+        self.repo.try_update_value(|r| r.prune_tombstones(set, now));
     }
 
-    /// Saves an article's annotations, merging in what another tab stored
-    /// (see [`Repo::save_annotations`]).
-    pub fn save_annotations(
+    /// Reads the annotations as stored now (for an article whose text
+    /// is `map`), skipping what is unreadable.
+    pub fn stored_annotations(&self, map: &TextMap, id: &str) -> AnnotationSet {
+        self.repo
+            .try_with_value(|r| r.stored_annotations_for(map, id))
+            .unwrap_or_else(|| AnnotationSet::new(id))
+    }
+
+    /// Takes in one record another tab stored (see [`Repo::merge_event`]).
+    pub fn merge_event(
         &self,
         set: &mut AnnotationSet,
-        now: chrono::DateTime<chrono::Utc>,
+        map: &TextMap,
+        key: &str,
+        value: Option<&str>,
+    ) -> bool {
+        self.repo
+            .try_with_value(|r| r.merge_event(set, map, key, value))
+            .unwrap_or(false)
+    }
+
+    /// Saves what was edited in `set`, merging in what another tab stored
+    /// (see [`Repo::save_changes`]); updates the count.
+    pub fn save_changes(
+        &self,
+        set: &mut AnnotationSet,
+        map: &TextMap,
     ) -> Result<Saved, StorageError> {
         let library = self.library;
         let saved = self
             .repo
-            .try_update_value(|r| library.with_untracked(|lib| r.save_annotations(lib, set, now)))
+            .try_update_value(|r| library.with_untracked(|lib| r.save_changes(lib, set, map)))
             .unwrap_or_else(gone)?;
-        let (id, n) = (set.article().to_owned(), set.len());
+        self.set_count(set.article(), set.len());
+        Ok(saved)
+    }
+
+    fn set_count(&self, id: &str, n: usize) {
         if self
             .counts
-            .with_untracked(|c| c.get(&id).copied().unwrap_or(0))
+            .with_untracked(|c| c.get(id).copied().unwrap_or(0))
             != n
         {
             self.counts.update(|c| {
                 if n == 0 {
-                    c.remove(&id);
+                    c.remove(id);
                 } else {
-                    c.insert(id, n);
+                    c.insert(id.to_owned(), n);
                 }
             });
         }
-        Ok(saved)
+    }
+
+    /// Follows another tab's change to one annotation record in the
+    /// counts: a live key that appeared or went away. Costs one key.
+    pub fn count_event(&self, key: &str, old: Option<&str>, new: Option<&str>) {
+        let Some((true, short, _)) = crate::storage::repo::parse_record_key(key) else {
+            return;
+        };
+        let step: isize = match (old.is_some(), new.is_some()) {
+            (false, true) => 1,
+            (true, false) => -1,
+            _ => return,
+        };
+        let id = self.library.with_untracked(|l| {
+            l.entries()
+                .iter()
+                .find(|e| crate::storage::repo::short_id(&e.id) == short)
+                .map(|e| e.id.clone())
+        });
+        if let Some(id) = id {
+            let n = self
+                .counts
+                .with_untracked(|c| c.get(&id).copied().unwrap_or(0));
+            self.set_count(&id, n.saturating_add_signed(step));
+        }
     }
 
     /// How often each tag is used across the library.

@@ -95,12 +95,9 @@ pub fn App() -> impl IntoView {
             .is_none_or(|k| k == crate::storage::repo::INDEX_KEY)
         {
             lib.refresh();
-        }
-        if key
-            .as_deref()
-            .is_none_or(|k| k.starts_with(crate::storage::repo::ANNOTATIONS_PREFIX))
-        {
             lib.refresh_counts();
+        } else if let Some(k) = key.as_deref() {
+            lib.count_event(k, ev.old_value().as_deref(), ev.new_value().as_deref());
         }
     });
     on_cleanup(move || h3.remove());

@@ -3,7 +3,7 @@
 // against the release build.
 import { test, before, after, beforeEach, afterEach, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openApp, storageSnapshot, notShown, ARTIFACTS } from './harness.mjs';
+import { useServerAndBrowser, openApp, storageSnapshot, notShown, ARTIFACTS, storedAnnotations as readStored } from './harness.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -23,11 +23,10 @@ async function fresh(opts) {
   return { ctx, page };
 }
 
-/** The stored annotations of the open article, parsed. */
+/** The stored annotations of the open article, read from its records. */
 async function storedAnnotations(page) {
   const id = await page.getAttribute('[data-testid="reader"]', 'data-article-id');
-  const raw = await page.evaluate((k) => localStorage.getItem(k), `marginalia:annotations:${id}`);
-  return raw ? JSON.parse(raw) : null;
+  return readStored(page, id);
 }
 
 /** Waits until the debounced save has written (the panel says Saved). */
@@ -560,17 +559,18 @@ describe('bad storage', () => {
     await ctx.close();
   });
 
-  test('an unreadable annotations value is moved to a backup key and the user is told', async () => {
+  test('an unreadable annotation record is moved to a backup key and the user is told', async () => {
     const { ctx, page } = await fresh();
     const id = await page.getAttribute('[data-testid="reader"]', 'data-article-id');
-    await page.evaluate((k) => localStorage.setItem(k, '{"v":1,"article":"tr'), `marginalia:annotations:${id}`);
+    await page.evaluate((k) => localStorage.setItem(k, '{"v":1,"article":"tr'), `marginalia:a:${id.slice(0, 16)}:broken`);
     await page.reload();
     await page.waitForSelector('[data-testid="reader"]');
     const warn = page.locator('[data-testid="notice"][data-level="warning"]');
     await warn.waitFor();
-    assert.match(await warn.textContent(), /could not be read.*kept as marginalia:backup:marginalia:annotations:/);
+    assert.match(await warn.textContent(), /could not be read.*kept as marginalia:backup:marginalia:a:/);
     const snap = await storageSnapshot(page);
-    const backup = Object.keys(snap).find((k) => k.startsWith('marginalia:backup:marginalia:annotations:'));
+    assert.equal(snap[`marginalia:a:${id.slice(0, 16)}:broken`], undefined, 'moved, not copied');
+    const backup = Object.keys(snap).find((k) => k.startsWith('marginalia:backup:marginalia:a:'));
     assert.equal(snap[backup], '{"v":1,"article":"tr');
     // Annotating still works and does not touch the backup.
     await page.click(S(1));

@@ -141,3 +141,51 @@ export function notShown(page, selectors) {
     return [`${sel}: covered by ${hit ? `${hit.tagName.toLowerCase()}.${hit.className}` : 'nothing'}`];
   }), selectors);
 }
+
+/**
+ * The annotations stored for an article, read from its records (storage
+ * schema 3: one key per annotation, see src/storage/repo.rs), as objects
+ * shaped like the export's: quote and sentence range derived from the
+ * stored text, as the app derives them. `null` when there are none.
+ */
+export function storedAnnotations(page, articleId) {
+  return page.evaluate((id) => {
+    const article = JSON.parse(localStorage.getItem(`marginalia:article:${id}`));
+    const cps = Array.from(article.blocks.map((b) => b.text).join('\n\n'));
+    const places = [];
+    let base = 0;
+    for (const b of article.blocks) {
+      for (const [s, e] of b.sentences) {
+        places.push([base + Array.from(b.text.slice(0, s)).length, base + Array.from(b.text.slice(0, e)).length]);
+      }
+      base += Array.from(b.text).length + 2;
+    }
+    const colours = ['yellow', 'green', 'blue', 'pink', 'purple', 'orange'];
+    const short = id.slice(0, 16);
+    const annotations = [];
+    const deleted = [];
+    let v = 1;
+    for (const k of Object.keys(localStorage)) {
+      const live = k.startsWith(`marginalia:a:${short}:`);
+      if (!live && !k.startsWith(`marginalia:d:${short}:`)) continue;
+      const aid = k.slice(`marginalia:a:${short}:`.length);
+      const r = JSON.parse(localStorage.getItem(k));
+      if (!live) { deleted.push({ id: aid, at: new Date(r[1]).toISOString() }); continue; }
+      v = Math.max(v, r[0]);
+      const [, start, end, code, created, updated, tags = [], note = '', x = {}] = r;
+      const first = places.findIndex((p) => p[1] > start);
+      let last = first;
+      while (last + 1 < places.length && places[last + 1][0] < end) last++;
+      annotations.push({
+        id: aid, colour: colours[(code % 10) - 1],
+        target: {
+          kind: code > 10 ? 'span' : 'sentences', sentences: x.s ?? [first, last],
+          quote: { exact: x.q ? x.q[0] : cps.slice(start, end).join('') }, position: { start, end },
+        },
+        tags, note, created: new Date(created).toISOString(), updated: new Date(updated).toISOString(),
+      });
+    }
+    annotations.sort((a, b) => a.target.position.start - b.target.position.start);
+    return annotations.length || deleted.length ? { v, annotations, deleted } : null;
+  }, articleId);
+}

@@ -155,6 +155,17 @@ impl Target {
         Some(Self::build(map, TargetKind::Span, start, end, range))
     }
 
+    /// The target of kind `kind` at `start..end` as the text is now: its
+    /// sentences and quote derived from the position. `None` when the
+    /// position is empty or outside every sentence.
+    pub fn at(map: &TextMap, kind: TargetKind, start: u32, end: u32) -> Option<Target> {
+        if end <= start || end > map.char_len() {
+            return None;
+        }
+        let s = map.sentences_in(start, end)?;
+        Some(Self::build(map, kind, start, end, s))
+    }
+
     fn build(map: &TextMap, kind: TargetKind, start: u32, end: u32, s: (usize, usize)) -> Target {
         let (prefix, suffix) = map.context(start, end);
         Target {

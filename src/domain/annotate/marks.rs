@@ -1,16 +1,18 @@
 //! What each sentence shows: the per-sentence view of an article's
 //! annotations, for the reader.
 //!
-//! The reader keeps one signal per sentence and sets only those whose
-//! [`SentenceMarks`] changed, so an edit re-renders the sentences it
-//! touches and no others. Places come from annotation positions (code
+//! [`MarksIndex`] files each annotation under the sentences it touches,
+//! so after an edit the reader works out again, and repaints, only the
+//! sentences whose [`SentenceMarks`] changed. Places come from annotation positions (code
 //! points), not stored sentence indices, so the marks follow the text when
 //! sentence boundaries are corrected.
 
-use crate::domain::annotate::annotation::Colour;
+use crate::domain::annotate::annotation::{Annotation, Colour};
 use crate::domain::annotate::set::{AnnotationSet, TagColours};
 use crate::domain::annotate::textmap::TextMap;
 use crate::domain::text::fold::eq_folded;
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
 
 /// A highlighted part of a sentence (an exact-span annotation).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,30 +79,117 @@ pub fn sentence_marks(
     set: &AnnotationSet,
     tag_colours: &TagColours,
 ) -> Vec<SentenceMarks> {
-    let mut marks = vec![SentenceMarks::default(); map.len()];
-    let mut raw_parts: Vec<Vec<(u32, u32, Colour)>> = vec![Vec::new(); map.len()];
-    let mut ordered: Vec<_> = set.anchored().collect();
-    ordered.sort_by(|a, b| a.created.cmp(&b.created).then(a.id.cmp(&b.id)));
-    for a in ordered {
-        let pos = a.target.position;
-        let Some((first, last)) = map.sentences_in(pos.start, pos.end) else {
-            continue;
+    let index = MarksIndex::new(map, set);
+    (0..map.len())
+        .map(|i| index.marks(map, set, tag_colours, i))
+        .collect()
+}
+
+/// Which annotations cover each sentence, kept up to date one annotation
+/// at a time, so that after an edit only the sentences it touches are
+/// worked out again: [`MarksIndex::update`] costs O(what changed), not
+/// O(annotations).
+///
+/// Invariant: `cover[i]` holds, ordered by (created, id), exactly the
+/// anchored live annotations of the set whose position touches sentence
+/// `i`, as of the last `new` or `update`; `at` has the sentence range each
+/// was filed under.
+#[derive(Clone, Debug, Default)]
+pub struct MarksIndex {
+    cover: Vec<Vec<(DateTime<Utc>, String)>>,
+    at: BTreeMap<String, (usize, usize, DateTime<Utc>)>,
+}
+
+impl MarksIndex {
+    /// Files every anchored annotation of `set` under its sentences.
+    pub fn new(map: &TextMap, set: &AnnotationSet) -> Self {
+        let mut index = Self {
+            cover: vec![Vec::new(); map.len()],
+            at: BTreeMap::new(),
         };
-        let colour = tag_colours.effective(a);
-        for (i, m) in marks.iter_mut().enumerate().take(last + 1).skip(first) {
-            let Some(place) = map.sentence(i) else {
-                continue;
-            };
+        for a in set.anchored() {
+            index.file(map, a);
+        }
+        for c in &mut index.cover {
+            c.sort();
+        }
+        index
+    }
+
+    fn file(&mut self, map: &TextMap, a: &Annotation) -> Option<(usize, usize)> {
+        let pos = a.target.position;
+        let (first, last) = map.sentences_in(pos.start, pos.end)?;
+        for c in &mut self.cover[first..=last] {
+            c.push((a.created, a.id.clone()));
+        }
+        self.at.insert(a.id.clone(), (first, last, a.created));
+        Some((first, last))
+    }
+
+    /// Files the annotations with these ids again, as they are in `set`
+    /// now (changed, added or gone), and returns the sentences whose marks
+    /// may have changed, in order.
+    pub fn update<'a>(
+        &mut self,
+        map: &TextMap,
+        set: &AnnotationSet,
+        ids: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<usize> {
+        let mut touched = Vec::new();
+        for id in ids {
+            if let Some((first, last, created)) = self.at.remove(id) {
+                for c in &mut self.cover[first..=last] {
+                    if let Ok(k) = c.binary_search_by(|(t, i)| (t, i.as_str()).cmp(&(&created, id)))
+                    {
+                        c.remove(k);
+                    }
+                }
+                touched.extend(first..=last);
+            }
+            if let Some(a) = set.get(id).filter(|a| !a.orphan)
+                && let Some((first, last)) = self.file(map, a)
+            {
+                for c in &mut self.cover[first..=last] {
+                    // Only the entry just pushed can be out of order.
+                    let mut k = c.len() - 1;
+                    while k > 0 && c[k - 1] > c[k] {
+                        c.swap(k - 1, k);
+                        k -= 1;
+                    }
+                }
+                touched.extend(first..=last);
+            }
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        touched
+    }
+
+    /// What sentence `i` shows.
+    pub fn marks(
+        &self,
+        map: &TextMap,
+        set: &AnnotationSet,
+        tag_colours: &TagColours,
+        i: usize,
+    ) -> SentenceMarks {
+        let mut m = SentenceMarks::default();
+        let (Some(place), Some(cover)) = (map.sentence(i), self.cover.get(i)) else {
+            return m;
+        };
+        let mut raw_parts: Vec<(u32, u32, Colour)> = Vec::new();
+        for a in cover.iter().filter_map(|(_, id)| set.get(id)) {
+            let pos = a.target.position;
+            let colour = tag_colours.effective(a);
             // Positions decide, not the kind: after a boundary correction
             // a sentence target may cover only part of a joined sentence.
-            let whole = pos.start <= place.start && place.end <= pos.end;
-            if whole {
+            if pos.start <= place.start && place.end <= pos.end {
                 m.colours.insert(0, colour);
             } else {
                 let s = pos.start.max(place.start) - place.start;
                 let e = pos.end.min(place.end) - place.start;
                 if e > s {
-                    raw_parts[i].push((s, e, colour));
+                    raw_parts.push((s, e, colour));
                 }
             }
             for t in &a.tags {
@@ -108,22 +197,21 @@ pub fn sentence_marks(
                     m.tags.push(t.clone());
                 }
             }
-            if i == last && !a.note.trim().is_empty() {
+            let last = self.at.get(&a.id).map(|r| r.1);
+            if last == Some(i) && !a.note.trim().is_empty() {
                 m.note = true;
             }
         }
-    }
-    for (m, parts) in marks.iter_mut().zip(raw_parts) {
-        if parts.is_empty() {
-            continue;
+        if raw_parts.is_empty() {
+            return m;
         }
-        let mut cuts: Vec<u32> = parts.iter().flat_map(|p| [p.0, p.1]).collect();
+        let mut cuts: Vec<u32> = raw_parts.iter().flat_map(|p| [p.0, p.1]).collect();
         cuts.sort_unstable();
         cuts.dedup();
         for w in cuts.windows(2) {
             let (s, e) = (w[0], w[1]);
             // Newest (last added) on top.
-            let colours: Vec<Colour> = parts
+            let colours: Vec<Colour> = raw_parts
                 .iter()
                 .rev()
                 .filter(|p| p.0 <= s && e <= p.1)
@@ -141,8 +229,8 @@ pub fn sentence_marks(
                 }),
             }
         }
+        m
     }
-    marks
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //!   code-point position), colour, tags, note.
 //! - [`set`]: one article's annotations, indexed by id: edits, tombstones,
 //!   the multi-tab merge, queries, the stored form.
+//! - [`record`]: the compact stored form of one annotation or tombstone.
 //! - [`edit`]: what each reader action does to which annotation.
 //! - [`history`]: undo and redo.
 //! - [`marks`]: what each sentence shows.
@@ -15,5 +16,6 @@ pub mod annotation;
 pub mod edit;
 pub mod history;
 pub mod marks;
+pub mod record;
 pub mod set;
 pub mod textmap;

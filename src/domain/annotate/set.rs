@@ -14,7 +14,7 @@ use crate::domain::annotate::annotation::{Annotation, Colour, Target, tag_key};
 use crate::domain::text::fold::fold;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The version of the stored form ([`Stored`]).
 pub const FORMAT_VERSION: u32 = 1;
@@ -48,11 +48,38 @@ pub struct Change {
 ///
 /// Invariant: an id is either live (in `items`) or dead (in `deleted`),
 /// never both.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct AnnotationSet {
     article: String,
     items: BTreeMap<String, Annotation>,
     deleted: BTreeMap<String, DateTime<Utc>>,
+    /// Ids changed in any way (edited here, or merged in from storage)
+    /// since the last [`AnnotationSet::take_touched`]: what the reader
+    /// must repaint. Not part of the set's value.
+    touched: BTreeSet<String>,
+    /// Ids edited here ([`AnnotationSet::put`], [`AnnotationSet::remove`])
+    /// since the last [`AnnotationSet::take_unsaved`]: what a save must
+    /// write. A merge never adds to it: what it brings is stored already.
+    unsaved: BTreeSet<String>,
+}
+
+impl PartialEq for AnnotationSet {
+    fn eq(&self, other: &Self) -> bool {
+        self.article == other.article && self.items == other.items && self.deleted == other.deleted
+    }
+}
+
+impl Eq for AnnotationSet {}
+
+/// One id's state in a set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entry<'a> {
+    /// A live annotation.
+    Live(&'a Annotation),
+    /// Deleted at this time.
+    Dead(DateTime<Utc>),
+    /// Never seen, or its tombstone was pruned.
+    Absent,
 }
 
 /// The stored form of an [`AnnotationSet`], versioned.
@@ -143,6 +170,8 @@ impl AnnotationSet {
     pub fn put(&mut self, annotation: Annotation) -> Change {
         let id = annotation.id.clone();
         self.deleted.remove(&id);
+        self.touched.insert(id.clone());
+        self.unsaved.insert(id.clone());
         let before = self.items.insert(id.clone(), annotation.clone());
         Change {
             id,
@@ -178,6 +207,8 @@ impl AnnotationSet {
         let before = self.items.remove(id)?;
         let at = now.max(before.updated);
         self.deleted.insert(id.to_owned(), at);
+        self.touched.insert(id.to_owned());
+        self.unsaved.insert(id.to_owned());
         Some(Change {
             id: id.to_owned(),
             before: Some(before),
@@ -227,7 +258,9 @@ impl AnnotationSet {
             match self.items.get(&theirs.id) {
                 Some(mine) if !newer(theirs, mine) => {}
                 _ => {
-                    self.put(theirs.clone());
+                    self.deleted.remove(&theirs.id);
+                    self.items.insert(theirs.id.clone(), theirs.clone());
+                    self.touched.insert(theirs.id.clone());
                     changed = true;
                 }
             }
@@ -237,14 +270,57 @@ impl AnnotationSet {
                 if at >= mine.updated {
                     self.items.remove(id);
                     self.deleted.insert(id.clone(), at);
+                    self.touched.insert(id.clone());
                     changed = true;
                 }
             } else if self.deleted.get(id).is_none_or(|mine| *mine < at) {
                 self.deleted.insert(id.clone(), at);
+                self.touched.insert(id.clone());
                 changed = true;
             }
         }
         changed
+    }
+
+    /// The ids changed since the last call (see the `touched` field), and
+    /// forgets them.
+    pub fn take_touched(&mut self) -> BTreeSet<String> {
+        std::mem::take(&mut self.touched)
+    }
+
+    /// Records that `id` was deleted at `at`, as read from storage (not
+    /// an edit made here: use [`AnnotationSet::remove`] for that). A live
+    /// annotation newer than `at` stays.
+    pub fn mark_deleted(&mut self, id: &str, at: DateTime<Utc>) {
+        let mut dead = Self::new(&self.article);
+        dead.deleted.insert(id.to_owned(), at);
+        self.merge(&dead);
+    }
+
+    /// The ids edited here since the last call, and forgets them: what a
+    /// save writes.
+    pub fn take_unsaved(&mut self) -> BTreeSet<String> {
+        std::mem::take(&mut self.unsaved)
+    }
+
+    /// Puts ids back as unsaved (a save that failed keeps them due).
+    pub fn keep_unsaved(&mut self, ids: impl IntoIterator<Item = String>) {
+        self.unsaved.extend(ids);
+    }
+
+    /// Whether any edit made here is not saved yet.
+    pub fn has_unsaved(&self) -> bool {
+        !self.unsaved.is_empty()
+    }
+
+    /// The tombstone time of an id, when it is deleted; its annotation
+    /// when it is live; for writing one entry.
+    pub fn entry(&self, id: &str) -> Entry<'_> {
+        match (self.items.get(id), self.deleted.get(id)) {
+            (Some(a), _) => Entry::Live(a),
+            (None, Some(at)) => Entry::Dead(*at),
+            (None, None) => Entry::Absent,
+        }
     }
 
     /// Drops tombstones older than [`TOMBSTONE_DAYS`]; returns how many.
@@ -372,6 +448,8 @@ impl AnnotationSet {
             *at = (*at).max(t.at);
         }
         set.merge(&dead);
+        set.touched.clear();
+        set.unsaved.clear();
         Ok(set)
     }
 

@@ -159,7 +159,7 @@ impl Annot {
         }
         self.with_mut(|i| i.tag_colours = tc.clone());
         self.tag_colours.set(tc);
-        self.refresh_marks();
+        self.refresh_all_marks();
         self.version.update(|v| *v += 1);
     }
 }

@@ -30,7 +30,7 @@ use super::notices::{Level, Notices};
 use super::time;
 use crate::domain::annotate::annotation::{Annotation, Colour, Position};
 use crate::domain::annotate::history::History;
-use crate::domain::annotate::marks::{SentenceMarks, sentence_marks};
+use crate::domain::annotate::marks::{MarksIndex, SentenceMarks};
 use crate::domain::annotate::set::{AnnotationSet, TagColours};
 use crate::domain::annotate::textmap::TextMap;
 use crate::domain::article::Article;
@@ -113,12 +113,13 @@ struct Inner {
     set: AnnotationSet,
     history: History,
     map: TextMap,
+    /// Which annotations cover each sentence.
+    index: MarksIndex,
     shown: Vec<SentenceMarks>,
     tag_colours: TagColours,
     /// Tag uses in the rest of the library, read from storage the first
     /// time a tag is typed (not on every article open).
     other_tags: Option<BTreeMap<String, (String, usize)>>,
-    dirty: bool,
     save_due: bool,
     failing: bool,
     last_stamp: DateTime<Utc>,
@@ -176,18 +177,16 @@ impl Annot {
         notices: Notices,
         slot: Option<ArticleSlot>,
     ) -> Self {
-        let mut set = match lib.load_annotations(&article.id) {
-            Ok(set) => set,
-            Err(e) => {
-                let level = match e {
-                    StorageError::Corrupt { .. } => Level::Warning,
-                    _ => Level::Error,
-                };
-                notices.push(level, e.to_string());
-                AnnotationSet::new(&article.id)
-            }
-        };
         let map = TextMap::new(article);
+        let (mut set, problems) = lib.load_annotations(&map, &article.id);
+        for e in problems {
+            let level = match e {
+                StorageError::Corrupt { .. } | StorageError::ReadOnly(_) => Level::Warning,
+                _ => Level::Error,
+            };
+            notices.push(level, e.to_string());
+        }
+        lib.prune_tombstones(&mut set, time::now());
         // Sentence ranges follow corrected boundaries; the places themselves
         // (code points) never move.
         let stale: Vec<Annotation> = set
@@ -198,12 +197,15 @@ impl Annot {
                 (b != *a).then_some(b)
             })
             .collect();
-        let resynced = !stale.is_empty();
         for a in stale {
             set.put(a);
         }
+        set.take_touched();
         let tag_colours = lib.tag_colours();
-        let shown = sentence_marks(&map, &set, &tag_colours);
+        let index = MarksIndex::new(&map, &set);
+        let shown: Vec<SentenceMarks> = (0..map.len())
+            .map(|k| index.marks(&map, &set, &tag_colours, k))
+            .collect();
         let sigs = shown
             .iter()
             .enumerate()
@@ -218,10 +220,10 @@ impl Annot {
             set,
             history: History::default(),
             map,
+            index,
             shown,
             tag_colours: tag_colours.clone(),
             other_tags: None,
-            dirty: resynced,
             save_due: false,
             failing: false,
             last_stamp: DateTime::UNIX_EPOCH,

@@ -55,7 +55,8 @@ impl Annot {
             return t;
         }
         let mut others = self.lib.tag_counts();
-        if let Some(stored) = self.lib.stored_annotations(&self.article_id()) {
+        let lib = self.lib;
+        if let Some(stored) = self.with(|i| lib.stored_annotations(&i.map, i.set.article())) {
             for (k, (_, n)) in stored.tag_counts() {
                 if let Some(e) = others.get_mut(&k) {
                     e.1 = e.1.saturating_sub(n);
@@ -127,6 +128,6 @@ impl Annot {
 
     /// Whether an edit is waiting to be saved.
     pub fn is_dirty(&self) -> bool {
-        self.with(|i| i.dirty).unwrap_or(false)
+        self.with(|i| i.set.has_unsaved()).unwrap_or(false)
     }
 }

@@ -2,29 +2,59 @@
 //! debounced, flushed on demand, merged with other tabs' saves.
 
 use super::*;
-use crate::domain::annotate::marks::{SentenceMarks, sentence_marks};
+use crate::domain::annotate::marks::{MarksIndex, SentenceMarks};
 use crate::storage::StorageError;
 use crate::ui::notices::Level;
-use crate::ui::time;
 use leptos::prelude::*;
 
 impl Annot {
-    /// Re-derives every sentence's marks and sets the signals of those
-    /// that changed.
+    /// Works out again the marks of the sentences that the annotations
+    /// changed since the last call touch (and no others), and sets the
+    /// signals of those whose marks changed. Costs what changed.
     pub(super) fn refresh_marks(&self) {
-        let changed: Vec<(usize, SentenceMarks)> = self
+        let changed = self
             .with_mut(|i| {
-                let next = sentence_marks(&i.map, &i.set, &i.tag_colours);
+                let ids = i.set.take_touched();
+                let sentences = i
+                    .index
+                    .update(&i.map, &i.set, ids.iter().map(String::as_str));
                 let mut changed = Vec::new();
-                for (k, (old, new)) in i.shown.iter_mut().zip(next).enumerate() {
-                    if *old != new {
-                        *old = new.clone();
-                        changed.push((k, new));
+                for k in sentences {
+                    let m = i.index.marks(&i.map, &i.set, &i.tag_colours, k);
+                    if let Some(old) = i.shown.get_mut(k)
+                        && *old != m
+                    {
+                        *old = m.clone();
+                        changed.push((k, m));
                     }
                 }
                 changed
             })
             .unwrap_or_default();
+        self.paint(changed);
+    }
+
+    /// Works out every sentence's marks again (after tag colours changed).
+    pub(super) fn refresh_all_marks(&self) {
+        let changed = self
+            .with_mut(|i| {
+                i.set.take_touched();
+                i.index = MarksIndex::new(&i.map, &i.set);
+                let mut changed = Vec::new();
+                for k in 0..i.shown.len() {
+                    let m = i.index.marks(&i.map, &i.set, &i.tag_colours, k);
+                    if i.shown[k] != m {
+                        i.shown[k] = m.clone();
+                        changed.push((k, m));
+                    }
+                }
+                changed
+            })
+            .unwrap_or_default();
+        self.paint(changed);
+    }
+
+    fn paint(&self, changed: Vec<(usize, SentenceMarks)>) {
         for (k, m) in changed {
             if let Some(s) = self.sig(k) {
                 s.marks.set(m);
@@ -36,7 +66,6 @@ impl Annot {
     pub(super) fn after_change(&self) {
         self.refresh_marks();
         self.version.update(|v| *v += 1);
-        self.with_mut(|i| i.dirty = true);
         if !matches!(self.save_state.get_untracked(), SaveState::Failed(_)) {
             self.save_state.set(SaveState::Pending);
         }
@@ -63,28 +92,22 @@ impl Annot {
         if !self.alive() {
             return;
         }
-        let now = time::now();
-        let Some(mut set) = self
+        let lib = self.lib;
+        let Some(result) = self
             .with_mut(|i| {
                 i.save_due = false;
-                // Old tombstones go from the tab's own set as from storage.
-                i.dirty.then(|| {
-                    i.set.prune(now);
-                    i.set.clone()
-                })
+                i.set
+                    .has_unsaved()
+                    .then(|| lib.save_changes(&mut i.set, &i.map))
             })
             .flatten()
         else {
             return;
         };
-        match self.lib.save_annotations(&mut set, now) {
+        match result {
             Ok(saved) => {
                 let was_failing = self
-                    .with_mut(|i| {
-                        i.set.merge(&set);
-                        i.dirty = false;
-                        std::mem::replace(&mut i.failing, false)
-                    })
+                    .with_mut(|i| std::mem::replace(&mut i.failing, false))
                     .unwrap_or(false);
                 self.save_state.set(SaveState::Saved);
                 if was_failing {
@@ -115,13 +138,29 @@ impl Annot {
         }
     }
 
-    /// Takes in what another tab stored for this article.
+    /// Takes in everything another tab stored for this article (after
+    /// storage was cleared, or an import in this tab).
     pub fn merge_from_storage(&self) {
-        let id = self.article_id.get_value();
-        let Some(stored) = self.lib.stored_annotations(&id) else {
-            return;
-        };
-        let changed = self.with_mut(|i| i.set.merge(&stored)).unwrap_or(false);
+        let lib = self.lib;
+        let changed = self
+            .with_mut(|i| {
+                let stored = lib.stored_annotations(&i.map, i.set.article());
+                i.set.merge(&stored)
+            })
+            .unwrap_or(false);
+        if changed {
+            self.refresh_marks();
+            self.version.update(|v| *v += 1);
+        }
+    }
+
+    /// Takes in one record another tab stored (a `storage` event): costs
+    /// that one record.
+    pub fn merge_event(&self, key: &str, value: Option<&str>) {
+        let lib = self.lib;
+        let changed = self
+            .with_mut(|i| lib.merge_event(&mut i.set, &i.map, key, value))
+            .unwrap_or(false);
         if changed {
             self.refresh_marks();
             self.version.update(|v| *v += 1);
@@ -134,7 +173,7 @@ impl Annot {
         if tc != self.tag_colours.get_untracked() {
             self.with_mut(|i| i.tag_colours = tc.clone());
             self.tag_colours.set(tc);
-            self.refresh_marks();
+            self.refresh_all_marks();
             self.version.update(|v| *v += 1);
         }
     }

@@ -229,15 +229,18 @@ fn keep_saved(annot: Annot) {
             annot.flush();
         }
     });
-    let key = crate::storage::repo::annotations_key(&annot.article_id());
+    let short = crate::storage::repo::short_id(&annot.article_id()).to_owned();
     let h3 = window_event_listener(leptos::ev::storage, move |ev| match ev.key() {
-        Some(k) if k == key => annot.merge_from_storage(),
         Some(k) if k == crate::storage::repo::TAG_COLOURS_KEY => annot.reload_tag_colours(),
+        Some(k) => {
+            if crate::storage::repo::parse_record_key(&k).is_some_and(|(_, s, _)| s == short) {
+                annot.merge_event(&k, ev.new_value().as_deref());
+            }
+        }
         None => {
             annot.merge_from_storage();
             annot.reload_tag_colours();
         }
-        _ => {}
     });
     on_cleanup(move || {
         annot.flush();

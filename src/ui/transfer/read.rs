@@ -73,18 +73,17 @@ pub fn read_replacement(
             return;
         }
         annot.flush();
-        let set = match lib.load_annotations(&old.id) {
-            Ok(set) => set,
-            // Moved to a backup key and kept; the user is told.
-            Err(e @ StorageError::Corrupt { .. }) => {
+        let map = crate::domain::annotate::textmap::TextMap::new(&old);
+        let (set, problems) = lib.load_annotations(&map, &old.id);
+        for e in problems {
+            if let e @ StorageError::Corrupt { .. } = e {
+                // Moved to a backup key and kept; the user is told.
                 notices.push(Level::Warning, e.to_string());
-                crate::domain::annotate::set::AnnotationSet::new(&old.id)
-            }
-            Err(e) => {
+            } else {
                 notices.error(format!("{name} cannot replace this article: {e}"));
                 return;
             }
-        };
+        }
         let replacement = Box::new(restore::replace(&old, &set, new.clone()));
         pending.0.set(Some(Pending::Replace {
             old: Box::new(old),
