@@ -19,7 +19,21 @@ async function readStored(id) {
     const annotations = raw ? JSON.parse(raw).annotations : [];
     return { article, annotations };
   }
-  return window.readStoredV3(id);
+  // Schema 3: the article under its key; one record per annotation.
+  const article = JSON.parse(localStorage.getItem(`marginalia:article:${id}`));
+  const text = article.blocks.map((b) => b.text).join('\n\n');
+  const prefix = `marginalia:a:${id.slice(0, 16)}:`;
+  const annotations = [];
+  for (const k of Object.keys(localStorage)) {
+    if (!k.startsWith(prefix)) continue;
+    const [, start, end, code, created, updated, tags = [], note = ''] = JSON.parse(localStorage.getItem(k));
+    annotations.push({
+      id: k.slice(prefix.length), colour: COLOURS[(code % 10) - 1],
+      target: { kind: code > 10 ? 'span' : 'sentences', position: { start, end }, quote: { exact: text.slice(start, end) } },
+      tags, note, created: new Date(created).toISOString(), updated: new Date(updated).toISOString(),
+    });
+  }
+  return { article, annotations };
 }
 
 function sentencePlaces(article) {
@@ -185,7 +199,7 @@ window.openArticle = async function openArticle(id) {
     marks[i].colours = [k, ...marks[i].colours.filter((c) => c !== k)];
     paintSentence(selected, spans[i].text, marks[i]);
     // Saved one record, under a key of its own (the cheapest a save can be).
-    setTimeout(() => localStorage.setItem(`vanilla:annotation:${a.id}`, JSON.stringify(a)), 300);
+    setTimeout(() => localStorage.setItem(`vanilla:annotation:${a.id}`, JSON.stringify([1, p.start, p.end, 3, Date.parse(a.created), Date.now()])), 300);
   });
   return { sentences: places.length, annotations: annotations.length };
 };

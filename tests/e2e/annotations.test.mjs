@@ -333,6 +333,49 @@ describe('annotating one article', () => {
   });
 });
 
+describe('a long list of annotations', () => {
+  test('the panel builds its entries a page at a time, and count, filters and reveal cover all of them', async () => {
+    const { ctx, page } = await openApp(env.browser, env.server.url);
+    const text = Array.from({ length: 15 }, (_, p) =>
+      Array.from({ length: 10 }, (_, k) => `Sentence ${p * 10 + k} is here.`).join(' ')).join('\n\n');
+    await page.fill('[data-testid="paste-title"]', 'Many');
+    await page.fill('[data-testid="paste-text"]', text);
+    await page.click('[data-testid="paste-submit"]');
+    await page.locator('[data-testid="library-item"]', { hasText: 'Many' }).click();
+    await page.waitForSelector('[data-testid="reader"]');
+    await page.click(S(0));
+    for (let i = 0; i < 130; i++) {
+      await page.keyboard.press(String(1 + (i % 6)));
+      await page.keyboard.press('j');
+    }
+    await saved(page);
+    const count = page.locator('[data-testid="filter-count"]');
+    assert.equal(await count.textContent(), '130 annotations');
+    assert.equal(await panelItems(page).count(), 60, 'one page of entries at first');
+    assert.equal(await page.textContent('[data-testid="panel-more"]'), 'Show more (70 not shown)');
+    // "Show more" builds the next page, and so does scrolling near the end.
+    await page.click('[data-testid="panel-more"]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="annotation-item"]').length >= 120);
+    await page.locator('[data-testid="annotation-panel"]').evaluate((p) => { p.scrollTop = p.scrollHeight; });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="annotation-item"]').length === 130);
+    assert.equal(await page.locator('[data-testid="panel-more"]').count(), 0);
+    const ids = await panelItems(page).evaluateAll((els) => els.map((e) => e.textContent));
+    assert.match(ids[129], /Sentence 129 is here/, 'in document order to the last');
+    // A filter counts over all of them and starts again from its first page.
+    await page.selectOption('[data-testid="filter-colour"]', 'blue');
+    assert.equal(await count.textContent(), '22 of 130 shown');
+    assert.equal(await panelItems(page).count(), 22);
+    await page.fill('[data-testid="filter-text"]', 'Sentence 127');
+    assert.equal(await count.textContent(), '0 of 130 shown');
+    await page.selectOption('[data-testid="filter-colour"]', '');
+    assert.equal(await count.textContent(), '1 of 130 shown');
+    // Revealing an entry from the end of the list selects its text.
+    await panelItems(page).first().locator('.entry-main').click();
+    assert.match(await page.getAttribute(S(127), 'class'), /selected/);
+    await ctx.close();
+  });
+});
+
 describe('saving', () => {
   test('an edit made just before the page goes away is flushed, not lost to the save delay', async () => {
     const { ctx, page } = await fresh();

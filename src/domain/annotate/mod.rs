@@ -8,6 +8,7 @@
 //! - [`edit`]: what each reader action does to which annotation.
 //! - [`history`]: undo and redo.
 //! - [`marks`]: what each sentence shows.
+//! - [`markup`]: the reader's body and sentence attributes as HTML text.
 //! - [`textmap`]: the article text and every sentence's place in code points.
 //! - [`anchor`]: finding annotations again after the text changed.
 
@@ -16,6 +17,7 @@ pub mod annotation;
 pub mod edit;
 pub mod history;
 pub mod marks;
+pub mod markup;
 pub mod record;
 pub mod set;
 pub mod textmap;

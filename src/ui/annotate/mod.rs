@@ -1,16 +1,19 @@
 //! Annotating in the reader: the [`Annot`] context and its parts.
 //!
-//! [`Annot`] holds one article's annotations, undo history and text map
-//! (plain domain values in a `StoredValue`), one pair of signals per
-//! sentence (what it shows, and whether it is selected or has the
-//! keyboard cursor), and a few small signals for the selection, the
-//! current colour and the open input. Every action is a domain call
-//! followed by [`Annot::after_change`], which sets only the sentence
-//! signals whose marks changed, bumps `version` for the panel, and
-//! schedules a save. Saves are debounced and flushed on `pagehide`, on
-//! `visibilitychange` and when the reader closes.
+//! [`Annot`] holds one article's annotations, undo history, text map and
+//! what each sentence shows (plain domain values in a `StoredValue`), and
+//! a few small signals for the selection, the current colour and the open
+//! input. No sentence has a signal or an effect of its own: the reader
+//! body is built once as HTML, and every action is a domain call followed
+//! by [`Annot::after_change`], which works out the marks of the sentences
+//! the edit touched, repaints the elements whose marks changed (see
+//! [`paint`]), bumps `version` for the panel, and schedules a save.
+//! Selection and keyboard cursor are painted the same way. Saves are
+//! debounced and flushed on `pagehide`, on `visibilitychange` and when
+//! the reader closes.
 //!
 //! - [`dom`]: ids, sentence elements, text selection → sentences.
+//! - [`paint`]: bringing one sentence element in step with its marks.
 //! - [`keys`]: the keyboard shortcuts.
 //! - [`toolbar`]: the toolbar by the selection, tag and note inputs, help.
 //! - [`panel`]: the annotation list with its filters.
@@ -19,8 +22,10 @@ mod actions;
 mod boundaries;
 pub mod dom;
 pub mod keys;
+pub mod paint;
 pub mod panel;
 mod queries;
+pub use queries::Entries;
 mod saving;
 mod selection;
 pub mod toolbar;
@@ -31,6 +36,7 @@ use super::time;
 use crate::domain::annotate::annotation::{Annotation, Colour, Position};
 use crate::domain::annotate::history::History;
 use crate::domain::annotate::marks::{MarksIndex, SentenceMarks};
+use crate::domain::annotate::markup;
 use crate::domain::annotate::set::{AnnotationSet, TagColours};
 use crate::domain::annotate::textmap::TextMap;
 use crate::domain::article::Article;
@@ -91,21 +97,6 @@ pub enum SaveState {
     Failed(String),
 }
 
-/// Bit of [`SentenceSig::state`]: the sentence is selected.
-pub const SELECTED: u8 = 1;
-/// Bit of [`SentenceSig::state`]: the sentence has the keyboard cursor
-/// (`tabindex="0"`).
-pub const CURSOR: u8 = 2;
-
-/// The signals of one sentence.
-#[derive(Clone, Copy)]
-pub struct SentenceSig {
-    /// What it shows.
-    pub marks: RwSignal<SentenceMarks>,
-    /// [`SELECTED`] and [`CURSOR`] bits.
-    pub state: RwSignal<u8>,
-}
-
 struct Inner {
     article: Article,
     /// Where the last click put the caret: (sentence, code points into it).
@@ -131,7 +122,9 @@ struct Inner {
 #[derive(Clone, Copy)]
 pub struct Annot {
     inner: StoredValue<Inner, LocalStorage>,
-    sigs: StoredValue<Vec<SentenceSig>>,
+    /// The reader's sentence elements, in order (a live collection), once
+    /// the body is in the document.
+    els: StoredValue<Option<web_sys::HtmlCollection>, LocalStorage>,
     /// Bumped on every change to the annotations.
     pub version: RwSignal<u64>,
     /// The selection.
@@ -206,14 +199,6 @@ impl Annot {
         let shown: Vec<SentenceMarks> = (0..map.len())
             .map(|k| index.marks(&map, &set, &tag_colours, k))
             .collect();
-        let sigs = shown
-            .iter()
-            .enumerate()
-            .map(|(i, m)| SentenceSig {
-                marks: RwSignal::new(m.clone()),
-                state: RwSignal::new(if i == 0 { CURSOR } else { 0 }),
-            })
-            .collect();
         let inner = Inner {
             article: article.clone(),
             caret: None,
@@ -232,7 +217,7 @@ impl Annot {
         };
         Self {
             inner: StoredValue::new_local(inner),
-            sigs: StoredValue::new(sigs),
+            els: StoredValue::new_local(None),
             version: RwSignal::new(0),
             selection: RwSignal::new(None),
             colour: RwSignal::new(Colour::Yellow),
@@ -247,14 +232,45 @@ impl Annot {
         }
     }
 
-    /// The signals of sentence `i`.
-    pub fn sig(&self, i: usize) -> Option<SentenceSig> {
-        self.sigs.with_value(|s| s.get(i).copied())
+    /// Takes the reader's sentence elements, once its body is in the
+    /// document: the `.s` elements of `reader`, in document order, are
+    /// sentences 0, 1, 2, …
+    pub fn take_elements(&self, reader: &web_sys::Element) {
+        let els = reader.get_elements_by_class_name("s");
+        self.els.try_set_value(Some(els));
+    }
+
+    /// The element of sentence `i`, if the body is in the document.
+    pub fn el(&self, i: usize) -> Option<web_sys::Element> {
+        if self.els.try_with_value(Option::is_none).unwrap_or(false)
+            && let Some(reader) = document()
+                .query_selector("[data-testid=\"reader\"]")
+                .ok()
+                .flatten()
+        {
+            self.take_elements(&reader);
+        }
+        self.els
+            .try_with_value(|e| e.as_ref().and_then(|e| e.item(i as u32)))
+            .flatten()
     }
 
     /// The number of sentences.
     pub fn sentence_count(&self) -> usize {
-        self.sigs.with_value(Vec::len)
+        self.with(|i| i.map.len()).unwrap_or(0)
+    }
+
+    /// The article body and the page heading's content as HTML, as the
+    /// marks, selection and cursor are now (see
+    /// [`crate::domain::annotate::markup`]).
+    pub fn html(&self) -> (String, String) {
+        self.with(|i| {
+            (
+                markup::body_html(&i.article, &i.shown, i.cursor),
+                markup::title_html(&i.article, &i.shown, i.cursor),
+            )
+        })
+        .unwrap_or_default()
     }
 
     fn with<R>(&self, f: impl FnOnce(&Inner) -> R) -> Option<R> {

@@ -8,6 +8,11 @@ use crate::domain::article::shorten;
 use crate::ui::time;
 use leptos::prelude::*;
 
+/// Entries built at first, and added each time the list is scrolled near
+/// its end (or "Show more" is pressed): the panel never builds thousands
+/// of entries at once.
+const PAGE: usize = 60;
+
 /// Characters of a quote shown in the panel.
 const QUOTE_CHARS: usize = 140;
 /// Characters of a note shown in the panel.
@@ -28,14 +33,28 @@ pub fn Panel(
         colour: Colour::from_name(&colour.get()),
         text: text.get(),
     });
-    let data = Memo::new(move |_| filter.with(|f| a.entries(f)));
+    let limit = RwSignal::new(PAGE);
+    // A new filter starts from the top of its list.
+    Effect::new(move |prev: Option<()>| {
+        filter.track();
+        if prev.is_some() {
+            limit.set(PAGE);
+        }
+    });
+    let data = Memo::new(move |_| filter.with(|f| a.entries(f, limit.get())));
+    let more = move || data.with(|d| d.matching - d.shown.len());
+    let show_more = move || {
+        if more() > 0 {
+            limit.update(|l| *l += PAGE);
+        }
+    };
     let tags = Memo::new(move |_| a.article_tags());
     let count = move || {
-        let (shown, total) = data.with(|(s, t)| (s.len(), *t));
+        let (matching, total) = data.with(|d| (d.matching, d.total));
         if filter.with(Filter::is_empty) {
             format!("{total} annotation{}", if total == 1 { "" } else { "s" })
         } else {
-            format!("{shown} of {total} shown")
+            format!("{matching} of {total} shown")
         }
     };
     view! {
@@ -44,6 +63,12 @@ pub fn Panel(
             class:open=move || open.get()
             data-testid="annotation-panel"
             aria-labelledby="panel-title"
+            on:scroll:target=move |ev| {
+                let el = ev.target();
+                if el.scroll_top() + el.client_height() + 600 > el.scroll_height() {
+                    show_more();
+                }
+            }
         >
             <div class="panel-head">
                 <h2 id="panel-title">"Annotations"</h2>
@@ -109,13 +134,23 @@ pub fn Panel(
             </div>
             <ol class="entries">
                 <For
-                    each=move || data.get().0
+                    each=move || data.get().shown
                     key=|x: &Annotation| (x.id.clone(), x.updated)
                     children=move |x| view! { <Entry annotation=x /> }
                 />
             </ol>
             {move || {
-                data.with(|(_, total)| *total == 0)
+                (more() > 0)
+                    .then(|| {
+                        view! {
+                            <button class="quiet panel-more" data-testid="panel-more" on:click=move |_| show_more()>
+                                {move || format!("Show more ({} not shown)", more())}
+                            </button>
+                        }
+                    })
+            }}
+            {move || {
+                data.with(|d| d.total == 0)
                     .then(|| {
                         view! {
                             <p class="empty">

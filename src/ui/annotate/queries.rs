@@ -9,10 +9,22 @@ use crate::ui::notices::Notices;
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
+/// A window onto the panel's list (see [`Annot::entries`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Entries {
+    /// The first entries that pass the filter, in document order.
+    pub shown: Vec<Annotation>,
+    /// How many pass the filter.
+    pub matching: usize,
+    /// How many annotations are in the text.
+    pub total: usize,
+}
+
 impl Annot {
-    /// All annotations in document order, and how many pass `filter`
-    /// (tracked on `version`).
-    pub fn entries(&self, filter: &Filter) -> (Vec<Annotation>, usize) {
+    /// The first `limit` annotations in document order that pass
+    /// `filter`, how many pass it, and how many there are (tracked on
+    /// `version`). Only the first `limit` are copied out.
+    pub fn entries(&self, filter: &Filter, limit: usize) -> Entries {
         self.version.track();
         let tc = self.tag_colours.get();
         self.with(|i| {
@@ -23,12 +35,21 @@ impl Annot {
                 .filter(|a| !a.orphan)
                 .collect();
             let total = all.len();
-            let shown = all
-                .into_iter()
-                .filter(|a| filter.matches(a, &tc))
-                .cloned()
-                .collect();
-            (shown, total)
+            let mut shown = Vec::new();
+            let mut matching = 0;
+            for a in all {
+                if filter.matches(a, &tc) {
+                    matching += 1;
+                    if shown.len() < limit {
+                        shown.push(a.clone());
+                    }
+                }
+            }
+            Entries {
+                shown,
+                matching,
+                total,
+            }
         })
         .unwrap_or_default()
     }

@@ -24,8 +24,8 @@ impl Annot {
                     if let Some(old) = i.shown.get_mut(k)
                         && *old != m
                     {
-                        *old = m.clone();
-                        changed.push((k, m));
+                        let before = std::mem::replace(old, m.clone());
+                        changed.push((k, before, m));
                     }
                 }
                 changed
@@ -44,8 +44,8 @@ impl Annot {
                 for k in 0..i.shown.len() {
                     let m = i.index.marks(&i.map, &i.set, &i.tag_colours, k);
                     if i.shown[k] != m {
-                        i.shown[k] = m.clone();
-                        changed.push((k, m));
+                        let before = std::mem::replace(&mut i.shown[k], m.clone());
+                        changed.push((k, before, m));
                     }
                 }
                 changed
@@ -54,10 +54,14 @@ impl Annot {
         self.paint(changed);
     }
 
-    fn paint(&self, changed: Vec<(usize, SentenceMarks)>) {
-        for (k, m) in changed {
-            if let Some(s) = self.sig(k) {
-                s.marks.set(m);
+    /// Repaints the sentence elements whose marks changed.
+    fn paint(&self, changed: Vec<(usize, SentenceMarks, SentenceMarks)>) {
+        for (k, before, after) in changed {
+            if let Some(el) = self.el(k) {
+                let text = self
+                    .with(|i| i.map.sentence_text(k).to_owned())
+                    .unwrap_or_default();
+                paint::marks(&el, k, &text, &before, &after);
             }
         }
     }

@@ -20,12 +20,8 @@ impl Annot {
         touched.sort_unstable();
         touched.dedup();
         for k in touched {
-            if let Some(s) = self.sig(k) {
-                let want = inside(new_range, k);
-                let has = s.state.get_untracked() & SELECTED != 0;
-                if want != has {
-                    s.state.update(|v| *v ^= SELECTED);
-                }
+            if let Some(el) = self.el(k) {
+                paint::selected(&el, inside(new_range, k));
             }
         }
         if let Some(s) = sel {
@@ -45,11 +41,11 @@ impl Annot {
             return;
         };
         if old != k {
-            if let Some(s) = self.sig(old) {
-                s.state.update(|v| *v &= !CURSOR);
+            if let Some(el) = self.el(old) {
+                paint::cursor(&el, false);
             }
-            if let Some(s) = self.sig(k) {
-                s.state.update(|v| *v |= CURSOR);
+            if let Some(el) = self.el(k) {
+                paint::cursor(&el, true);
             }
         }
     }

@@ -6,20 +6,18 @@
 //! `data-paragraph`. The reading place (the first sentence on screen) is
 //! kept in `history.state`, so reload and back/forward return to it.
 //!
-//! A sentence's highlight, tags, note marker, selection and keyboard
-//! cursor come from its own signals (see [`super::annotate`]), so an edit
-//! re-renders only the sentences it touches.
+//! The body is one string of HTML built by
+//! [`crate::domain::annotate::markup`] and set once; a sentence's
+//! highlight, tags, note marker, selection and keyboard cursor are then
+//! repainted on its element only when they change (see
+//! [`super::annotate`]), so an edit costs the sentences it touches.
 //!
-//! - [`blocks`]: blocks and sentence elements, and the effect that keeps
-//!   each sentence in step with its signals;
 //! - [`pointer`]: clicks, drags and touch selections;
 //! - [`place`]: the reading place in `history.state`.
 
-mod blocks;
 mod place;
 mod pointer;
 
-use blocks::{Group, block_view, groups, sentences};
 use place::keep_reading_place;
 use pointer::{on_click, on_pointer_up};
 
@@ -28,7 +26,8 @@ use super::context::LibraryCtx;
 use super::notices::Notices;
 use super::time;
 use super::transfer;
-use crate::domain::article::{Article, BlockKind};
+use crate::domain::annotate::markup;
+use crate::domain::article::Article;
 use leptos::prelude::*;
 /// The reader page for an article id.
 #[component]
@@ -89,34 +88,11 @@ fn ArticleView(article: Article) -> impl IntoView {
             }
         });
     }
-    let mut first_sentence = Vec::with_capacity(article.blocks.len());
-    let mut n = 0;
-    for b in &article.blocks {
-        first_sentence.push(n);
-        n += b.sentences.len();
-    }
-    // A first heading that repeats the title is the title: shown once, as
-    // the page heading, and still a block with its sentences.
-    let title_block = matches!(article.blocks.first(), Some(b) if matches!(b.kind, BlockKind::Heading(_)) && b.text == article.title);
-    let title_view = if title_block {
-        sentences(&article.blocks[0], 0, Some(annot)).into_any()
-    } else {
-        article.title.clone().into_any()
-    };
-    let body = groups(&article.blocks)
-        .into_iter()
-        .filter(|g| !(title_block && matches!(g, Group::One(0, _))))
-        .map(|g| match g {
-            Group::One(i, b) => block_view(i, b, first_sentence[i], annot),
-            Group::List(items) => {
-                let lis = items
-                    .into_iter()
-                    .map(|(i, b)| block_view(i, b, first_sentence[i], annot))
-                    .collect_view();
-                view! { <ul>{lis}</ul> }.into_any()
-            }
-        })
-        .collect_view();
+    // The body is built once, as HTML (see domain::annotate::markup):
+    // no view, signal or effect per sentence. Later changes repaint only
+    // the sentence elements they touch (annotate::paint).
+    let title_block = markup::title_is_first_block(&article);
+    let (body, title_view) = annot.html();
     let meta = article.meta();
     let source = meta
         .source_name
@@ -185,9 +161,11 @@ fn ArticleView(article: Article) -> impl IntoView {
                 <transfer::ExportMenu article=article.id.clone() />
             </nav>
             <header class="reader-header">
-                <h1 data-testid="article-title" data-paragraph=title_block.then_some("0")>
-                    {title_view}
-                </h1>
+                <h1
+                    data-testid="article-title"
+                    data-paragraph=title_block.then_some("0")
+                    inner_html=title_view
+                ></h1>
                 <p class="reader-meta">
                     {format!("{} words · {} sentences · added ", meta.words, meta.sentences)}
                     {time::local_date(meta.added)}
@@ -211,7 +189,7 @@ fn ArticleView(article: Article) -> impl IntoView {
                     </label>
                 </p>
             </header>
-            <div class="reader-body">{body}</div>
+            <div class="reader-body" inner_html=body></div>
             <annotate::toolbar::Toolbar />
         </article>
         <annotate::panel::Panel open=panel_open />
