@@ -911,12 +911,10 @@ pub(crate) fn records_of(set: &AnnotationSet, map: &TextMap) -> Vec<(String, Str
 
 /// Adds one decoded record to a set, as a merge would.
 pub(crate) fn merge_record(set: &mut AnnotationSet, id: &str, r: Record) {
-    let mut one = AnnotationSet::new(set.article());
     match r {
         Record::Live(a) => {
-            one.put(*a);
+            set.merge_one(*a);
         }
-        Record::Dead(at) => one.mark_deleted(id, at),
+        Record::Dead(at) => set.mark_deleted(id, at),
     }
-    set.merge(&one);
 }

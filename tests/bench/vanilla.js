@@ -199,7 +199,11 @@ window.openArticle = async function openArticle(id) {
     marks[i].colours = [k, ...marks[i].colours.filter((c) => c !== k)];
     paintSentence(selected, spans[i].text, marks[i]);
     // Saved one record, under a key of its own (the cheapest a save can be).
-    setTimeout(() => localStorage.setItem(`vanilla:annotation:${a.id}`, JSON.stringify([1, p.start, p.end, 3, Date.parse(a.created), Date.now()])), 300);
+    setTimeout(() => {
+      performance.mark('marginalia:save-start');
+      localStorage.setItem(`vanilla:annotation:${a.id}`, JSON.stringify([1, p.start, p.end, 3, Date.parse(a.created), Date.now()]));
+      performance.measure('marginalia:save', 'marginalia:save-start');
+    }, 300);
   });
   return { sentences: places.length, annotations: annotations.length };
 };

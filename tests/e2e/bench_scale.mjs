@@ -7,9 +7,11 @@
 //     fresh loads), app and vanilla, and the ratio;
 //   - act: a click on a sentence and the key `3`: time in the handlers,
 //     and time to the next frame (medians of 20);
-//   - save: the longest main-thread block while the edit is saved
-//     (p95 of 20 edits): a MessageChannel ping loop runs from 150 ms to
-//     800 ms after the key, and its longest gap is the longest task;
+//   - save: the main-thread time of the save itself (p95 of 20 edits), as
+//     the page measures it (the User Timing measure "marginalia:save");
+//     and the longest main-thread block from 150 ms to 800 ms after the
+//     key (a MessageChannel ping loop's longest gap), which also holds any
+//     frame rendered meanwhile, so it has a floor the vanilla page shows;
 //   - memory after opening: JS heap (after a forced GC) plus wasm memory.
 // The article and the annotations are generated deterministically, and
 // the annotations go in through the app's own import of a Marginalia JSON
@@ -17,7 +19,10 @@
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DIST, ROOT, launch, importFiles } from './harness.mjs';
+import { DIST as BUILT, ROOT, launch, importFiles } from './harness.mjs';
+
+// BENCH_DIST measures another build (a profiling one with names, say).
+const DIST = process.env.BENCH_DIST ?? BUILT;
 
 const NS = (process.env.BENCH_NS ?? '0,500,2000,5000,15000').split(',').map(Number);
 const LOADS = Number(process.env.BENCH_LOADS ?? 5);
@@ -73,7 +78,7 @@ function serve() {
     if (url.pathname === '/vanilla.html') { res.writeHead(200, { 'content-type': types['.html'] }).end(vanilla); return; }
     const file = url.pathname === '/vanilla.js' ? path.join(ROOT, 'tests/bench/vanilla.js')
       : path.join(DIST, url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname));
-    if (!file.startsWith(ROOT)) { res.writeHead(403).end(); return; }
+    if (!file.startsWith(ROOT) && !file.startsWith(DIST)) { res.writeHead(403).end(); return; }
     fs.readFile(file, (err, data) => {
       if (err) { res.writeHead(404).end(); return; }
       res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' }).end(data);
@@ -187,7 +192,7 @@ async function openVanilla(page, url, id) {
 function act(page, sentences) {
   return page.evaluate(async ({ edits, sentences, FRAME }) => {
     const frame = eval(FRAME);
-    const out = { handler: [], frame: [], block: [] };
+    const out = { handler: [], frame: [], block: [], save: [] };
     const ch = new MessageChannel();
     for (let e = 0; e < edits; e++) {
       const i = Math.floor(((e * 7919) % 997) / 997 * sentences);
@@ -213,6 +218,10 @@ function act(page, sentences) {
         ch.port2.postMessage(0);
       });
       out.block.push(longest);
+      // The save itself, as the page measures it (User Timing).
+      const m = performance.getEntriesByName('marginalia:save').pop();
+      out.save.push(m ? m.duration : NaN);
+      performance.clearMeasures('marginalia:save');
     }
     return out;
   }, { edits: EDITS, sentences, FRAME });
@@ -226,6 +235,30 @@ async function memory(page) {
   const nodes = await page.evaluate(() => document.getElementsByTagName('*').length);
   await cdp.detach();
   return { js: usedSize, wasm, nodes };
+}
+
+/** With BENCH_PROFILE set: the functions that took the most time (self
+ * time, from a CPU profile) while `run` ran. For finding what to speed up. */
+async function profile(page, label, run) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+  await cdp.send('Profiler.start');
+  await run();
+  const { profile: p } = await cdp.send('Profiler.stop');
+  await cdp.detach();
+  const dt = (p.endTime - p.startTime) / 1000 / p.samples.length;
+  const self = new Map();
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const hits = new Map();
+  for (const s of p.samples) hits.set(s, (hits.get(s) ?? 0) + 1);
+  for (const [id, n] of hits) {
+    const f = byId.get(id).callFrame;
+    const name = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}`;
+    self.set(name, (self.get(name) ?? 0) + n * dt);
+  }
+  console.log(`  profile, ${label} (self time, ms):`);
+  for (const [name, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`    ${ms.toFixed(1).padStart(7)}  ${name}`);
 }
 
 // ---- the run ------------------------------------------------------------
@@ -277,6 +310,12 @@ for (const n of NS) {
     const v = await memory(page);
     mem = { n, a, v };
   }
+  if (process.env.BENCH_PROFILE) {
+    await page.goto(`${server.url}#/`);
+    await page.waitForSelector('[data-testid="library-item"]');
+    await profile(page, `app open, N=${n}`, () => openApp(page, server.url, id, sentences, n));
+    await profile(page, `app click + 3, N=${n}`, () => act(page, sentences));
+  }
   await openApp(page, server.url, id, sentences, n);
   const actApp = await act(page, sentences);
   await openVanilla(page, server.url, id);
@@ -287,15 +326,17 @@ for (const n of NS) {
 }
 
 console.log(`\nScale: a ${text.split(/\s+/).length.toLocaleString('en')}-word article, ${rows.find((r) => r.sentences)?.sentences ?? '?'} sentences; medians of ${LOADS} fresh loads and ${EDITS} edits; ratio = app / vanilla`);
-console.log('| N | open: app / vanilla (ratio) | click + `3`: handler, app / vanilla | next frame, app / vanilla (app − vanilla) | save: longest block p95, app / vanilla |');
-console.log('|---|---|---|---|---|');
+console.log('| N | open: app / vanilla (ratio) | click + `3`: handler, app / vanilla | next frame, app / vanilla (app − vanilla) | save p95, app / vanilla | longest block while saving, p95, app / vanilla |');
+console.log('|---|---|---|---|---|---|');
 for (const r of rows) {
-  if (!r.fits) { console.log(`| ${r.n.toLocaleString('en')} | does not fit in storage | | | |`); continue; }
+  if (!r.fits) { console.log(`| ${r.n.toLocaleString('en')} | does not fit in storage | | | | |`); continue; }
   const oa = median(r.app), ov = median(r.van);
   const ha = median(r.actApp.handler), hv = median(r.actVan.handler);
   const fa = median(r.actApp.frame), fv = median(r.actVan.frame);
   const ba = p95(r.actApp.block), bv = p95(r.actVan.block);
-  console.log(`| ${r.n.toLocaleString('en')} | ${f1(oa)} / ${f1(ov)} ms (${(oa / ov).toFixed(2)}×) | ${f1(ha)} / ${f1(hv)} ms | ${f1(fa)} / ${f1(fv)} ms (${fa - fv >= 0 ? '+' : ''}${f1(fa - fv)}) | ${f1(ba)} / ${f1(bv)} ms |`);
+  const sa = p95(r.actApp.save), sv = p95(r.actVan.save);
+  const f2 = (x) => (Number.isNaN(x) ? 'not measured' : x.toFixed(2));
+  console.log(`| ${r.n.toLocaleString('en')} | ${f1(oa)} / ${f1(ov)} ms (${(oa / ov).toFixed(2)}×) | ${f1(ha)} / ${f1(hv)} ms | ${f1(fa)} / ${f1(fv)} ms (${fa - fv >= 0 ? '+' : ''}${f1(fa - fv)}) | ${f2(sa)} / ${f2(sv)} ms | ${f1(ba)} / ${f1(bv)} ms |`);
 }
 if (mem) {
   const mb = (b) => (b / 1048576).toFixed(1);

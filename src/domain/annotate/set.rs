@@ -252,17 +252,9 @@ impl AnnotationSet {
     pub fn merge(&mut self, other: &AnnotationSet) -> bool {
         let mut changed = false;
         for theirs in other.items.values() {
-            if matches!(self.deleted.get(&theirs.id), Some(at) if *at >= theirs.updated) {
-                continue;
-            }
-            match self.items.get(&theirs.id) {
-                Some(mine) if !newer(theirs, mine) => {}
-                _ => {
-                    self.deleted.remove(&theirs.id);
-                    self.items.insert(theirs.id.clone(), theirs.clone());
-                    self.touched.insert(theirs.id.clone());
-                    changed = true;
-                }
+            if self.wins(theirs) {
+                self.take_in(theirs.clone());
+                changed = true;
             }
         }
         for (id, &at) in &other.deleted {
@@ -286,6 +278,31 @@ impl AnnotationSet {
     /// forgets them.
     pub fn take_touched(&mut self) -> BTreeSet<String> {
         std::mem::take(&mut self.touched)
+    }
+
+    /// Whether `theirs` would replace what this set has for its id in a
+    /// merge.
+    fn wins(&self, theirs: &Annotation) -> bool {
+        if matches!(self.deleted.get(&theirs.id), Some(at) if *at >= theirs.updated) {
+            return false;
+        }
+        !matches!(self.items.get(&theirs.id), Some(mine) if !newer(theirs, mine))
+    }
+
+    fn take_in(&mut self, theirs: Annotation) {
+        self.deleted.remove(&theirs.id);
+        self.touched.insert(theirs.id.clone());
+        self.items.insert(theirs.id.clone(), theirs);
+    }
+
+    /// Merges in one annotation read from storage, as [`AnnotationSet::merge`]
+    /// would merge a set holding only it; returns whether it was taken.
+    pub fn merge_one(&mut self, theirs: Annotation) -> bool {
+        let wins = self.wins(&theirs);
+        if wins {
+            self.take_in(theirs);
+        }
+        wins
     }
 
     /// Records that `id` was deleted at `at`, as read from storage (not

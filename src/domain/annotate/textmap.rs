@@ -45,6 +45,8 @@ pub struct TextMap {
     sentences: Vec<SentencePlace>,
     /// Per block: its first code point and first byte in `text`.
     blocks: Vec<(u32, u32)>,
+    /// Whether the text is ASCII (code points are bytes).
+    ascii: bool,
 }
 
 fn count_chars(s: &str) -> u32 {
@@ -92,6 +94,7 @@ impl TextMap {
             text.push_str(&block.text);
         }
         Self {
+            ascii: text.is_ascii(),
             text,
             sentences,
             blocks,
@@ -128,6 +131,9 @@ impl TextMap {
 
     /// The length of the article text in code points.
     pub fn char_len(&self) -> u32 {
+        if self.ascii {
+            return self.text.len() as u32;
+        }
         let Some(&(cp, byte)) = self.blocks.last() else {
             return 0;
         };
@@ -135,9 +141,21 @@ impl TextMap {
     }
 
     /// The byte offset of code point `cp` (clamped to the end of the text).
+    /// Costs O(log sentences) plus one sentence's length, or O(1) when
+    /// the text is ASCII.
     pub fn byte_of(&self, cp: u32) -> usize {
-        let b = self.blocks.partition_point(|(start, _)| *start <= cp);
-        let (mut at_cp, byte) = if b == 0 { (0, 0) } else { self.blocks[b - 1] };
+        if self.ascii {
+            return (cp as usize).min(self.text.len());
+        }
+        // From the start of the last sentence (else block) at or before cp.
+        let s = self.sentences.partition_point(|p| p.start <= cp);
+        let (mut at_cp, byte) = match s.checked_sub(1).map(|k| self.sentences[k]) {
+            Some(p) => (p.start, p.byte_start),
+            None => {
+                let b = self.blocks.partition_point(|(start, _)| *start <= cp);
+                if b == 0 { (0, 0) } else { self.blocks[b - 1] }
+            }
+        };
         let rest = &self.text[byte as usize..];
         for (i, _) in rest.char_indices() {
             if at_cp == cp {

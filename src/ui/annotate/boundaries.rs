@@ -45,7 +45,7 @@ impl Annot {
         match self.lib.update_article(&article) {
             Ok(()) => {
                 slot.select_after.set(Some(select));
-                slot.article.set(article);
+                slot.article.set(Some(article));
                 slot.generation.update(|g| *g += 1);
             }
             Err(e) => self

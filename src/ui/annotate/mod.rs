@@ -151,8 +151,9 @@ pub struct Annot {
 /// once it has.
 #[derive(Clone, Copy)]
 pub struct ArticleSlot {
-    /// The article shown.
-    pub article: RwSignal<Article>,
+    /// The article to show next, until the view takes it (so that one
+    /// copy of a long article is kept, the reader's own).
+    pub article: RwSignal<Option<Article>, LocalStorage>,
     /// The sentence to select after the next render.
     pub select_after: RwSignal<Option<usize>>,
     /// Bumped on each replacement, so the view is built anew.
@@ -165,12 +166,13 @@ const SAVE_DELAY: std::time::Duration = std::time::Duration::from_millis(300);
 impl Annot {
     /// Loads an article's annotations and builds the per-sentence signals.
     pub fn new(
-        article: &Article,
+        article: Article,
         lib: LibraryCtx,
         notices: Notices,
         slot: Option<ArticleSlot>,
     ) -> Self {
-        let map = TextMap::new(article);
+        let id = article.id.clone();
+        let map = TextMap::new(&article);
         let (mut set, problems) = lib.load_annotations(&map, &article.id);
         for e in problems {
             let level = match e {
@@ -200,7 +202,7 @@ impl Annot {
             .map(|k| index.marks(&map, &set, &tag_colours, k))
             .collect();
         let inner = Inner {
-            article: article.clone(),
+            article,
             caret: None,
             set,
             history: History::default(),
@@ -227,7 +229,7 @@ impl Annot {
             tag_colours: RwSignal::new(tag_colours),
             lib,
             notices,
-            article_id: StoredValue::new(article.id.clone()),
+            article_id: StoredValue::new(id),
             slot,
         }
     }
@@ -253,6 +255,11 @@ impl Annot {
         self.els
             .try_with_value(|e| e.as_ref().and_then(|e| e.item(i as u32)))
             .flatten()
+    }
+
+    /// A copy of the article shown (for replacing it).
+    pub fn article(&self) -> Option<Article> {
+        self.with(|i| i.article.clone())
     }
 
     /// The number of sentences.

@@ -7,6 +7,10 @@ use crate::storage::StorageError;
 use crate::ui::notices::Level;
 use leptos::prelude::*;
 
+/// The User Timing measure of the last save (see [`Annot::flush`]).
+pub const SAVE_MEASURE: &str = "marginalia:save";
+const SAVE_MARK: &str = "marginalia:save-start";
+
 impl Annot {
     /// Works out again the marks of the sentences that the annotations
     /// changed since the last call touch (and no others), and sets the
@@ -97,6 +101,10 @@ impl Annot {
             return;
         }
         let lib = self.lib;
+        let timing = window().performance();
+        if let Some(p) = &timing {
+            let _ = p.mark(SAVE_MARK);
+        }
         let Some(result) = self
             .with_mut(|i| {
                 i.save_due = false;
@@ -108,6 +116,14 @@ impl Annot {
         else {
             return;
         };
+        // The main-thread cost of the save (merge, serialise, write), as a
+        // User Timing measure that tools (scripts/bench) read; only the
+        // latest is kept.
+        if let Some(p) = timing {
+            p.clear_measures_with_measure_name(SAVE_MEASURE);
+            let _ = p.measure_with_start_mark(SAVE_MEASURE, SAVE_MARK);
+            p.clear_marks_with_mark_name(SAVE_MARK);
+        }
         match result {
             Ok(saved) => {
                 let was_failing = self

@@ -39,7 +39,7 @@ pub fn ReaderPage(
     match lib.load(&id) {
         Ok(article) => {
             let slot = ArticleSlot {
-                article: RwSignal::new(article),
+                article: RwSignal::new_local(Some(article)),
                 select_after: RwSignal::new(None),
                 generation: RwSignal::new(0),
             };
@@ -51,7 +51,10 @@ pub fn ReaderPage(
                 <For
                     each=move || std::iter::once(slot.generation.get())
                     key=|g| *g
-                    children=move |_| view! { <ArticleView article=slot.article.get_untracked() /> }
+                    children=move |_| {
+                        let article = slot.article.try_update_untracked(Option::take).flatten();
+                        article.map(|article| view! { <ArticleView article /> })
+                    }
                 />
             }
             .into_any()
@@ -75,7 +78,16 @@ fn ArticleView(article: Article) -> impl IntoView {
     let lib = expect_context::<LibraryCtx>();
     let notices = expect_context::<Notices>();
     let slot = use_context::<ArticleSlot>();
-    let annot = Annot::new(&article, lib, notices, slot);
+    // What the page shows of the article, before the reader takes it.
+    let title_block = markup::title_is_first_block(&article);
+    let id = article.id.clone();
+    // The index has the counts: no need to count 100,000 words again.
+    let meta = lib
+        .library()
+        .with_untracked(|l| l.get(&article.id).cloned())
+        .filter(|m| m.sentences == article.sentence_count())
+        .unwrap_or_else(|| article.meta());
+    let annot = Annot::new(article, lib, notices, slot);
     provide_context(annot);
     if let Some(slot) = slot
         && let Some(i) = slot.select_after.get_untracked()
@@ -91,9 +103,7 @@ fn ArticleView(article: Article) -> impl IntoView {
     // The body is built once, as HTML (see domain::annotate::markup):
     // no view, signal or effect per sentence. Later changes repaint only
     // the sentence elements they touch (annotate::paint).
-    let title_block = markup::title_is_first_block(&article);
     let (body, title_view) = annot.html();
-    let meta = article.meta();
     let source = meta
         .source_name
         .clone()
@@ -112,7 +122,6 @@ fn ArticleView(article: Article) -> impl IntoView {
         }
     });
     let pending = expect_context::<transfer::PendingCtx>();
-    let for_replace = article.clone();
     let panel_open = RwSignal::new(false);
     let count = move || annot.count();
     // Whether the click that ends a mouse drag is to be ignored (the drag
@@ -126,7 +135,7 @@ fn ArticleView(article: Article) -> impl IntoView {
         <article
             class="reader"
             data-testid="reader"
-            data-article-id=article.id.clone()
+            data-article-id=id.clone()
             on:click=move |ev| on_click(annot, dragged, &ev)
             on:mousedown=move |_| dragged.set_value(false)
             on:mouseup=move |ev| {
@@ -158,7 +167,7 @@ fn ArticleView(article: Article) -> impl IntoView {
                 >
                     {move || format!("Annotations ({})", count())}
                 </button>
-                <transfer::ExportMenu article=article.id.clone() />
+                <transfer::ExportMenu article=id.clone() />
             </nav>
             <header class="reader-header">
                 <h1
@@ -181,7 +190,9 @@ fn ArticleView(article: Article) -> impl IntoView {
                             on:change:target=move |ev| {
                                 let input = ev.target();
                                 if let Some(file) = input.files().and_then(|f| f.item(0)) {
-                                    transfer::read_replacement(lib, notices, pending, annot, for_replace.clone(), file);
+                                    if let Some(old) = annot.article() {
+                                        transfer::read_replacement(lib, notices, pending, annot, old, file);
+                                    }
                                 }
                                 input.set_value("");
                             }
