@@ -5,7 +5,8 @@
 //!   or orphaned, with any quote, tags and note;
 //! - after any sequence of edits, filing only the changed annotations
 //!   again ([`MarksIndex::update`]) gives every sentence the same marks as
-//!   working them all out from scratch.
+//!   working them all out from scratch, and the document order the set
+//!   keeps is the sorted one.
 #![cfg(not(target_arch = "wasm32"))]
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -101,6 +102,14 @@ proptest! {
                 shown[s] = index.marks(&m, &set, &tc, s);
             }
             prop_assert_eq!(&shown, &sentence_marks(&m, &set, &tc));
+            // The kept document order is the sorted one.
+            let mut sorted: Vec<&Annotation> = set.items().collect();
+            sorted.sort_by(|a, b| {
+                let (pa, pb) = (a.target.position, b.target.position);
+                pa.start.cmp(&pb.start).then(pb.end.cmp(&pa.end))
+                    .then(a.created.cmp(&b.created)).then(a.id.cmp(&b.id))
+            });
+            prop_assert_eq!(set.in_document_order(), sorted);
         }
     }
 }

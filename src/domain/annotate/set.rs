@@ -61,6 +61,22 @@ pub struct AnnotationSet {
     /// since the last [`AnnotationSet::take_unsaved`]: what a save must
     /// write. A merge never adds to it: what it brings is stored already.
     unsaved: BTreeSet<String>,
+    /// The live annotations in document order (see
+    /// [`AnnotationSet::in_document_order`]), kept with every insert and
+    /// removal so that listing them never sorts.
+    order: BTreeSet<OrderKey>,
+}
+
+/// Where an annotation sorts in document order: by start, longest
+/// first, then oldest first, then by id.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct OrderKey(u32, std::cmp::Reverse<u32>, DateTime<Utc>, String);
+
+impl OrderKey {
+    fn of(a: &Annotation) -> Self {
+        let p = a.target.position;
+        Self(p.start, std::cmp::Reverse(p.end), a.created, a.id.clone())
+    }
 }
 
 impl PartialEq for AnnotationSet {
@@ -172,7 +188,7 @@ impl AnnotationSet {
         self.deleted.remove(&id);
         self.touched.insert(id.clone());
         self.unsaved.insert(id.clone());
-        let before = self.items.insert(id.clone(), annotation.clone());
+        let before = self.insert_item(annotation.clone());
         Change {
             id,
             before,
@@ -204,7 +220,7 @@ impl AnnotationSet {
     /// Deletes an annotation, leaving a tombstone no older than the
     /// annotation's last edit (a tie goes to the deletion).
     pub fn remove(&mut self, id: &str, now: DateTime<Utc>) -> Option<Change> {
-        let before = self.items.remove(id)?;
+        let before = self.remove_item(id)?;
         let at = now.max(before.updated);
         self.deleted.insert(id.to_owned(), at);
         self.touched.insert(id.to_owned());
@@ -260,7 +276,7 @@ impl AnnotationSet {
         for (id, &at) in &other.deleted {
             if let Some(mine) = self.items.get(id) {
                 if at >= mine.updated {
-                    self.items.remove(id);
+                    self.remove_item(id);
                     self.deleted.insert(id.clone(), at);
                     self.touched.insert(id.clone());
                     changed = true;
@@ -280,6 +296,28 @@ impl AnnotationSet {
         std::mem::take(&mut self.touched)
     }
 
+    fn insert_item(&mut self, a: Annotation) -> Option<Annotation> {
+        self.order.insert(OrderKey::of(&a));
+        let before = self.items.insert(a.id.clone(), a);
+        if let Some(b) = &before {
+            let key = OrderKey::of(b);
+            if self
+                .items
+                .get(&b.id)
+                .is_none_or(|now| OrderKey::of(now) != key)
+            {
+                self.order.remove(&key);
+            }
+        }
+        before
+    }
+
+    fn remove_item(&mut self, id: &str) -> Option<Annotation> {
+        let before = self.items.remove(id)?;
+        self.order.remove(&OrderKey::of(&before));
+        Some(before)
+    }
+
     /// Whether `theirs` would replace what this set has for its id in a
     /// merge.
     fn wins(&self, theirs: &Annotation) -> bool {
@@ -292,7 +330,7 @@ impl AnnotationSet {
     fn take_in(&mut self, theirs: Annotation) {
         self.deleted.remove(&theirs.id);
         self.touched.insert(theirs.id.clone());
-        self.items.insert(theirs.id.clone(), theirs);
+        self.insert_item(theirs);
     }
 
     /// Merges in one annotation read from storage, as [`AnnotationSet::merge`]
@@ -349,18 +387,15 @@ impl AnnotationSet {
     }
 
     /// The live annotations in document order (by start, then longest
-    /// first, then oldest first).
+    /// first, then oldest first), without sorting: O(n) to list them all,
+    /// O(k) for the first k.
+    pub fn document_order(&self) -> impl Iterator<Item = &Annotation> + '_ {
+        self.order.iter().filter_map(|k| self.items.get(&k.3))
+    }
+
+    /// The live annotations in document order, collected.
     pub fn in_document_order(&self) -> Vec<&Annotation> {
-        let mut v: Vec<&Annotation> = self.items.values().collect();
-        v.sort_by(|a, b| {
-            let (pa, pb) = (a.target.position, b.target.position);
-            pa.start
-                .cmp(&pb.start)
-                .then(pb.end.cmp(&pa.end))
-                .then(a.created.cmp(&b.created))
-                .then(a.id.cmp(&b.id))
-        });
-        v
+        self.document_order().collect()
     }
 
     /// The annotation an action on `target` applies to: one at exactly the
@@ -455,7 +490,7 @@ impl AnnotationSet {
                     a.id
                 )));
             }
-            set.items.insert(a.id.clone(), a);
+            set.insert_item(a);
         }
         // A tombstone for a live id (never written by this version) is
         // settled as a merge would settle it.

@@ -31,10 +31,15 @@ pub fn uuid() -> String {
 
 /// The element of sentence `i`.
 pub fn sentence_el(i: usize) -> Option<HtmlElement> {
+    // The reader's `.s` elements are its sentences in order; the browser
+    // keeps the collection, so this is no search through the document.
     document()
-        .query_selector(&format!("[data-sentence-id=\"{i}\"]"))
+        .query_selector("[data-testid=\"reader\"]")
         .ok()
-        .flatten()
+        .flatten()?
+        .get_elements_by_class_name("s")
+        .item(i as u32)
+        .filter(|e| sentence_index(e) == Some(i))
         .and_then(|e| e.dyn_into().ok())
 }
 

@@ -28,16 +28,10 @@ impl Annot {
         self.version.track();
         let tc = self.tag_colours.get();
         self.with(|i| {
-            let all: Vec<&Annotation> = i
-                .set
-                .in_document_order()
-                .into_iter()
-                .filter(|a| !a.orphan)
-                .collect();
-            let total = all.len();
             let mut shown = Vec::new();
-            let mut matching = 0;
-            for a in all {
+            let (mut matching, mut total) = (0, 0);
+            for a in i.set.document_order().filter(|a| !a.orphan) {
+                total += 1;
                 if filter.matches(a, &tc) {
                     matching += 1;
                     if shown.len() < limit {
