@@ -189,10 +189,10 @@ fn ArticleView(article: Article) -> impl IntoView {
                             accept=".txt,.text,.md,.markdown,.html,.htm,.xhtml"
                             on:change:target=move |ev| {
                                 let input = ev.target();
-                                if let Some(file) = input.files().and_then(|f| f.item(0)) {
-                                    if let Some(old) = annot.article() {
-                                        transfer::read_replacement(lib, notices, pending, annot, old, file);
-                                    }
+                                if let Some(file) = input.files().and_then(|f| f.item(0))
+                                    && let Some(old) = annot.article()
+                                {
+                                    transfer::read_replacement(lib, notices, pending, annot, old, file);
                                 }
                                 input.set_value("");
                             }
