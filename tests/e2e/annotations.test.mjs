@@ -354,6 +354,7 @@ describe('a long list of annotations', () => {
     assert.equal(await panelItems(page).count(), 60, 'one page of entries at first');
     assert.equal(await page.textContent('[data-testid="panel-more"]'), 'Show more (70 not shown)');
     // "Show more" builds the next page, and so does scrolling near the end.
+    for (const close of await page.locator('[data-testid="notice"] button').all()) await close.click();
     await page.click('[data-testid="panel-more"]');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="annotation-item"]').length >= 120);
     await page.locator('[data-testid="annotation-panel"]').evaluate((p) => { p.scrollTop = p.scrollHeight; });
