@@ -6,10 +6,13 @@
 //! implements it over `localStorage` through gloo-storage (wasm only).
 //! [`repo::Repo`] lays the library out in keys on top of any store.
 
+pub mod bodies;
 pub mod memory;
 pub mod repo;
 pub mod transfer;
 
+#[cfg(target_arch = "wasm32")]
+pub mod idb;
 #[cfg(target_arch = "wasm32")]
 pub mod local;
 
@@ -36,6 +39,9 @@ pub enum StorageError {
     /// The article was deleted or replaced (in another tab, say), so its
     /// annotations are not written back.
     ArticleGone(String),
+    /// The article store could not be upgraded: another tab holds an older
+    /// version of it open.
+    Blocked,
     /// Any other failure reported by the browser.
     Other(String),
 }
@@ -64,6 +70,9 @@ impl fmt::Display for StorageError {
             ),
             Self::ArticleGone(_) => f.write_str(
                 "This article was deleted or replaced in another tab, so changes made to it here were not saved.",
+            ),
+            Self::Blocked => f.write_str(
+                "Another Marginalia tab, from an older version, is keeping the article store from being upgraded. Close or reload that tab, then reload this one; nothing is lost meanwhile.",
             ),
             Self::Other(why) => write!(f, "Browser storage failed: {why}."),
         }

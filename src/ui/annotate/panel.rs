@@ -134,9 +134,19 @@ pub fn Panel(
             </div>
             <ol class="entries">
                 <For
-                    each=move || data.get().shown
-                    key=|x: &Annotation| (x.id.clone(), x.updated)
-                    children=move |x| view! { <Entry annotation=x /> }
+                    each=move || {
+                        let tc = a.tag_colours.get();
+                        data.get()
+                            .shown
+                            .into_iter()
+                            .map(|x| {
+                                let colour = tc.effective(&x);
+                                (x, colour)
+                            })
+                            .collect::<Vec<_>>()
+                    }
+                    key=|(x, colour): &(Annotation, Colour)| (x.id.clone(), x.updated, *colour)
+                    children=move |(x, colour)| view! { <Entry annotation=x colour /> }
                 />
             </ol>
             {move || {
@@ -165,14 +175,12 @@ pub fn Panel(
     }
 }
 
-/// One annotation in the list.
+/// One annotation in the list, in the colour it shows (its own, or its
+/// tag's). Nothing in it is reactive: an edit, or a new colour for one of
+/// its tags, changes its key in the list, which builds it anew.
 #[component]
-fn Entry(annotation: Annotation) -> impl IntoView {
+fn Entry(annotation: Annotation, colour: Colour) -> impl IntoView {
     let a = expect_context::<Annot>();
-    // Tracked: giving one of its tags a colour recolours the entry, as it
-    // recolours the text (the row's key, id and time, does not change).
-    let for_colour = annotation.clone();
-    let shown = Memo::new(move |_| a.tag_colours.with(|tc| tc.effective(&for_colour)));
     let quote = shorten(&annotation.target.quote.exact, QUOTE_CHARS);
     let note = (!annotation.note.trim().is_empty()).then(|| shorten(&annotation.note, NOTE_CHARS));
     let when = format!(
@@ -185,16 +193,15 @@ fn Entry(annotation: Annotation) -> impl IntoView {
     } else {
         ""
     };
-    let label_quote = quote.clone();
-    let label = move || format!("{exact}{} highlight: {label_quote}", shown.get().name());
+    let label = format!("{exact}{} highlight: {quote}", colour.name());
     let for_click = annotation.clone();
     let id = annotation.id.clone();
     view! {
-        <li class="entry" data-testid="annotation-item" data-annotation-id=annotation.id.clone() data-colour=move || shown.get().name()>
+        <li class="entry" data-testid="annotation-item" data-annotation-id=annotation.id.clone() data-colour=colour.name()>
             <button class="entry-main" aria-label=label on:click=move |_| a.reveal(&for_click)>
                 <span class="entry-colour">
-                    <span class="dot" data-colour=move || shown.get().name() aria-hidden="true"></span>
-                    {move || shown.get().name()}
+                    <span class="dot" data-colour=colour.name() aria-hidden="true"></span>
+                    {colour.name()}
                 </span>
                 <q class="entry-quote">{quote}</q>
                 {note.map(|n| view! { <span class="entry-note" data-testid="entry-note">{n}</span> })}

@@ -1,0 +1,199 @@
+//! [`BodyStore`] over IndexedDB (wasm only): plain IndexedDB calls behind
+//! a few lines of JavaScript that turn its requests into promises (a
+//! wrapper crate would cost 17–26 KB of gzip wasm; this costs about 1 KB).
+//!
+//! One database, `marginalia`, version 1, with one object store, `bodies`:
+//! article id → the article's JSON. A connection closes itself when a newer
+//! version is requested (another tab was upgraded), so it never blocks
+//! that upgrade; an upgrade blocked by a tab of an older build that does
+//! not is reported as [`StorageError::Blocked`].
+
+use super::StorageError;
+use super::bodies::{BodyStore, aborted};
+use js_sys::{Array, Promise};
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen(inline_js = "
+export function idb_open(name, version, store) {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let req;
+    try { req = indexedDB.open(name, version); } catch (e) { reject(e); return; }
+    req.onupgradeneeded = () => {
+      const db = req.result;
+      if (!db.objectStoreNames.contains(store)) db.createObjectStore(store);
+    };
+    req.onsuccess = () => {
+      const db = req.result;
+      if (settled) { db.close(); return; }
+      settled = true;
+      db.onversionchange = () => db.close();
+      resolve(db);
+    };
+    req.onerror = () => { if (!settled) { settled = true; reject(req.error); } };
+    req.onblocked = () => {
+      if (!settled) { settled = true; reject(new DOMException('blocked', 'BlockedError')); }
+    };
+  });
+}
+function tx(db, store, mode, work, abort) {
+  return new Promise((resolve, reject) => {
+    let t;
+    try { t = db.transaction(store, mode); } catch (e) { reject(e); return; }
+    let result;
+    t.oncomplete = () => resolve(result);
+    t.onabort = () => reject(t.error || new DOMException('aborted', 'AbortError'));
+    try { work(t.objectStore(store), (r) => { result = r; }); } catch (e) { try { t.abort(); } catch (_) {} reject(e); return; }
+    if (abort) t.abort();
+  });
+}
+export function idb_get(db, store, key) {
+  return tx(db, store, 'readonly', (os, done) => {
+    const r = os.get(key);
+    r.onsuccess = () => done(r.result === undefined ? null : r.result);
+  }, false);
+}
+export function idb_put_all(db, store, keys, values, abort) {
+  return tx(db, store, 'readwrite', (os) => {
+    for (let i = 0; i < keys.length; i++) os.put(values[i], keys[i]);
+  }, abort);
+}
+export function idb_delete(db, store, keys) {
+  return tx(db, store, 'readwrite', (os) => { for (const k of keys) os.delete(k); }, false);
+}
+export function idb_keys(db, store) {
+  return tx(db, store, 'readonly', (os, done) => {
+    const r = os.getAllKeys();
+    r.onsuccess = () => done(r.result);
+  }, false);
+}
+")]
+extern "C" {
+    fn idb_open(name: &str, version: u32, store: &str) -> Promise;
+    fn idb_get(db: &JsValue, store: &str, key: &str) -> Promise;
+    fn idb_put_all(db: &JsValue, store: &str, keys: Array, values: Array, abort: bool) -> Promise;
+    fn idb_delete(db: &JsValue, store: &str, keys: Array) -> Promise;
+    fn idb_keys(db: &JsValue, store: &str) -> Promise;
+}
+
+/// The database's name.
+pub const DB_NAME: &str = "marginalia";
+/// The version of the database this build opens.
+pub const DB_VERSION: u32 = 1;
+const STORE: &str = "bodies";
+
+/// Article bodies in IndexedDB.
+pub struct IdbBodies {
+    db: JsValue,
+}
+
+fn map_err(e: JsValue) -> StorageError {
+    let (name, message) = match e.dyn_ref::<web_sys::DomException>() {
+        Some(d) => (d.name(), d.message()),
+        None => (String::new(), e.as_string().unwrap_or_default()),
+    };
+    match name.as_str() {
+        "QuotaExceededError" => StorageError::QuotaExceeded,
+        "AbortError" => aborted("the transaction was aborted"),
+        "BlockedError" => StorageError::Blocked,
+        "SecurityError" | "InvalidStateError" | "NotAllowedError" | "UnknownError" => {
+            StorageError::Unavailable(format!("IndexedDB refused: {name}: {message}"))
+        }
+        "" => StorageError::Other(format!("IndexedDB failed: {message}")),
+        _ => StorageError::Other(format!("IndexedDB failed: {name}: {message}")),
+    }
+}
+
+async fn wait(p: Promise) -> Result<JsValue, StorageError> {
+    JsFuture::from(p).await.map_err(map_err)
+}
+
+fn strings(items: impl IntoIterator<Item = impl AsRef<str>>) -> Array {
+    items
+        .into_iter()
+        .map(|s| JsValue::from_str(s.as_ref()))
+        .collect()
+}
+
+impl IdbBodies {
+    /// Opens (creating or upgrading) the database. Refused IndexedDB (some
+    /// private modes, a policy) is [`StorageError::Unavailable`]; an
+    /// upgrade blocked by another tab is [`StorageError::Blocked`].
+    pub async fn open() -> Result<Self, StorageError> {
+        Self::open_named(DB_NAME, DB_VERSION).await
+    }
+
+    /// Opens the database `name` at `version` (tests use their own).
+    pub async fn open_named(name: &str, version: u32) -> Result<Self, StorageError> {
+        let has = web_sys::window()
+            .and_then(|w| js_sys::Reflect::get(&w, &"indexedDB".into()).ok())
+            .is_some_and(|v| !v.is_undefined() && !v.is_null());
+        if !has {
+            return Err(StorageError::Unavailable(
+                "this browser offers no IndexedDB".into(),
+            ));
+        }
+        let db = wait(idb_open(name, version, STORE)).await?;
+        Ok(Self { db })
+    }
+
+    /// Writes like [`BodyStore::put_all`] and then aborts the transaction
+    /// before it commits, as a failing browser would (for tests).
+    #[doc(hidden)]
+    pub async fn put_all_then_abort(
+        &self,
+        bodies: &[(String, String)],
+    ) -> Result<(), StorageError> {
+        let (keys, values): (Vec<_>, Vec<_>) = bodies.iter().cloned().unzip();
+        wait(idb_put_all(
+            &self.db,
+            STORE,
+            strings(keys),
+            strings(values),
+            true,
+        ))
+        .await
+        .map(|_| ())
+    }
+}
+
+impl BodyStore for IdbBodies {
+    async fn get(&self, id: &str) -> Result<Option<String>, StorageError> {
+        Ok(wait(idb_get(&self.db, STORE, id)).await?.as_string())
+    }
+
+    async fn put_all(&self, bodies: &[(String, String)]) -> Result<(), StorageError> {
+        if bodies.is_empty() {
+            return Ok(());
+        }
+        let (keys, values): (Vec<_>, Vec<_>) = bodies.iter().cloned().unzip();
+        wait(idb_put_all(
+            &self.db,
+            STORE,
+            strings(keys),
+            strings(values),
+            false,
+        ))
+        .await
+        .map(|_| ())
+    }
+
+    async fn delete(&self, ids: &[String]) -> Result<(), StorageError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        wait(idb_delete(&self.db, STORE, strings(ids)))
+            .await
+            .map(|_| ())
+    }
+
+    async fn ids(&self) -> Result<Vec<String>, StorageError> {
+        let keys = wait(idb_keys(&self.db, STORE)).await?;
+        Ok(Array::from(&keys)
+            .iter()
+            .filter_map(|k| k.as_string())
+            .collect())
+    }
+}
