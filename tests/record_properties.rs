@@ -5,8 +5,9 @@
 //!   or orphaned, with any quote, tags and note;
 //! - after any sequence of edits, filing only the changed annotations
 //!   again ([`MarksIndex::update`]) gives every sentence the same marks as
-//!   working them all out from scratch, and the document order the set
-//!   keeps is the sorted one.
+//!   working them all out from scratch, the document order the set keeps
+//!   is the sorted one, and finding the annotations at, under or
+//!   overlapping a place through it equals scanning them all.
 #![cfg(not(target_arch = "wasm32"))]
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -110,6 +111,21 @@ proptest! {
                     .then(a.created.cmp(&b.created)).then(a.id.cmp(&b.id))
             });
             prop_assert_eq!(set.in_document_order(), sorted);
+            // Finding annotations near a place equals scanning them all.
+            if let Some(t) = target(&m, (a % 2) as u8, b, a) {
+                let all: Vec<&Annotation> = set.items().filter(|x| !x.orphan).collect();
+                let mut over: Vec<&str> = set.overlapping(&t).iter().map(|x| x.id.as_str()).collect();
+                let mut want: Vec<&str> = all.iter().filter(|x| x.target.overlaps(&t)).map(|x| x.id.as_str()).collect();
+                over.sort();
+                want.sort();
+                prop_assert_eq!(over, want);
+                let same = all.iter().filter(|x| x.target.same_place(&t)).max_by(|x, y| x.updated.cmp(&y.updated).then(x.id.cmp(&y.id)));
+                prop_assert_eq!(set.at_same_place(&t).map(|x| &x.id), same.map(|x| &x.id));
+                let len = |x: &Annotation| x.target.position.end - x.target.position.start;
+                let under = same.copied().or_else(|| all.iter().filter(|x| x.target.contains(&t))
+                    .min_by(|x, y| len(x).cmp(&len(y)).then(y.updated.cmp(&x.updated)).then(x.id.cmp(&y.id))).copied());
+                prop_assert_eq!(set.under(&t).map(|x| &x.id), under.map(|x| &x.id));
+            }
         }
     }
 }

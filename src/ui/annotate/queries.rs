@@ -28,10 +28,25 @@ impl Annot {
         self.version.track();
         let tc = self.tag_colours.get();
         self.with(|i| {
+            let total = i.set.anchored_len();
+            if filter.is_empty() {
+                // No filter: the first `limit` in the kept order, O(limit).
+                let shown = i
+                    .set
+                    .document_order()
+                    .filter(|a| !a.orphan)
+                    .take(limit)
+                    .cloned()
+                    .collect();
+                return Entries {
+                    shown,
+                    matching: total,
+                    total,
+                };
+            }
             let mut shown = Vec::new();
-            let (mut matching, mut total) = (0, 0);
+            let mut matching = 0;
             for a in i.set.document_order().filter(|a| !a.orphan) {
-                total += 1;
                 if filter.matches(a, &tc) {
                     matching += 1;
                     if shown.len() < limit {
