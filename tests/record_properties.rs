@@ -92,11 +92,12 @@ proptest! {
                         let mut x = Annotation::new(id.clone(), "art", target, Colour::ALL[colour], now);
                         if a % 3 == 0 { x.note = "n".into(); }
                         if b % 2 == 0 { x.tags = vec![format!("t{}", a % 3)]; }
+                        if b % 3 == 0 { x.tags.push(format!("T{}", b % 2)); }
                         set.put(x);
                     }
                 }
                 2 => { set.remove(&id, now); }
-                _ => { set.update(&id, now, |x| x.colour = Colour::ALL[colour]); }
+                _ => { set.update(&id, now, |x| { x.colour = Colour::ALL[colour]; x.tags.retain(|t| !t.ends_with('1')); }); }
             }
             let touched = set.take_touched();
             for s in index.update(&m, &set, touched.iter().map(String::as_str)) {
@@ -111,6 +112,13 @@ proptest! {
                     .then(a.created.cmp(&b.created)).then(a.id.cmp(&b.id))
             });
             prop_assert_eq!(set.in_document_order(), sorted);
+            // The kept tag counts equal counting them again.
+            let mut counted = std::collections::BTreeMap::new();
+            marginalia::domain::annotate::set::add_tag_counts(&mut counted, set.items());
+            let uses = |c: &std::collections::BTreeMap<String, (String, usize)>| -> Vec<(String, usize)> {
+                c.iter().map(|(k, (_, n))| (k.clone(), *n)).collect()
+            };
+            prop_assert_eq!(uses(&set.tag_counts()), uses(&counted));
             // Finding annotations near a place equals scanning them all.
             if let Some(t) = target(&m, (a % 2) as u8, b, a) {
                 let all: Vec<&Annotation> = set.items().filter(|x| !x.orphan).collect();

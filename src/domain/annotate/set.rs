@@ -70,6 +70,9 @@ pub struct AnnotationSet {
     longest: u32,
     /// How many live annotations are orphans.
     orphans: usize,
+    /// Tag uses among the live annotations (folded tag → the spelling it
+    /// was first given, uses), kept with every insert and removal.
+    tags: BTreeMap<String, (String, usize)>,
 }
 
 /// Where an annotation sorts in document order: by start, longest
@@ -306,9 +309,11 @@ impl AnnotationSet {
         let p = a.target.position;
         self.longest = self.longest.max(p.end.saturating_sub(p.start));
         self.orphans += usize::from(a.orphan);
+        add_tag_counts(&mut self.tags, [&a]);
         let before = self.items.insert(a.id.clone(), a);
         if let Some(b) = &before {
             self.orphans -= usize::from(b.orphan);
+            self.forget_tags(b);
             let key = OrderKey::of(b);
             if self
                 .items
@@ -321,9 +326,22 @@ impl AnnotationSet {
         before
     }
 
+    fn forget_tags(&mut self, a: &Annotation) {
+        for t in &a.tags {
+            let key = tag_key(t);
+            if let Some(e) = self.tags.get_mut(&key) {
+                e.1 -= 1;
+                if e.1 == 0 {
+                    self.tags.remove(&key);
+                }
+            }
+        }
+    }
+
     fn remove_item(&mut self, id: &str) -> Option<Annotation> {
         let before = self.items.remove(id)?;
         self.orphans -= usize::from(before.orphan);
+        self.forget_tags(&before);
         self.order.remove(&OrderKey::of(&before));
         Some(before)
     }
@@ -553,10 +571,9 @@ impl AnnotationSet {
     }
 
     /// How often each tag is used here, by folded key: `(spelling, count)`.
+    /// Kept with every edit, so this costs the number of distinct tags.
     pub fn tag_counts(&self) -> BTreeMap<String, (String, usize)> {
-        let mut counts = BTreeMap::new();
-        add_tag_counts(&mut counts, self.items.values());
-        counts
+        self.tags.clone()
     }
 }
 

@@ -122,9 +122,10 @@ struct Inner {
 #[derive(Clone, Copy)]
 pub struct Annot {
     inner: StoredValue<Inner, LocalStorage>,
-    /// The reader's sentence elements, in order (a live collection), once
-    /// the body is in the document.
-    els: StoredValue<Option<web_sys::HtmlCollection>, LocalStorage>,
+    /// The reader's sentence elements, in order, once the body is in the
+    /// document: a static list (a live collection would be walked again
+    /// after every class change).
+    els: StoredValue<Option<web_sys::NodeList>, LocalStorage>,
     /// Bumped on every change to the annotations.
     pub version: RwSignal<u64>,
     /// The selection.
@@ -238,8 +239,9 @@ impl Annot {
     /// document: the `.s` elements of `reader`, in document order, are
     /// sentences 0, 1, 2, …
     pub fn take_elements(&self, reader: &web_sys::Element) {
-        let els = reader.get_elements_by_class_name("s");
-        self.els.try_set_value(Some(els));
+        if let Ok(els) = reader.query_selector_all(".s") {
+            self.els.try_set_value(Some(els));
+        }
     }
 
     /// The element of sentence `i`, if the body is in the document.
@@ -255,6 +257,7 @@ impl Annot {
         self.els
             .try_with_value(|e| e.as_ref().and_then(|e| e.item(i as u32)))
             .flatten()
+            .and_then(|n| wasm_bindgen::JsCast::dyn_into(n).ok())
     }
 
     /// A copy of the article shown (for replacing it).
