@@ -257,7 +257,7 @@ fn version_1_data_is_migrated_to_the_current_version_unchanged() {
     assert!(opened.problems.is_empty());
     assert_eq!(opened.library.len(), 1);
     let after = repo.store().snapshot();
-    assert_eq!(after.get(SCHEMA_KEY).map(String::as_str), Some("3"));
+    assert_eq!(after.get(SCHEMA_KEY).map(String::as_str), Some("4"));
     for (k, v) in before {
         if k != SCHEMA_KEY {
             assert_eq!(after.get(&k), Some(&v), "{k} unchanged");

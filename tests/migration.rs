@@ -59,7 +59,7 @@ fn a_schema_2_library_moves_to_one_key_per_annotation_with_nothing_lost() {
     assert!(opened.problems.is_empty(), "{:?}", opened.problems);
     assert_eq!(opened.library.len(), 4);
     let store = repo.store();
-    assert_eq!(store.get(SCHEMA_KEY).unwrap().as_deref(), Some("3"));
+    assert_eq!(store.get(SCHEMA_KEY).unwrap().as_deref(), Some("4"));
     assert_eq!(keys_with(store, ANNOTATIONS_PREFIX), 0, "old keys are gone");
     assert_eq!(keys_with(store, LIVE_PREFIX), 7);
     assert_eq!(keys_with(store, DEAD_PREFIX), 1, "the tombstone moved too");
@@ -144,7 +144,7 @@ fn a_move_cut_short_at_any_write_is_completed_by_the_next_open() {
             budget,
         });
         let store = repo.store().inner.clone();
-        if opened.problems.is_empty() && store.get(SCHEMA_KEY).unwrap().as_deref() == Some("3") {
+        if opened.problems.is_empty() && store.get(SCHEMA_KEY).unwrap().as_deref() == Some("4") {
             break; // enough writes for the whole move
         }
         cut_short += 1;
@@ -201,7 +201,7 @@ fn an_unreadable_schema_2_value_is_moved_aside_and_reported_not_dropped() {
         .into_iter()
         .any(|(k, v)| k.starts_with("marginalia:backup:") && v == "{\"v\":1,\"article\":");
     assert!(kept);
-    assert_eq!(repo.store().get(SCHEMA_KEY).unwrap().as_deref(), Some("3"));
+    assert_eq!(repo.store().get(SCHEMA_KEY).unwrap().as_deref(), Some("4"));
 }
 
 #[test]

@@ -25,7 +25,7 @@ fn first_open_writes_the_schema_key_and_reports_a_first_run() {
     let (repo, lib, problems, first_run) = open(MemoryStore::new());
     assert!(first_run);
     assert!(lib.is_empty() && problems.is_empty());
-    assert_eq!(repo.store().get(SCHEMA_KEY).unwrap().as_deref(), Some("3"));
+    assert_eq!(repo.store().get(SCHEMA_KEY).unwrap().as_deref(), Some("4"));
 }
 
 #[test]
@@ -246,12 +246,12 @@ fn data_from_a_newer_version_is_read_but_never_written() {
     repo.add_article(&mut lib, &article("From the future.", 1))
         .unwrap();
     let mut store = repo.store().clone();
-    store.set(SCHEMA_KEY, "4").unwrap();
+    store.set(SCHEMA_KEY, "5").unwrap();
     let (mut repo, mut lib, problems, _) = open(store);
     assert_eq!(
         problems,
         [StorageError::ReadOnly(
-            marginalia::storage::ReadOnly::Schema(4)
+            marginalia::storage::ReadOnly::Schema(5)
         )]
     );
     assert_eq!(lib.len(), 1);
@@ -272,7 +272,7 @@ fn data_without_a_schema_key_is_migrated_to_the_current_version() {
     let (repo, lib2, problems, first_run) = open(store);
     assert!(!first_run && problems.is_empty());
     assert_eq!(lib2, lib);
-    assert_eq!(repo.store().get(SCHEMA_KEY).unwrap().as_deref(), Some("3"));
+    assert_eq!(repo.store().get(SCHEMA_KEY).unwrap().as_deref(), Some("4"));
 }
 
 #[test]

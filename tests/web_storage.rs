@@ -59,7 +59,7 @@ fn repo_writes_schema_key_and_restores_the_library_after_reopening() {
     clear();
     let (mut repo, opened) = Repo::open(LocalStore::open().unwrap());
     assert!(opened.first_run);
-    assert_eq!(repo.store().get(SCHEMA_KEY).unwrap().as_deref(), Some("3"));
+    assert_eq!(repo.store().get(SCHEMA_KEY).unwrap().as_deref(), Some("4"));
     let mut lib = opened.library;
     let a = article("First paragraph. Second sentence.\n\nAnother paragraph.");
     assert_eq!(repo.add_article(&mut lib, &a).unwrap(), Added::New);

@@ -2,9 +2,9 @@
 //!
 //! | key | value |
 //! | --- | --- |
-//! | `marginalia:schema` | the storage schema version, `"3"` |
+//! | `marginalia:schema` | the storage schema version, `"4"` |
 //! | `marginalia:index` | the library index: a JSON array of article metadata, newest first |
-//! | `marginalia:article:<id>` | one article (JSON), `<id>` its content fingerprint |
+//! | `marginalia:article:<id>` | one article (JSON), `<id>` its content fingerprint, until it moves to IndexedDB (see [`super::shelf`]), or for good when IndexedDB is refused |
 //! | `marginalia:a:<short>:<annotation id>` | one live annotation, as a compact record ([`crate::domain::annotate::record`]) |
 //! | `marginalia:d:<short>:<annotation id>` | one tombstone: `[0, deleted_ms]` |
 //! | `marginalia:tag-colours` | colours given to tags (JSON object, folded tag → colour) |
@@ -33,7 +33,7 @@
 //!
 //! Schema history: 1 (articles), 2 (annotations, one JSON value per
 //! article under `marginalia:annotations:<id>`), 3 (one key per
-//! annotation). [`Repo::open`] migrates older data; see `migrate_to_current`.
+//! annotation), 4 (article bodies in IndexedDB). [`Repo::open`] migrates older data; see `migrate_to_current`.
 
 use super::{KeyValueStore, ReadOnly, StorageError};
 use crate::domain::annotate::record::{self, Record};
@@ -46,7 +46,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use std::collections::BTreeMap;
 
 /// The storage schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 /// Key of the schema version.
 pub const SCHEMA_KEY: &str = "marginalia:schema";
 /// Key of the library index.
@@ -202,6 +202,12 @@ impl<S: KeyValueStore> Repo<S> {
     ///   annotations behind) opens the data read-only.
     /// - 2 → 3: each article's annotations value becomes one record per
     ///   annotation and per tombstone ([`Repo::migrate_annotations`]).
+    /// - 3 → 4: article bodies may live in IndexedDB. Nothing changes
+    ///   here: the bodies move after opening, asynchronously and
+    ///   resumably ([`super::shelf::Shelf::move_bodies`]), and a body is
+    ///   read from IndexedDB, else from its `localStorage` key. The
+    ///   version is raised so that a build that reads bodies only from
+    ///   `localStorage` opens the data read-only.
     ///
     /// Every step can be interrupted (a failed write, a closed tab) and
     /// is taken up again by the next open: the schema key is raised only
@@ -460,6 +466,50 @@ impl<S: KeyValueStore> Repo<S> {
         }
         *library = next;
         Ok(added)
+    }
+
+    /// Adds an article's index entry only (its body was stored elsewhere
+    /// first, see [`super::shelf`]). A duplicate writes nothing.
+    pub fn add_entry(
+        &mut self,
+        library: &mut Library,
+        article: &Article,
+    ) -> Result<Added, StorageError> {
+        if library.get(&article.id).is_some() {
+            return Ok(Added::Duplicate(article.id.clone()));
+        }
+        self.writable()?;
+        check_short_id(library, &article.id)?;
+        let mut next = library.clone();
+        let added = next.add(article.meta());
+        self.write_index(&next)?;
+        *library = next;
+        Ok(added)
+    }
+
+    /// Replaces an article's index entry only (its body was stored
+    /// elsewhere first), and removes a copy of its body left in
+    /// `localStorage` by an older layout.
+    pub fn update_entry(
+        &mut self,
+        library: &mut Library,
+        article: &Article,
+    ) -> Result<(), StorageError> {
+        self.writable()?;
+        if library.get(&article.id).is_none() {
+            return Err(StorageError::ArticleGone(article.id.clone()));
+        }
+        let mut next = library.clone();
+        next.replace(article.meta());
+        self.write_index(&next)?;
+        *library = next;
+        let _ = self.store.remove(&article_key(&article.id));
+        Ok(())
+    }
+
+    /// Whether an article's body is (still) kept in `localStorage`.
+    pub fn has_local_body(&self, id: &str) -> bool {
+        self.store.get(&article_key(id)).ok().flatten().is_some()
     }
 
     /// Stores a changed version of an article that is already in the
@@ -830,14 +880,27 @@ impl<S: KeyValueStore> Repo<S> {
             .store
             .get(&key)?
             .ok_or_else(|| StorageError::Other(format!("article {id} is not in storage")))?;
-        let article = serde_json::from_str::<Article>(&raw)
-            .map_err(|e| e.to_string())
-            .and_then(|a| a.validate().map(|()| a));
-        match article {
-            Ok(a) if a.id == id => Ok(a),
-            Ok(_) => Err(self.quarantine(&key, &raw, "its content does not match its key")),
+        match parse_article(id, &raw) {
+            Ok(a) => Ok(a),
             Err(reason) => Err(self.quarantine(&key, &raw, &reason)),
         }
+    }
+
+    /// The article bodies still kept in `localStorage` (an older layout,
+    /// or IndexedDB refused): id → stored JSON.
+    pub fn local_bodies(&self) -> Result<Vec<(String, String)>, StorageError> {
+        Ok(self
+            .store
+            .scan(ARTICLE_PREFIX)?
+            .into_iter()
+            .map(|(k, v)| (k[ARTICLE_PREFIX.len()..].to_owned(), v))
+            .collect())
+    }
+
+    /// Removes an article body from `localStorage` (once it is stored
+    /// elsewhere and read back).
+    pub fn remove_local_body(&mut self, id: &str) -> Result<(), StorageError> {
+        self.store.remove(&article_key(id))
     }
 
     /// Loads preferences, or the defaults when none are stored or they are unreadable.
@@ -866,6 +929,17 @@ impl<S: KeyValueStore> Repo<S> {
     pub fn store_mut(&mut self) -> &mut S {
         &mut self.store
     }
+}
+
+/// Reads a stored article body: its JSON, its invariants, and that its
+/// content has the id it is stored under; the reason when not.
+pub fn parse_article(id: &str, raw: &str) -> Result<Article, String> {
+    let a = serde_json::from_str::<Article>(raw).map_err(|e| e.to_string())?;
+    a.validate()?;
+    if a.id != id {
+        return Err("its content does not match its key".into());
+    }
+    Ok(a)
 }
 
 /// Refuses an article whose short id ([`short_id`]) another article of

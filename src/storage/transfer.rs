@@ -120,6 +120,18 @@ impl<S: KeyValueStore> Repo<S> {
     /// tab saved meanwhile) and its tag colours. All or nothing; `library`
     /// changes only on success.
     pub fn apply_import(&mut self, library: &mut Library, plan: &Plan) -> Result<(), StorageError> {
+        self.apply_import_with(library, plan, true)
+    }
+
+    /// [`Repo::apply_import`]; `bodies_here`: whether restored articles'
+    /// bodies are written to `localStorage` (false: they were stored in
+    /// the body store first, see [`super::shelf`]).
+    pub fn apply_import_with(
+        &mut self,
+        library: &mut Library,
+        plan: &Plan,
+        bodies_here: bool,
+    ) -> Result<(), StorageError> {
         self.writable()?;
         let mut next = self.stored_library().unwrap_or_else(|| library.clone());
         let mut sets = Vec::new();
@@ -158,7 +170,9 @@ impl<S: KeyValueStore> Repo<S> {
                 if next.get(&a.id).is_some() {
                     continue;
                 }
-                journal.set(&article_key(&a.id), &to_json(a)?)?;
+                if bodies_here {
+                    journal.set(&article_key(&a.id), &to_json(a)?)?;
+                }
                 next.add(a.meta());
             }
             for (set, map) in &sets {
@@ -185,6 +199,19 @@ impl<S: KeyValueStore> Repo<S> {
         library: &mut Library,
         old: &Article,
         new: Article,
+    ) -> Result<Replacement, StorageError> {
+        self.replace_article_with(library, old, new, true)
+    }
+
+    /// [`Repo::replace_article`]; `bodies_here`: whether the new body is
+    /// written to `localStorage` (false: it was stored in the body store
+    /// first, as [`restore::replaced_article`] gives it).
+    pub fn replace_article_with(
+        &mut self,
+        library: &mut Library,
+        old: &Article,
+        new: Article,
+        bodies_here: bool,
     ) -> Result<Replacement, StorageError> {
         self.writable()?;
         new.validate().map_err(StorageError::Other)?;
@@ -234,7 +261,9 @@ impl<S: KeyValueStore> Repo<S> {
             for (k, raw) in &backups {
                 journal.set(k, raw)?;
             }
-            journal.set(&article_key(&new.id), &to_json(new)?)?;
+            if bodies_here {
+                journal.set(&article_key(&new.id), &to_json(new)?)?;
+            }
             journal.write_records(&replacement.set, &new_map)?;
             journal.set(INDEX_KEY, &to_json(&next)?)?;
             journal.remove(&article_key(&old.id))?;

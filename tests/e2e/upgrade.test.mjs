@@ -43,7 +43,7 @@ describe('upgrading a schema-2 library', () => {
 
   test('everything shows as before and a complete export equals the old one', async () => {
     const snap = await storageSnapshot(page);
-    assert.equal(snap['marginalia:schema'], '3');
+    assert.equal(snap['marginalia:schema'], '4');
     assert.deepEqual(Object.keys(snap).filter((k) => k.startsWith('marginalia:annotations:')), [], 'old keys are gone');
     assert.equal(Object.keys(snap).filter((k) => k.startsWith('marginalia:a:')).length, 7);
     assert.equal(await page.locator('[data-testid="library-item"]').count(), 4);
@@ -96,7 +96,7 @@ describe('upgrading a schema-2 library', () => {
     // The next load, with room, completes the move.
     await page.reload();
     await page.waitForSelector('[data-testid="library-item"]');
-    assert.equal(await page.evaluate(() => localStorage.getItem('marginalia:schema')), '3');
+    assert.equal(await page.evaluate(() => localStorage.getItem('marginalia:schema')), '4');
     const after = await exportLibrary(page);
     assert.deepEqual({ ...after, exported: BEFORE.exported }, BEFORE);
   });

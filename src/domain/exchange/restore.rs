@@ -231,6 +231,28 @@ pub fn plan(file: &ReadFile, source: &dyn LibrarySource) -> Result<Plan, Bad> {
     })
 }
 
+/// The ids of the library's articles whose texts planning `file` reads:
+/// those it has annotations for, and the other versions it re-anchors onto.
+pub fn articles_read_by(file: &ReadFile, library: &Library) -> Vec<String> {
+    let mut ids: Vec<String> = file
+        .bundle
+        .articles
+        .iter()
+        .filter_map(|entry| {
+            if library.get(&entry.meta.id).is_some() {
+                Some(entry.meta.id.clone())
+            } else if entry.text.is_none() {
+                other_version(entry, library)
+            } else {
+                None
+            }
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
 fn plan_article(
     file: &ReadFile,
     index: usize,
@@ -376,12 +398,19 @@ pub struct Replacement {
     pub counts: Counts,
 }
 
+/// The article a replacement stores: the new text under the old one's
+/// title and date added.
+pub fn replaced_article(old: &Article, mut new: Article) -> Article {
+    new.title = old.title.clone();
+    new.added = old.added;
+    new
+}
+
 /// Replaces `old` by the edited text `new`: every annotation of `old_set`
 /// is re-anchored onto it. The new version keeps the old title and the
 /// date it was first added; its id is its own content fingerprint.
-pub fn replace(old: &Article, old_set: &AnnotationSet, mut new: Article) -> Replacement {
-    new.title = old.title.clone();
-    new.added = old.added;
+pub fn replace(old: &Article, old_set: &AnnotationSet, new: Article) -> Replacement {
+    let new = replaced_article(old, new);
     let map = TextMap::new(&new);
     let anchorer = Anchorer::new(&map);
     let mut set = AnnotationSet::new(&new.id);
