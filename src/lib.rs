@@ -14,9 +14,13 @@ pub mod storage;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
 
-/// Mounts the app on the page's `<body>`.
+/// Opens IndexedDB for article bodies (a few milliseconds), then mounts
+/// the app on the page's `<body>`.
 #[cfg(target_arch = "wasm32")]
 pub fn start() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(ui::App);
+    wasm_bindgen_futures::spawn_local(async {
+        let bodies = storage::idb::IdbBodies::open().await;
+        leptos::mount::mount_to_body(move || ui::App(ui::AppProps { bodies }));
+    });
 }

@@ -281,3 +281,64 @@ fn a_sweep_removes_only_bodies_no_entry_names_and_none_in_flight() {
             .collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn bodies_wait_while_an_older_layout_is_half_moved() {
+    let (s, _) = shelf();
+    let a = article("Text kept in localStorage.");
+    {
+        let mut repo = s.repo.borrow_mut();
+        let mut lib = repo.stored_library().unwrap_or_default();
+        repo.add_article(&mut lib, &a).unwrap();
+        repo.store_mut().set(SCHEMA_KEY, "2").unwrap();
+    }
+    assert_eq!(
+        block_on(s.move_bodies()),
+        Ok(0),
+        "the annotations are made from these texts first"
+    );
+    assert!(ls(&s).contains_key(&format!("{ARTICLE_PREFIX}{}", a.id)));
+    assert!(bodies(&s).is_empty());
+}
+
+#[test]
+fn annotations_imported_onto_an_article_in_the_body_store_are_stored() {
+    use marginalia::domain::annotate::annotation::{Annotation, Colour, Target};
+    use marginalia::domain::annotate::set::AnnotationSet;
+    use marginalia::domain::annotate::textmap::TextMap;
+    let a = article("One sentence. Another sentence.");
+    // The export of one annotation on it, made elsewhere.
+    let (mut other, opened) = Repo::open(MemoryStore::new());
+    let mut other_lib = opened.library;
+    other.add_article(&mut other_lib, &a).unwrap();
+    let mut set = AnnotationSet::new(&a.id);
+    let target = Target::sentences(&TextMap::new(&a), 1, 1).unwrap();
+    let id = marginalia::domain::annotate::annotation::uuid_v4([7; 16]);
+    set.put(Annotation::new(
+        id.clone(),
+        &a.id,
+        target,
+        Colour::Blue,
+        DateTime::UNIX_EPOCH,
+    ));
+    other
+        .save_annotations(&other_lib, &mut set, DateTime::UNIX_EPOCH)
+        .unwrap();
+    let bundle = marginalia::domain::exchange::restore::bundle_of(&other, &[a.id.clone()], false);
+    let file = write_json(
+        &bundle,
+        &ExportInfo {
+            exported: DateTime::UNIX_EPOCH,
+            app_version: "t".into(),
+            complete: false,
+        },
+    );
+    // Here the article's text is in the body store only.
+    let (s, mut lib) = shelf();
+    block_on(s.add(&mut lib, &a)).unwrap();
+    let plan = block_on(s.plan(&read_file(file.as_bytes()).unwrap())).unwrap();
+    block_on(s.apply_import(&mut lib, &plan)).unwrap();
+    let map = TextMap::new(&a);
+    let stored = s.repo.borrow().stored_annotations_for(&map, &a.id);
+    assert_eq!(stored.get(&id).map(|x| x.colour), Some(Colour::Blue));
+}

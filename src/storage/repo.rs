@@ -331,9 +331,9 @@ impl<S: KeyValueStore> Repo<S> {
     }
 
     /// Reads the index. An unreadable index is moved aside and rebuilt from
-    /// the article keys; index entries without an article are dropped, and
-    /// articles missing from the index are added back, so no stored article
-    /// is ever lost from view.
+    /// the article keys; articles in `localStorage` missing from the index
+    /// are added back, so no stored article is ever lost from view. Every
+    /// entry is kept: its body may be in IndexedDB.
     fn read_index(&mut self, raw: Option<String>, problems: &mut Vec<StorageError>) -> Library {
         let parsed = match raw {
             None => Some(Library::default()),
@@ -348,14 +348,10 @@ impl<S: KeyValueStore> Repo<S> {
         let stored = self.article_ids();
         let mut entries = Vec::new();
         let mut changed = parsed.is_none();
+        // Every entry stays: its body may be in IndexedDB, which is not
+        // read here (an entry whose body is nowhere says so when opened).
         if let Some(lib) = &parsed {
-            for e in lib.entries() {
-                if stored.binary_search(&e.id).is_ok() {
-                    entries.push(e.clone());
-                } else {
-                    changed = true;
-                }
-            }
+            entries.extend(lib.entries().iter().cloned());
         }
         let mut found = Vec::new();
         for id in &stored {
@@ -505,6 +501,12 @@ impl<S: KeyValueStore> Repo<S> {
         *library = next;
         let _ = self.store.remove(&article_key(&article.id));
         Ok(())
+    }
+
+    /// Whether the stored schema is this build's: every migration of
+    /// `localStorage` is done.
+    pub fn schema_is_current(&self) -> bool {
+        self.store.get(SCHEMA_KEY).ok().flatten().as_deref() == Some(&*SCHEMA_VERSION.to_string())
     }
 
     /// Whether an article's body is (still) kept in `localStorage`.

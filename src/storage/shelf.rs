@@ -208,10 +208,17 @@ impl<S: KeyValueStore, B: BodyStore> Shelf<S, B> {
             .map(|a| Ok((a.id.clone(), json(a)?)))
             .collect::<Result<_, StorageError>>()?;
         b.put_all(&new).await?;
+        // The texts of the articles whose annotations change, for their records.
+        let ids: Vec<String> = plan
+            .articles
+            .iter()
+            .filter_map(|p| p.set.as_ref().map(|s| s.article().to_owned()))
+            .collect();
+        let texts = self.read_ahead(&ids).await;
         let applied = self
             .repo
             .borrow_mut()
-            .apply_import_with(library, plan, false);
+            .apply_import_with(library, plan, false, &texts);
         if applied.is_err() {
             let ids: Vec<String> = new.into_iter().map(|(id, _)| id).collect();
             let _ = b.delete(&ids).await;
@@ -278,7 +285,9 @@ impl<S: KeyValueStore, B: BodyStore> Shelf<S, B> {
         let Some(b) = &self.bodies else {
             return Ok(0);
         };
-        if self.repo.borrow().is_read_only() {
+        // Not while an older layout is half moved (the annotation records
+        // are made from the bodies in localStorage), nor read-only.
+        if self.repo.borrow().is_read_only() || !self.repo.borrow().schema_is_current() {
             return Ok(0);
         }
         let local = self.repo.borrow().local_bodies()?;

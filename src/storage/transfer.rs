@@ -18,6 +18,7 @@ use crate::domain::annotate::textmap::TextMap;
 use crate::domain::article::Article;
 use crate::domain::article::library::Library;
 use crate::domain::exchange::restore::{self, LibrarySource, Plan, Replacement};
+use std::collections::BTreeMap;
 
 /// Writes keys, remembering what they held so they can all be put back.
 struct Journal<'r, S: KeyValueStore> {
@@ -120,17 +121,19 @@ impl<S: KeyValueStore> Repo<S> {
     /// tab saved meanwhile) and its tag colours. All or nothing; `library`
     /// changes only on success.
     pub fn apply_import(&mut self, library: &mut Library, plan: &Plan) -> Result<(), StorageError> {
-        self.apply_import_with(library, plan, true)
+        self.apply_import_with(library, plan, true, &BTreeMap::new())
     }
 
     /// [`Repo::apply_import`]; `bodies_here`: whether restored articles'
     /// bodies are written to `localStorage` (false: they were stored in
-    /// the body store first, see [`super::shelf`]).
+    /// the body store first, see [`super::shelf`]); `texts`: article texts
+    /// read from there, for the annotation records.
     pub fn apply_import_with(
         &mut self,
         library: &mut Library,
         plan: &Plan,
         bodies_here: bool,
+        texts: &BTreeMap<String, Article>,
     ) -> Result<(), StorageError> {
         self.writable()?;
         let mut next = self.stored_library().unwrap_or_else(|| library.clone());
@@ -141,6 +144,7 @@ impl<S: KeyValueStore> Repo<S> {
                     .restored()
                     .find(|a| a.id == set.article())
                     .cloned()
+                    .or_else(|| texts.get(set.article()).cloned())
                     .or_else(|| LibrarySource::article(self, set.article()));
                 let Some(text) = text else {
                     return Err(StorageError::Other(format!(

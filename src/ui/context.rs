@@ -7,15 +7,21 @@ use crate::domain::annotate::textmap::TextMap;
 use crate::domain::article::Article;
 use crate::domain::article::library::{Added, Library};
 use crate::domain::exchange::json_path::Bad;
-use crate::domain::exchange::restore::{self, Plan, Replacement};
+use crate::domain::exchange::restore::{Plan, Replacement};
 use crate::domain::exchange::{Bundle, ReadFile};
+use crate::storage::idb::IdbBodies;
 use crate::storage::repo::{Repo, Saved};
+use crate::storage::shelf::Shelf;
 use crate::storage::{KeyValueStore, StorageError};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 /// The store the app runs on: `localStorage`, or memory when it is unavailable.
 pub type AppRepo = Repo<Box<dyn KeyValueStore>>;
+/// Both stores: `localStorage` (or memory) and IndexedDB for article bodies
+/// (none when the browser refuses it: bodies then stay in `localStorage`).
+pub type AppShelf = Shelf<Box<dyn KeyValueStore>, IdbBodies>;
 
 /// The library and the operations on it.
 #[derive(Clone, Copy)]
@@ -23,7 +29,7 @@ pub struct LibraryCtx {
     library: RwSignal<Library>,
     counts: RwSignal<BTreeMap<String, usize>>,
     imported: RwSignal<u64>,
-    repo: StoredValue<AppRepo, LocalStorage>,
+    shelf: StoredValue<Rc<AppShelf>, LocalStorage>,
 }
 
 fn gone<T>() -> Result<T, StorageError> {
@@ -31,15 +37,40 @@ fn gone<T>() -> Result<T, StorageError> {
 }
 
 impl LibraryCtx {
-    /// Wraps an opened repository and its library.
-    pub fn new(repo: AppRepo, library: Library) -> Self {
-        let counts = RwSignal::new(repo.annotation_counts(&library));
+    /// Wraps the opened stores and the library.
+    pub fn new(shelf: AppShelf, library: Library) -> Self {
+        let counts = RwSignal::new(shelf.repo.borrow().annotation_counts(&library));
         Self {
             library: RwSignal::new(library),
             counts,
             imported: RwSignal::new(0),
-            repo: StoredValue::new_local(repo),
+            shelf: StoredValue::new_local(Rc::new(shelf)),
         }
+    }
+
+    /// Runs `f` on the `localStorage` side; `None` once the app is gone.
+    fn with_repo<R>(&self, f: impl FnOnce(&mut AppRepo) -> R) -> Option<R> {
+        self.shelf.try_with_value(|s| f(&mut s.repo.borrow_mut()))
+    }
+
+    /// Both stores, for an operation that awaits.
+    fn shelf(&self) -> Result<Rc<AppShelf>, StorageError> {
+        self.shelf
+            .try_get_value()
+            .ok_or_else(|| StorageError::Other("the app is shutting down".into()))
+    }
+
+    /// Whether article bodies go to IndexedDB.
+    pub fn has_body_store(&self) -> bool {
+        self.shelf
+            .try_with_value(|s| s.bodies.is_some())
+            .unwrap_or(false)
+    }
+
+    /// Moves bodies still in `localStorage` into IndexedDB (see
+    /// [`Shelf::move_bodies`]).
+    pub async fn move_bodies(&self) -> Result<usize, StorageError> {
+        self.shelf()?.move_bodies().await
     }
 
     /// Annotation counts per article id, tracked (articles with none are absent).
@@ -50,9 +81,7 @@ impl LibraryCtx {
     /// Re-reads every article's annotation count (after another tab's change).
     pub fn refresh_counts(&self) {
         let library = self.library;
-        if let Some(c) = self
-            .repo
-            .try_with_value(|r| library.with_untracked(|lib| r.annotation_counts(lib)))
+        if let Some(c) = self.with_repo(|r| library.with_untracked(|lib| r.annotation_counts(lib)))
             && c != self.counts.get_untracked()
         {
             self.counts.set(c);
@@ -62,21 +91,19 @@ impl LibraryCtx {
     /// Loads an article's annotations (see [`Repo::load_annotations_for`]):
     /// what could be read, and what was wrong.
     pub fn load_annotations(&self, map: &TextMap, id: &str) -> (AnnotationSet, Vec<StorageError>) {
-        self.repo
-            .try_update_value(|r| r.load_annotations_for(map, id))
+        self.with_repo(|r| r.load_annotations_for(map, id))
             .unwrap_or_else(|| (AnnotationSet::new(id), Vec::new()))
     }
 
     /// Removes the article's tombstones older than the keeping time.
     pub fn prune_tombstones(&self, set: &mut AnnotationSet, now: chrono::DateTime<chrono::Utc>) {
-        self.repo.try_update_value(|r| r.prune_tombstones(set, now));
+        self.with_repo(|r| r.prune_tombstones(set, now));
     }
 
     /// Reads the annotations as stored now (for an article whose text
     /// is `map`), skipping what is unreadable.
     pub fn stored_annotations(&self, map: &TextMap, id: &str) -> AnnotationSet {
-        self.repo
-            .try_with_value(|r| r.stored_annotations_for(map, id))
+        self.with_repo(|r| r.stored_annotations_for(map, id))
             .unwrap_or_else(|| AnnotationSet::new(id))
     }
 
@@ -88,8 +115,7 @@ impl LibraryCtx {
         key: &str,
         value: Option<&str>,
     ) -> bool {
-        self.repo
-            .try_with_value(|r| r.merge_event(set, map, key, value))
+        self.with_repo(|r| r.merge_event(set, map, key, value))
             .unwrap_or(false)
     }
 
@@ -102,8 +128,7 @@ impl LibraryCtx {
     ) -> Result<Saved, StorageError> {
         let library = self.library;
         let saved = self
-            .repo
-            .try_update_value(|r| library.with_untracked(|lib| r.save_changes(lib, set, map)))
+            .with_repo(|r| library.with_untracked(|lib| r.save_changes(lib, set, map)))
             .unwrap_or_else(gone)?;
         self.set_count(set.article(), set.len());
         Ok(saved)
@@ -152,22 +177,17 @@ impl LibraryCtx {
 
     /// How often each tag is used across the library.
     pub fn tag_counts(&self) -> BTreeMap<String, (String, usize)> {
-        self.repo
-            .try_with_value(|r| r.tag_counts())
-            .unwrap_or_default()
+        self.with_repo(|r| r.tag_counts()).unwrap_or_default()
     }
 
     /// The colours given to tags.
     pub fn tag_colours(&self) -> TagColours {
-        self.repo
-            .try_with_value(|r| r.load_tag_colours())
-            .unwrap_or_default()
+        self.with_repo(|r| r.load_tag_colours()).unwrap_or_default()
     }
 
     /// Saves the colours given to tags.
     pub fn save_tag_colours(&self, colours: &TagColours) -> Result<(), StorageError> {
-        self.repo
-            .try_update_value(|r| r.save_tag_colours(colours))
+        self.with_repo(|r| r.save_tag_colours(colours))
             .unwrap_or_else(gone)
     }
 
@@ -177,57 +197,49 @@ impl LibraryCtx {
     }
 
     /// Stores a new article; a duplicate stores nothing and reports the existing id.
-    pub fn add(&self, article: &Article) -> Result<Added, StorageError> {
+    pub async fn add(&self, article: &Article) -> Result<Added, StorageError> {
+        let shelf = self.shelf()?;
         // Build on the index as stored, so another tab's change is kept.
         self.refresh();
         let mut lib = self.library.get_untracked();
-        let result = self
-            .repo
-            .try_update_value(|r| r.add_article(&mut lib, article));
-        let result = result
-            .unwrap_or_else(|| Err(StorageError::Other("the app is shutting down".into())))?;
+        let result = shelf.add(&mut lib, article).await?;
         if result == Added::New {
-            self.library.set(lib);
+            self.library.try_set(lib);
         }
         Ok(result)
     }
 
     /// Deletes one article.
-    pub fn delete(&self, id: &str) -> Result<bool, StorageError> {
+    pub async fn delete(&self, id: &str) -> Result<bool, StorageError> {
+        let shelf = self.shelf()?;
         self.refresh();
         let mut lib = self.library.get_untracked();
-        let result = self
-            .repo
-            .try_update_value(|r| r.delete_article(&mut lib, id))
-            .unwrap_or_else(|| Err(StorageError::Other("the app is shutting down".into())))?;
+        let result = shelf.delete(&mut lib, id).await?;
         if result {
-            self.library.set(lib);
+            self.library.try_set(lib);
         }
         Ok(result)
     }
 
     /// Stores an article's corrected sentence boundaries (same text, same id).
-    pub fn update_article(&self, article: &Article) -> Result<(), StorageError> {
+    pub async fn update_article(&self, article: &Article) -> Result<(), StorageError> {
+        let shelf = self.shelf()?;
         self.refresh();
         let mut lib = self.library.get_untracked();
-        self.repo
-            .try_update_value(|r| r.update_article(&mut lib, article))
-            .unwrap_or_else(gone)?;
-        self.library.set(lib);
+        shelf.update(&mut lib, article).await?;
+        self.library.try_set(lib);
         Ok(())
     }
 
     /// Loads an article's text.
-    pub fn load(&self, id: &str) -> Result<Article, StorageError> {
-        self.repo
-            .try_update_value(|r| r.load_article(id))
-            .unwrap_or_else(|| Err(StorageError::Other("the app is shutting down".into())))
+    pub async fn load(&self, id: &str) -> Result<Article, StorageError> {
+        self.shelf()?.load(id).await
     }
 
     /// Takes in the index another tab wrote. An unreadable one is ignored
     /// here; the next start repairs it.
     pub fn refresh(&self) {
-        if let Some(Some(lib)) = self.repo.try_with_value(|r| r.stored_library())
+        if let Some(Some(lib)) = self.with_repo(|r| r.stored_library())
             && lib != self.library.get_untracked()
         {
             self.library.set(lib);
@@ -242,7 +254,7 @@ impl LibraryCtx {
 
     /// What is in the library for an export: these articles (all when
     /// `ids` is empty), with their texts when `complete`.
-    pub fn bundle(&self, ids: &[String], complete: bool) -> Bundle {
+    pub async fn bundle(&self, ids: &[String], complete: bool) -> Bundle {
         self.refresh();
         let ids: Vec<String> = if ids.is_empty() {
             self.library
@@ -250,52 +262,49 @@ impl LibraryCtx {
         } else {
             ids.to_vec()
         };
-        self.repo
-            .try_with_value(|r| restore::bundle_of(r, &ids, complete))
-            .unwrap_or_default()
+        match self.shelf() {
+            Ok(shelf) => shelf.bundle(&ids, complete).await,
+            Err(_) => Bundle::default(),
+        }
     }
 
     /// Plans an import against what is stored now; stores nothing.
-    pub fn plan_import(&self, file: &ReadFile) -> Result<Plan, Bad> {
-        self.repo
-            .try_with_value(|r| restore::plan(file, r))
-            .unwrap_or_else(|| Err(Bad::file("the app is shutting down")))
+    pub async fn plan_import(&self, file: &ReadFile) -> Result<Plan, Bad> {
+        match self.shelf() {
+            Ok(shelf) => shelf.plan(file).await,
+            Err(_) => Err(Bad::file("the app is shutting down")),
+        }
     }
 
     /// Applies a planned import, all or nothing.
-    pub fn apply_import(&self, plan: &Plan) -> Result<(), StorageError> {
+    pub async fn apply_import(&self, plan: &Plan) -> Result<(), StorageError> {
+        let shelf = self.shelf()?;
         let mut lib = self.library.get_untracked();
-        self.repo
-            .try_update_value(|r| r.apply_import(&mut lib, plan))
-            .unwrap_or_else(gone)?;
-        self.library.set(lib);
+        shelf.apply_import(&mut lib, plan).await?;
+        self.library.try_set(lib);
         self.refresh_counts();
-        self.imported.update(|n| *n += 1);
+        self.imported.try_update(|n| *n += 1);
         Ok(())
     }
 
     /// Replaces an article by an edited version, all or nothing, moving
     /// the annotations stored for it now; returns what was stored.
-    pub fn replace_article(
+    pub async fn replace_article(
         &self,
         old: &Article,
         new: Article,
     ) -> Result<Replacement, StorageError> {
+        let shelf = self.shelf()?;
         let mut lib = self.library.get_untracked();
-        let replacement = self
-            .repo
-            .try_update_value(|r| r.replace_article(&mut lib, old, new))
-            .unwrap_or_else(gone)?;
-        self.library.set(lib);
+        let replacement = shelf.replace(&mut lib, old, new).await?;
+        self.library.try_set(lib);
         self.refresh_counts();
         Ok(replacement)
     }
 
     /// Saves the preferences.
     pub fn save_prefs(&self, prefs: &Prefs) -> Result<(), StorageError> {
-        self.repo
-            .try_update_value(|r| r.save_prefs(prefs))
-            .unwrap_or(Ok(()))
+        self.with_repo(|r| r.save_prefs(prefs)).unwrap_or(Ok(()))
     }
 }
 

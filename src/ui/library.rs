@@ -51,8 +51,8 @@ pub fn LibraryPage() -> impl IntoView {
 
 /// Stores an article and tells the user what happened; a duplicate opens
 /// the copy already in the library.
-fn store(lib: LibraryCtx, notices: Notices, article: &Article, open_duplicate: bool) -> bool {
-    match lib.add(article) {
+async fn store(lib: LibraryCtx, notices: Notices, article: &Article, open_duplicate: bool) -> bool {
+    match lib.add(article).await {
         Ok(Added::New) => {
             notices.info(format!(
                 "Added “{}” ({} sentences).",
@@ -105,7 +105,7 @@ pub fn import_files(
         for file in list {
             match files::read_article(&file, time::now()).await {
                 Ok(article) => {
-                    store(lib, notices, &article, single);
+                    store(lib, notices, &article, single).await;
                 }
                 Err(e) => notices.error(format!("{}: {e}", file.name())),
             }
@@ -140,12 +140,12 @@ fn AddArticle() -> impl IntoView {
             },
             time::now(),
         ) {
-            Ok(article) => {
-                if store(lib, notices, &article, true) {
-                    text.set(String::new());
-                    title.set(String::new());
+            Ok(article) => spawn_local(async move {
+                if store(lib, notices, &article, true).await {
+                    text.try_set(String::new());
+                    title.try_set(String::new());
                 }
-            }
+            }),
             Err(e) => notices.error(e.to_string()),
         }
     };
@@ -233,10 +233,13 @@ fn LibraryItem(meta: ArticleMeta) -> impl IntoView {
         let id = id.clone();
         move |ev: leptos::ev::MouseEvent| {
             ev.stop_propagation();
-            match lib.delete(&id) {
-                Ok(_) => notices.info("Article deleted."),
-                Err(e) => notices.error(format!("The article was not deleted. {e}")),
-            }
+            let id = id.clone();
+            spawn_local(async move {
+                match lib.delete(&id).await {
+                    Ok(_) => notices.info("Article deleted."),
+                    Err(e) => notices.error(format!("The article was not deleted. {e}")),
+                }
+            });
         }
     };
     let title = meta.title.clone();

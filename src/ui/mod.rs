@@ -16,8 +16,10 @@ pub mod time;
 pub mod transfer;
 
 use crate::domain::article::welcome;
+use crate::storage::idb::IdbBodies;
 use crate::storage::memory::MemoryStore;
 use crate::storage::repo::Repo;
+use crate::storage::shelf::Shelf;
 use crate::storage::{KeyValueStore, StorageError, local::LocalStore};
 use context::{LibraryCtx, PrefsCtx};
 use leptos::prelude::*;
@@ -27,15 +29,30 @@ use route::{Route, use_route};
 
 /// The whole app.
 #[component]
-pub fn App() -> impl IntoView {
+pub fn App(
+    /// IndexedDB for article bodies, as opening it went.
+    bodies: Result<IdbBodies, StorageError>,
+) -> impl IntoView {
     let notices = Notices::new();
     provide_context(notices);
 
-    let store: Box<dyn KeyValueStore> = match LocalStore::open() {
-        Ok(store) => Box::new(store),
+    let (store, local): (Box<dyn KeyValueStore>, bool) = match LocalStore::open() {
+        Ok(store) => (Box::new(store), true),
         Err(e) => {
             notices.push(Level::Warning, e.to_string());
-            Box::new(MemoryStore::new())
+            (Box::new(MemoryStore::new()), false)
+        }
+    };
+    // Bodies go to IndexedDB only next to a real localStorage: in memory,
+    // everything is in memory.
+    let bodies = match bodies {
+        Ok(b) if local => Some(b),
+        Ok(_) => None,
+        Err(e) => {
+            if local {
+                notices.push(Level::Warning, body_store_refused(&e));
+            }
+            None
         }
     };
     let (mut repo, opened) = Repo::open(store);
@@ -54,8 +71,20 @@ pub fn App() -> impl IntoView {
         }
     }
     let prefs = RwSignal::new(repo.load_prefs::<Prefs>());
-    let lib = LibraryCtx::new(repo, library);
+    let lib = LibraryCtx::new(Shelf::new(repo, bodies), library);
     provide_context(lib);
+    // Bodies an older version kept in localStorage move to IndexedDB now
+    // (verified, resumable; until then they are read where they are).
+    if lib.has_body_store() {
+        leptos::task::spawn_local(async move {
+            if let Err(e) = lib.move_bodies().await {
+                notices.push(
+                    Level::Warning,
+                    format!("Article texts could not be moved to IndexedDB yet ({e}). They stay in localStorage, where they can be read, and the move is tried again next time."),
+                );
+            }
+        });
+    }
     provide_context(PrefsCtx(prefs));
     let pending = transfer::PendingCtx(RwSignal::new_local(None));
     provide_context(pending);
@@ -117,6 +146,19 @@ pub fn App() -> impl IntoView {
                 Route::Read(id) => view! { <reader::ReaderPage id /> }.into_any(),
             }}
         </main>
+    }
+}
+
+/// What to tell the user when IndexedDB cannot be used.
+fn body_store_refused(e: &StorageError) -> String {
+    match e {
+        StorageError::Blocked => e.to_string(),
+        StorageError::Unavailable(why) => format!(
+            "This browser does not let Marginalia use IndexedDB ({why}), so article texts are kept in localStorage, which holds about 5 MB for everything. Texts saved in IndexedDB before cannot be opened until it is allowed again; nothing is deleted."
+        ),
+        other => format!(
+            "IndexedDB could not be opened ({other}), so article texts are kept in localStorage, which holds about 5 MB for everything."
+        ),
     }
 }
 

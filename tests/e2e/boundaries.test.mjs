@@ -3,7 +3,7 @@
 // annotations stay on the same text.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openApp } from './harness.mjs';
+import { useServerAndBrowser, openApp, storedArticle } from './harness.mjs';
 
 const env = useServerAndBrowser();
 
@@ -82,7 +82,7 @@ test('join and split fix boundaries, are stored with the article, and annotation
   await page.waitForSelector('[data-testid="reader"]');
   assert.deepEqual(await texts(page), ['Alpha one.', 'Beta two.', 'Gamma three.', 'Delta four.', 'Epsilon', 'five.']);
   assert.equal(await page.getAttribute(S(1), 'data-highlight'), 'yellow');
-  const stored = await page.evaluate((k) => JSON.parse(localStorage.getItem(k)), `marginalia:article:${id}`);
+  const stored = await storedArticle(page, id);
   assert.deepEqual(stored.blocks[1].sentences, [[0, 11], [12, 19], [20, 25]]);
   const index = await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:index')));
   assert.equal(index.find((e) => e.id === id).sentences, 6, 'the library lists the new count');

@@ -69,16 +69,48 @@ export async function openApp(browser, url, { context } = {}) {
   return { ctx, page };
 }
 
-/** Every key and value in localStorage. */
+/**
+ * Everything stored: every key and value in localStorage, and every
+ * article body in IndexedDB (database `marginalia`, store `bodies`) under
+ * `idb:bodies:<id>`, so that "nothing changed" covers both stores.
+ */
 export function storageSnapshot(page) {
-  return page.evaluate(() => {
+  return page.evaluate(async () => {
     const out = {};
     for (let i = 0; i < localStorage.length; i++) {
       const k = localStorage.key(i);
       out[k] = localStorage.getItem(k);
     }
+    // Every body in IndexedDB, without creating the database.
+    const bodies = await new Promise((resolve) => {
+      let r;
+      try { r = indexedDB.open('marginalia'); } catch { resolve({}); return; } // refused
+      r.onupgradeneeded = () => r.transaction.abort(); // not there yet: create nothing
+      r.onerror = () => resolve({});
+      r.onsuccess = () => {
+        const db = r.result;
+        if (!db.objectStoreNames.contains('bodies')) { db.close(); resolve({}); return; }
+        const os = db.transaction('bodies').objectStore('bodies');
+        const keys = os.getAllKeys();
+        const values = os.getAll();
+        values.onsuccess = () => {
+          const found = {};
+          keys.result.forEach((k, i) => { found[k] = values.result[i]; });
+          db.close();
+          resolve(found);
+        };
+      };
+    });
+    for (const [id, body] of Object.entries(bodies)) out[`idb:bodies:${id}`] = body;
     return out;
   });
+}
+
+/** The stored article with this id, parsed: from IndexedDB, else localStorage. */
+export async function storedArticle(page, id) {
+  const snap = await storageSnapshot(page);
+  const raw = snap[`idb:bodies:${id}`] ?? snap[`marginalia:article:${id}`];
+  return raw ? JSON.parse(raw) : null;
 }
 
 /** Hands files to the import input: [{ name, mimeType, buffer }]. */
@@ -148,9 +180,9 @@ export function notShown(page, selectors) {
  * shaped like the export's: quote and sentence range derived from the
  * stored text, as the app derives them. `null` when there are none.
  */
-export function storedAnnotations(page, articleId) {
-  return page.evaluate((id) => {
-    const article = JSON.parse(localStorage.getItem(`marginalia:article:${id}`));
+export async function storedAnnotations(page, articleId) {
+  const article = await storedArticle(page, articleId);
+  return page.evaluate(({ id, article }) => {
     const cps = Array.from(article.blocks.map((b) => b.text).join('\n\n'));
     const places = [];
     let base = 0;
@@ -187,5 +219,5 @@ export function storedAnnotations(page, articleId) {
     }
     annotations.sort((a, b) => a.target.position.start - b.target.position.start);
     return annotations.length || deleted.length ? { v, annotations, deleted } : null;
-  }, articleId);
+  }, { id: articleId, article });
 }

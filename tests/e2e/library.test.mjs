@@ -150,7 +150,7 @@ describe('importing, listing, reloading and deleting', () => {
     await item.waitFor({ state: 'detached' });
     const expected = before.filter((t) => t !== 'Pasted piece');
     assert.deepEqual(await libraryTitles(page), expected);
-    const keys = Object.keys(await storageSnapshot(page)).filter((k) => k.startsWith('marginalia:article:'));
+    const keys = Object.keys(await storageSnapshot(page)).filter((k) => k.startsWith('idb:bodies:') || k.startsWith('marginalia:article:'));
     assert.equal(keys.length, expected.length);
     await page.reload();
     await page.waitForSelector('[data-testid="library-item"]');
@@ -351,11 +351,14 @@ describe('bad input stores nothing and says what is wrong', () => {
     );
   });
 
-  test('a full localStorage leaves no partial article and keeps what was stored', async () => {
+  test('a full localStorage leaves no partial article in either store and keeps what was stored', async () => {
+    // Full to the last unit: even the index entry cannot be written, so
+    // the text already stored in IndexedDB must be taken out again.
     await page.evaluate(() => {
-      const chunk = 'x'.repeat(256 * 1024);
-      for (let i = 0; i < 200; i++) {
-        try { localStorage.setItem(`filler:${i}`, chunk); } catch { break; }
+      let size = 1 << 20;
+      let i = 0;
+      while (size >= 1) {
+        try { localStorage.setItem(`filler:${i++}`, 'x'.repeat(size)); } catch { size = Math.floor(size / 2); }
       }
     });
     const text = 'A long article that cannot fit. '.repeat(30000);

@@ -42,16 +42,19 @@ impl Annot {
                 .error(format!("The sentences were not changed: {e}."));
             return;
         }
-        match self.lib.update_article(&article) {
-            Ok(()) => {
-                slot.select_after.set(Some(select));
-                slot.article.set(Some(article));
-                slot.generation.update(|g| *g += 1);
+        let (lib, notices) = (self.lib, self.notices);
+        leptos::task::spawn_local(async move {
+            match lib.update_article(&article).await {
+                // The reader may be gone meanwhile: then only storage changed.
+                Ok(()) if !slot.generation.is_disposed() => {
+                    slot.select_after.try_set(Some(select));
+                    slot.article.try_update_untracked(|a| *a = Some(article));
+                    slot.generation.try_update(|g| *g += 1);
+                }
+                Ok(()) => {}
+                Err(e) => notices.error(format!("The sentences were not changed. {e}")),
             }
-            Err(e) => self
-                .notices
-                .error(format!("The sentences were not changed. {e}")),
-        }
+        });
     }
 
     /// Joins the selected sentence with the next one in its paragraph.

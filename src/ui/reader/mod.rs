@@ -36,33 +36,50 @@ pub fn ReaderPage(
     id: String,
 ) -> impl IntoView {
     let lib = expect_context::<LibraryCtx>();
-    match lib.load(&id) {
-        Ok(article) => {
-            let slot = ArticleSlot {
-                article: RwSignal::new_local(Some(article)),
-                select_after: RwSignal::new(None),
-                generation: RwSignal::new(0),
-            };
-            provide_context(slot);
-            // Corrected sentence boundaries build the article view anew (a
-            // new key), never patch the old one in place: sentence elements
-            // are kept in step by their own effects.
-            view! {
-                <For
-                    each=move || std::iter::once(slot.generation.get())
-                    key=|g| *g
-                    children=move |_| {
-                        let article = slot.article.try_update_untracked(Option::take).flatten();
-                        article.map(|article| view! { <ArticleView article /> })
-                    }
-                />
-            }
-            .into_any()
+    let slot = ArticleSlot {
+        article: RwSignal::new_local(None),
+        select_after: RwSignal::new(None),
+        generation: RwSignal::new(0),
+    };
+    provide_context(slot);
+    // The text comes from IndexedDB (or localStorage), asynchronously.
+    let state = RwSignal::new(Load::Loading);
+    leptos::task::spawn_local(async move {
+        let loaded = lib.load(&id).await;
+        if state.is_disposed() {
+            return;
         }
-        Err(e) => view! {
+        match loaded {
+            Ok(article) => {
+                slot.article.try_update_untracked(|a| *a = Some(article));
+                state.try_set(Load::Ready);
+            }
+            Err(e) => {
+                state.try_set(Load::Failed(e.to_string()));
+            }
+        }
+    });
+    move || match state.get() {
+        Load::Loading => {
+            view! { <p class="loading" aria-live="polite">"Opening the article…"</p> }.into_any()
+        }
+        // Corrected sentence boundaries build the article view anew (a new
+        // key), never patch the old one in place.
+        Load::Ready => view! {
+            <For
+                each=move || std::iter::once(slot.generation.get())
+                key=|g| *g
+                children=move |_| {
+                    let article = slot.article.try_update_untracked(Option::take).flatten();
+                    article.map(|article| view! { <ArticleView article /> })
+                }
+            />
+        }
+        .into_any(),
+        Load::Failed(why) => view! {
             <section class="missing">
                 <h1>"Article not found"</h1>
-                <p>{e.to_string()}</p>
+                <p>{why}</p>
                 <p>
                     <a href="#/">"Back to the library"</a>
                 </p>
@@ -70,6 +87,14 @@ pub fn ReaderPage(
         }
         .into_any(),
     }
+}
+
+/// Where opening an article is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Load {
+    Loading,
+    Ready,
+    Failed(String),
 }
 
 /// A loaded article.

@@ -34,61 +34,66 @@ pub fn TransferDialog() -> impl IntoView {
             return;
         };
         pending.0.set(None);
-        match p {
-            Pending::Import { name, plan } => match lib.apply_import(&plan) {
-                Ok(()) => {
-                    let c = plan.totals();
-                    let restored = plan.restored().count();
-                    let mut msg =
-                        format!("Imported {name}: {} added, {} updated", c.added, c.updated);
-                    if restored > 0 {
-                        msg.push_str(&format!(
-                            ", {} restored",
-                            plural(restored, "article", "articles")
-                        ));
+        leptos::task::spawn_local(async move {
+            match p {
+                Pending::Import { name, plan } => match lib.apply_import(&plan).await {
+                    Ok(()) => {
+                        let c = plan.totals();
+                        let restored = plan.restored().count();
+                        let mut msg =
+                            format!("Imported {name}: {} added, {} updated", c.added, c.updated);
+                        if restored > 0 {
+                            msg.push_str(&format!(
+                                ", {} restored",
+                                plural(restored, "article", "articles")
+                            ));
+                        }
+                        if c.orphaned > 0 {
+                            msg.push_str(&format!(", {} unanchored", c.orphaned));
+                        }
+                        msg.push('.');
+                        notices.info(msg);
                     }
-                    if c.orphaned > 0 {
-                        msg.push_str(&format!(", {} unanchored", c.orphaned));
+                    Err(e) => {
+                        notices.error(format!("{name} was not imported; nothing changed. {e}"))
                     }
-                    msg.push('.');
-                    notices.info(msg);
-                }
-                Err(e) => notices.error(format!("{name} was not imported; nothing changed. {e}")),
-            },
-            Pending::Replace {
-                old,
-                name,
-                new,
-                annot,
-                ..
-            } => {
-                if annot.alive() {
-                    annot.flush();
-                    // Edits that could not be saved would be left behind
-                    // by a replacement made from what is stored.
-                    if annot.is_dirty() {
-                        notices.error(format!(
+                },
+                Pending::Replace {
+                    old,
+                    name,
+                    new,
+                    annot,
+                    ..
+                } => {
+                    if annot.alive() {
+                        annot.flush();
+                        // Edits that could not be saved would be left behind
+                        // by a replacement made from what is stored.
+                        if annot.is_dirty() {
+                            notices.error(format!(
                             "The article was not replaced with {name}: your latest annotation changes are not saved yet. Make room in storage and try again."
                         ));
-                        return;
+                            return;
+                        }
                     }
-                }
-                match lib.replace_article(&old, *new) {
-                    Ok(replacement) => {
-                        notices.info(format!(
-                            "Replaced with {name}. {}.",
-                            anchoring_words(&replacement.counts)
-                                .unwrap_or_else(|| "No annotations to move".into())
-                        ));
-                        navigate(&Route::Read(replacement.article.id.clone()));
+                    match lib.replace_article(&old, *new).await {
+                        Ok(replacement) => {
+                            notices.info(format!(
+                                "Replaced with {name}. {}.",
+                                anchoring_words(&replacement.counts)
+                                    .unwrap_or_else(|| "No annotations to move".into())
+                            ));
+                            navigate(&Route::Read(replacement.article.id.clone()));
+                        }
+                        Err(e) => notices.error(format!(
+                            "The article was not replaced; nothing changed. {e}"
+                        )),
                     }
-                    Err(e) => notices.error(format!(
-                        "The article was not replaced; nothing changed. {e}"
-                    )),
                 }
             }
-        }
+        });
     };
+
     let body = move || {
         pending.0.with(|p| p.as_ref().map(preview)).map(|p| {
             view! {

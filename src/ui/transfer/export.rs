@@ -2,7 +2,7 @@
 //! article or the whole library.
 
 use super::APP_VERSION;
-use crate::domain::exchange::{self, ExportInfo};
+use crate::domain::exchange::{self, Bundle, ExportInfo};
 use crate::domain::{exchange::markdown, exchange::w3c};
 use crate::ui::annotate::Annot;
 use crate::ui::context::LibraryCtx;
@@ -61,7 +61,19 @@ fn export(
         annot.flush();
     }
     let ids: Vec<String> = article.iter().cloned().collect();
-    let bundle = lib.bundle(&ids, complete);
+    leptos::task::spawn_local(async move {
+        let bundle = lib.bundle(&ids, complete).await;
+        write_out(notices, &bundle, article, complete, kind);
+    });
+}
+
+fn write_out(
+    notices: Notices,
+    bundle: &Bundle,
+    article: Option<String>,
+    complete: bool,
+    kind: Kind,
+) {
     let now = time::now();
     let info = ExportInfo {
         exported: now,
@@ -75,16 +87,16 @@ fn export(
     let date = time::local_iso_date(now);
     let (text, ext, mime) = match kind {
         Kind::Json => (
-            exchange::write_json(&bundle, &info),
+            exchange::write_json(bundle, &info),
             "json",
             "application/json",
         ),
         Kind::W3c => (
-            w3c::write(&bundle, &info, title.as_deref().unwrap_or("library")),
+            w3c::write(bundle, &info, title.as_deref().unwrap_or("library")),
             "jsonld",
             "application/ld+json",
         ),
-        Kind::Markdown => (markdown::write(&bundle, &info), "md", "text/markdown"),
+        Kind::Markdown => (markdown::write(bundle, &info), "md", "text/markdown"),
     };
     let name = exchange::file_name(title.as_deref(), &date, ext);
     let n: usize = bundle.articles.iter().map(|e| e.annotations.len()).sum();

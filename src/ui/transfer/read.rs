@@ -30,8 +30,10 @@ pub fn read_import(lib: LibraryCtx, notices: Notices, pending: PendingCtx, file:
                 return;
             }
         };
-        let planned = crate::domain::exchange::file::read_file(&bytes)
-            .and_then(|read| lib.plan_import(&read));
+        let planned = match crate::domain::exchange::file::read_file(&bytes) {
+            Ok(read) => lib.plan_import(&read).await,
+            Err(e) => Err(e),
+        };
         match planned {
             Ok(plan) => pending.0.set(Some(Pending::Import { name, plan })),
             Err(e) => notices.error(format!("{name} was not imported. {e}")),
