@@ -324,7 +324,11 @@ fn annotations_imported_onto_an_article_in_the_body_store_are_stored() {
     other
         .save_annotations(&other_lib, &mut set, DateTime::UNIX_EPOCH)
         .unwrap();
-    let bundle = marginalia::domain::exchange::restore::bundle_of(&other, &[a.id.clone()], false);
+    let bundle = marginalia::domain::exchange::restore::bundle_of(
+        &other,
+        std::slice::from_ref(&a.id),
+        false,
+    );
     let file = write_json(
         &bundle,
         &ExportInfo {
