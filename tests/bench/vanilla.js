@@ -19,8 +19,20 @@ async function readStored(id) {
     const annotations = raw ? JSON.parse(raw).annotations : [];
     return { article, annotations };
   }
-  // Schema 3: the article under its key; one record per annotation.
-  const article = JSON.parse(localStorage.getItem(`marginalia:article:${id}`));
+  // Schema 3 and 4: the article in IndexedDB (4), else under its key;
+  // one record per annotation.
+  const body = await new Promise((resolve) => {
+    const r = indexedDB.open('marginalia');
+    r.onerror = () => resolve(null);
+    r.onsuccess = () => {
+      const db = r.result;
+      if (!db.objectStoreNames.contains('bodies')) { db.close(); resolve(null); return; }
+      const g = db.transaction('bodies').objectStore('bodies').get(id);
+      g.onsuccess = () => { db.close(); resolve(g.result ?? null); };
+      g.onerror = () => { db.close(); resolve(null); };
+    };
+  });
+  const article = JSON.parse(body ?? localStorage.getItem(`marginalia:article:${id}`));
   const text = article.blocks.map((b) => b.text).join('\n\n');
   const prefix = `marginalia:a:${id.slice(0, 16)}:`;
   const annotations = [];
