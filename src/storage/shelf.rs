@@ -89,16 +89,28 @@ impl<S: KeyValueStore, B: BodyStore> Shelf<S, B> {
     /// (not moved yet, or no body store). An unreadable body in the body
     /// store is reported as [`StorageError::Corrupt`] and left as it is.
     pub async fn load(&self, id: &str) -> Result<Article, StorageError> {
-        if let Some(b) = &self.bodies
-            && let Some(raw) = b.get(id).await?
-        {
-            return parse_article(id, &raw).map_err(|reason| StorageError::Corrupt {
+        let from_store = |raw: String| {
+            parse_article(id, &raw).map_err(|reason| StorageError::Corrupt {
                 key: format!("IndexedDB marginalia/bodies/{id}"),
                 backup_key: format!("IndexedDB marginalia/bodies/{id}"),
                 reason,
-            });
+            })
+        };
+        let Some(b) = &self.bodies else {
+            return self.repo.borrow_mut().load_article(id);
+        };
+        if let Some(raw) = b.get(id).await? {
+            return from_store(raw);
         }
-        self.repo.borrow_mut().load_article(id)
+        let local = self.repo.borrow_mut().load_article(id);
+        match local {
+            Ok(a) => Ok(a),
+            // Moved meanwhile (by the move out of localStorage): look again.
+            Err(e) => match b.get(id).await? {
+                Some(raw) => from_store(raw),
+                None => Err(e),
+            },
+        }
     }
 
     /// Adds an article (see the module docs for the order); `library`
@@ -162,15 +174,28 @@ impl<S: KeyValueStore, B: BodyStore> Shelf<S, B> {
     }
 
     /// The bodies of these articles that the body store has.
+    /// Each is looked for in the body store, then in `localStorage`, then
+    /// in the body store again: a body moved out of `localStorage` while
+    /// this reads is found all the same.
     async fn read_ahead(&self, ids: &[String]) -> BTreeMap<String, Article> {
         let mut out = BTreeMap::new();
-        if let Some(b) = &self.bodies {
-            for id in ids {
-                if let Ok(Some(raw)) = b.get(id).await
-                    && let Ok(a) = parse_article(id, &raw)
-                {
-                    out.insert(id.clone(), a);
-                }
+        let Some(b) = &self.bodies else {
+            return out;
+        };
+        for id in ids {
+            if let Ok(Some(raw)) = b.get(id).await
+                && let Ok(a) = parse_article(id, &raw)
+            {
+                out.insert(id.clone(), a);
+                continue;
+            }
+            let local = self.repo.borrow().article(id);
+            if let Some(a) = local {
+                out.insert(id.clone(), a);
+            } else if let Ok(Some(raw)) = b.get(id).await
+                && let Ok(a) = parse_article(id, &raw)
+            {
+                out.insert(id.clone(), a);
             }
         }
         out
