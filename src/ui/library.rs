@@ -13,11 +13,32 @@ use crate::domain::import;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+/// Entries built at first, and added each time the page is scrolled near
+/// its end (or "Show more" is pressed): thousands of articles are never
+/// built at once.
+const PAGE: usize = 100;
+
 /// The library page.
 #[component]
 pub fn LibraryPage() -> impl IntoView {
     let lib = expect_context::<LibraryCtx>();
     let library = lib.library();
+    let limit = RwSignal::new(PAGE);
+    let more = move || library.with(|l| l.len().saturating_sub(limit.get()));
+    let show_more = move || {
+        if more() > 0 {
+            limit.update(|n| *n += PAGE);
+        }
+    };
+    let on_scroll = window_event_listener(leptos::ev::scroll, move |_| {
+        let doc = document().document_element();
+        if let Some(doc) = doc
+            && doc.scroll_top() + doc.client_height() + 800 > doc.scroll_height()
+        {
+            show_more();
+        }
+    });
+    on_cleanup(move || on_scroll.remove());
     view! {
         <div class="library-page">
             <AddArticle />
@@ -37,13 +58,26 @@ pub fn LibraryPage() -> impl IntoView {
                 </Show>
                 <ul class="library-list">
                     <For
-                        each=move || library.with(|l| l.entries().to_vec())
+                        each=move || {
+                            let n = limit.get();
+                            library.with(|l| l.entries().iter().take(n).cloned().collect::<Vec<_>>())
+                        }
                         key=|m| m.id.clone()
                         let:meta
                     >
                         <LibraryItem meta />
                     </For>
                 </ul>
+                {move || {
+                    (more() > 0)
+                        .then(|| {
+                            view! {
+                                <button class="quiet library-more" data-testid="library-more" on:click=move |_| show_more()>
+                                    {move || format!("Show more ({} not shown)", more())}
+                                </button>
+                            }
+                        })
+                }}
             </section>
         </div>
     }

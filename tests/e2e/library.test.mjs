@@ -584,3 +584,26 @@ describe('reader', () => {
     await ctx.close();
   });
 });
+
+describe('a large library', () => {
+  test('lists 100 articles at first and the rest as the page is scrolled, with the count of all', async () => {
+    const { rng, libraryEntry } = await import('./generate.mjs');
+    const r = rng(3);
+    const articles = Array.from({ length: 130 }, (_, n) => libraryEntry(n, r, { words: 40, perArticle: 1 }));
+    const file = JSON.stringify({ format: 'marginalia', version: 1, exported: '2026-11-30T00:00:00Z', app: { name: 'test', version: '0' }, complete: true, articles, tagColours: {} });
+    const { ctx, page } = await openApp(env.browser, env.server.url);
+    await importFiles(page, [{ name: 'many.json', mimeType: 'application/json', buffer: Buffer.from(file) }]);
+    await page.click('[data-testid="import-confirm"]');
+    await page.locator('#library-heading', { hasText: '131 articles' }).waitFor();
+    assert.equal(await page.locator('[data-testid="library-item"]').count(), 100);
+    assert.equal(await page.textContent('[data-testid="library-more"]'), 'Show more (31 not shown)');
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="library-item"]').length === 131);
+    assert.equal(await page.locator('[data-testid="library-more"]').count(), 0);
+    // The last one opens like any other.
+    await page.locator('[data-testid="library-item"]').last().click();
+    await page.waitForSelector('[data-testid="reader"]');
+    assert.deepEqual(page.errors, []);
+    await ctx.close();
+  });
+});
