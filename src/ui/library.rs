@@ -53,6 +53,14 @@ pub fn LibraryPage() -> impl IntoView {
                     </span>
                 </h1>
                 <ExportMenu />
+                <super::meter::StorageMeter
+                    changes=Signal::derive(move || {
+                        library.with(|l| l.len()) + lib.counts().with(|c| c.values().sum::<usize>())
+                    })
+                    own_data=Signal::derive(move || {
+                        library.with(|l| l.entries().iter().any(|e| e.id != crate::domain::article::welcome::id()))
+                    })
+                />
                 <Show when=move || library.with(|l| l.is_empty())>
                     <p class="empty">"No articles yet. Paste one or add a file above."</p>
                 </Show>

@@ -8,6 +8,7 @@ pub mod annotate;
 pub mod context;
 pub mod files;
 pub mod library;
+pub mod meter;
 pub mod notices;
 pub mod prefs;
 pub mod reader;

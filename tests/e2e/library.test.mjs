@@ -607,3 +607,45 @@ describe('a large library', () => {
     await ctx.close();
   });
 });
+
+describe('storage meter', () => {
+  test('says how much storage is used and warns from 80 %', async () => {
+    const { ctx, page } = await openApp(env.browser, env.server.url);
+    const meter = page.locator('[data-testid="storage-meter"]');
+    await meter.waitFor();
+    await page.waitForFunction(() => /used of the/.test(document.querySelector('[data-testid="storage-meter"]').textContent));
+    assert.match(await meter.textContent(), /% of localStorage .* used of the .* this site may use/);
+    assert.equal(await meter.getAttribute('data-level'), 'info');
+    await ctx.close();
+    // A browser whose quota is nearly used up.
+    const context = await env.browser.newContext();
+    await context.addInitScript(() => {
+      StorageManager.prototype.estimate = () => Promise.resolve({ usage: 9e8, quota: 1e9 });
+    });
+    const full = await openApp(env.browser, env.server.url, { context });
+    const warned = full.page.locator('[data-testid="storage-meter"][data-level="warning"]');
+    await warned.waitFor();
+    assert.match(await warned.textContent(), /nearly full/);
+    await full.ctx.close();
+  });
+
+  test('the first article of your own asks once for persistent storage and says what it means', async () => {
+    const context = await env.browser.newContext();
+    await context.addInitScript(() => {
+      window.__persistCalls = 0;
+      StorageManager.prototype.persist = () => { window.__persistCalls++; return Promise.resolve(true); };
+      StorageManager.prototype.persisted = () => Promise.resolve(window.__persistCalls > 0);
+    });
+    const { ctx, page } = await openApp(env.browser, env.server.url, { context });
+    assert.equal(await page.evaluate(() => window.__persistCalls), 0, 'not for the welcome article');
+    await paste(page, 'Mine', 'My own text. It is here.');
+    await page.locator('[data-testid="storage-meter"]', { hasText: 'keeps it even when disk space runs low (persistent storage)' }).waitFor();
+    assert.equal(await page.evaluate(() => window.__persistCalls), 1);
+    await paste(page, 'Mine too', 'Another text. Also here.');
+    assert.equal(await page.evaluate(() => window.__persistCalls), 1, 'not again for the next article');
+    await page.reload();
+    await page.waitForSelector('[data-testid="library-item"]');
+    assert.equal(await page.evaluate(() => window.__persistCalls), 0, 'asked once, not on every load or article');
+    await ctx.close();
+  });
+});

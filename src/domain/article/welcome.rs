@@ -21,6 +21,12 @@ pub fn article(added: DateTime<Utc>) -> Article {
     .expect("the welcome article has text")
 }
 
+/// The welcome article's id (its content fingerprint), worked out once.
+pub fn id() -> &'static str {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| article(DateTime::UNIX_EPOCH).id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
