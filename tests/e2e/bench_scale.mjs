@@ -22,6 +22,7 @@ import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DIST as BUILT, ROOT, launch, importFiles } from './harness.mjs';
+import { rng } from './generate.mjs';
 
 // BENCH_DIST measures another build (a profiling one with names, say).
 const DIST = process.env.BENCH_DIST ?? BUILT;
@@ -32,16 +33,6 @@ const EDITS = Number(process.env.BENCH_EDITS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 // ---- deterministic data -------------------------------------------------
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const WORDS = ('harbour ferry council plan report town river bridge market winter summer road train station engineer ' +
   'budget school library street house garden field worker family child teacher doctor nurse letter paper window ' +
   'morning evening night week month year crossing vessel passenger ticket price service route timetable delay ' +
