@@ -496,7 +496,7 @@ impl<S: KeyValueStore> Repo<S> {
             return Err(StorageError::ArticleGone(article.id.clone()));
         }
         let mut next = library.clone();
-        next.replace(article.meta());
+        next.revise(article.meta());
         self.write_index(&next)?;
         *library = next;
         let _ = self.store.remove(&article_key(&article.id));
@@ -533,7 +533,7 @@ impl<S: KeyValueStore> Repo<S> {
             serde_json::to_string(article).map_err(|e| StorageError::Other(e.to_string()))?;
         self.store.set(&key, &json)?;
         let mut next = library.clone();
-        next.replace(article.meta());
+        next.revise(article.meta());
         if let Err(e) = self.write_index(&next) {
             let _ = match old {
                 Some(old) => self.store.set(&key, &old),

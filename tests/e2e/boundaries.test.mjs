@@ -3,7 +3,7 @@
 // annotations stay on the same text.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openApp, storedArticle } from './harness.mjs';
+import { useServerAndBrowser, openApp, storedArticle, storedAnnotations, lastNotice } from './harness.mjs';
 
 const env = useServerAndBrowser();
 
@@ -87,5 +87,50 @@ test('join and split fix boundaries, are stored with the article, and annotation
   const index = await page.evaluate(() => JSON.parse(localStorage.getItem('marginalia:index')));
   assert.equal(index.find((e) => e.id === id).sentences, 6, 'the library lists the new count');
   assert.deepEqual(page.errors, []);
+  await ctx.close();
+});
+
+test('a correction made in another tab reaches an open reader, and so does a deletion', async () => {
+  const { ctx, page: a } = await openApp(env.browser, env.server.url);
+  await a.fill('[data-testid="paste-title"]', 'Two tabs');
+  await a.fill('[data-testid="paste-text"]', 'Alpha one. Beta two. Gamma three.\n\nDelta four.');
+  await a.click('[data-testid="paste-submit"]');
+  await a.locator('[data-testid="library-item"]', { hasText: 'Two tabs' }).click();
+  await a.waitForSelector('[data-testid="reader"]');
+  const id = await a.getAttribute('[data-testid="reader"]', 'data-article-id');
+  await a.click(S(2));
+  await a.keyboard.press('2'); // green on "Gamma three."
+
+  const { page: b } = await openApp(env.browser, `${env.server.url}#/read/${id}`, { context: ctx });
+  await b.locator(`${S(2)}[data-highlight="green"]`).waitFor();
+  assert.deepEqual(await texts(b), ['Alpha one.', 'Beta two.', 'Gamma three.', 'Delta four.']);
+
+  // Tab A joins the first two sentences: tab B shows the stored text anew.
+  await a.click(S(0));
+  await a.click('[data-testid="join-next"]');
+  await a.locator(S(3)).waitFor({ state: 'detached' });
+  await b.locator(S(3)).waitFor({ state: 'detached' });
+  assert.deepEqual(await texts(b), ['Alpha one. Beta two.', 'Gamma three.', 'Delta four.']);
+  assert.equal(await b.getAttribute(S(1), 'data-highlight'), 'green', 'the highlight stays on its sentence');
+  assert.match(await lastNotice(b), /corrected in another tab/);
+  assert.equal(await a.locator('[data-testid="notice"]', { hasText: 'another tab' }).count(), 0,
+    'the tab that made the correction is not told about it');
+
+  // Tab B annotates the corrected text; tab A takes it in.
+  await b.click(S(2));
+  await b.keyboard.press('h');
+  await a.locator(`${S(2)}[data-highlight="yellow"]`).waitFor();
+  const stored = await storedAnnotations(a, id);
+  assert.equal(stored.annotations.length, 2);
+
+  // Tab A deletes the article: tab B says so, once.
+  await a.goto(`${env.server.url}#/`);
+  const item = a.locator('[data-testid="library-item"]', { hasText: 'Two tabs' });
+  await item.locator('[data-testid="delete-article"]').click();
+  await item.locator('[data-testid="confirm-delete"]').click();
+  await item.waitFor({ state: 'detached' });
+  await b.locator('[data-testid="notice"]', { hasText: 'removed from the library in another tab' }).waitFor();
+  assert.deepEqual(a.errors, []);
+  assert.deepEqual(b.errors, []);
   await ctx.close();
 });

@@ -69,6 +69,16 @@ impl Library {
         }
     }
 
+    /// Replaces the entry with the same id by `meta`, one revision on from
+    /// it: its text was rewritten in place. Returns the new revision, or
+    /// `None` when there was no such entry.
+    pub fn revise(&mut self, mut meta: ArticleMeta) -> Option<u32> {
+        let e = self.entries.iter_mut().find(|e| e.id == meta.id)?;
+        meta.revision = e.revision.wrapping_add(1);
+        *e = meta;
+        Some(e.revision)
+    }
+
     /// Puts `meta` in the place of the entry `old_id` (a new version of an
     /// article, with a new id); returns whether there was one.
     pub fn swap(&mut self, old_id: &str, meta: ArticleMeta) -> bool {
@@ -111,6 +121,7 @@ mod tests {
             words: 1,
             sentences: 1,
             added: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+            revision: 0,
         }
     }
 
@@ -139,6 +150,31 @@ mod tests {
         assert_eq!(ids, ["a", "c"]);
         assert_eq!(lib.remove("zzz"), None);
         assert_eq!(lib.len(), 2);
+    }
+
+    #[test]
+    fn revising_an_entry_counts_its_rewrites_and_keeps_its_place() {
+        let mut lib = Library::from_entries(vec![meta("a"), meta("b")]);
+        let mut b = meta("b");
+        b.sentences = 7;
+        assert_eq!(lib.revise(b.clone()), Some(1));
+        assert_eq!(lib.revise(b), Some(2));
+        assert_eq!(lib.entries()[1].sentences, 7);
+        assert_eq!(lib.entries()[1].revision, 2);
+        assert_eq!(lib.revise(meta("zzz")), None);
+        assert_eq!(lib.len(), 2);
+    }
+
+    #[test]
+    fn an_entry_never_revised_is_stored_without_a_revision() {
+        let json = serde_json::to_string(&meta("a")).unwrap();
+        assert!(!json.contains("revision"), "{json}");
+        let mut m = meta("a");
+        m.revision = 3;
+        let back: ArticleMeta = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
+        assert_eq!(back, m);
+        let old: ArticleMeta = serde_json::from_str(&json).unwrap();
+        assert_eq!(old.revision, 0);
     }
 
     #[test]

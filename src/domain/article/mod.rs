@@ -207,6 +207,7 @@ impl Article {
             words: self.word_count(),
             sentences: self.sentence_count(),
             added: self.added,
+            revision: 0,
         }
     }
 
@@ -335,6 +336,15 @@ pub struct ArticleMeta {
     /// When it was added.
     #[serde(with = "crate::domain::time::rfc3339")]
     pub added: chrono::DateTime<chrono::Utc>,
+    /// How often the stored text was rewritten in place (its sentence
+    /// boundaries corrected), so that a tab showing it can tell that its
+    /// copy is stale. Absent (0) for a text never rewritten.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub revision: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 #[cfg(test)]

@@ -491,6 +491,7 @@ fn read_article(at: At<'_>, annotation_ids: &mut BTreeSet<String>) -> Result<Ent
             words,
             sentences,
             added,
+            revision: 0,
         },
     };
     let map = text.as_ref().map(TextMap::new);

@@ -480,6 +480,7 @@ fn read_annotation(at: At<'_>) -> Result<(Annotation, ArticleMeta), Bad> {
         words: 0,
         sentences: 0,
         added: created,
+        revision: 0,
     };
     let a = Annotation {
         id,

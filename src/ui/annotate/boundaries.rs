@@ -47,6 +47,15 @@ impl Annot {
             match lib.update_article(&article).await {
                 // The reader may be gone meanwhile: then only storage changed.
                 Ok(()) if !slot.generation.is_disposed() => {
+                    // This tab made the new revision: it needs no reload.
+                    let id = article.id.clone();
+                    if let Some(r) = lib
+                        .library()
+                        .try_with_untracked(|l| l.get(&id).map(|e| e.revision))
+                        .flatten()
+                    {
+                        slot.revision.try_set_value(r);
+                    }
                     slot.select_after.try_set(Some(select));
                     slot.article.try_update_untracked(|a| *a = Some(article));
                     slot.generation.try_update(|g| *g += 1);

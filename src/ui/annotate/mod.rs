@@ -159,6 +159,9 @@ pub struct ArticleSlot {
     pub select_after: RwSignal<Option<usize>>,
     /// Bumped on each replacement, so the view is built anew.
     pub generation: RwSignal<u32>,
+    /// The revision of the stored text the reader shows (see
+    /// [`crate::domain::article::ArticleMeta::revision`]).
+    pub revision: StoredValue<u32>,
 }
 
 /// How long edits wait before they are written.

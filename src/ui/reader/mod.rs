@@ -23,7 +23,7 @@ use pointer::{on_click, on_pointer_up};
 
 use super::annotate::{self, Annot, ArticleSlot, Sel, dom};
 use super::context::LibraryCtx;
-use super::notices::Notices;
+use super::notices::{Level, Notices};
 use super::time;
 use super::transfer;
 use crate::domain::annotate::markup;
@@ -36,16 +36,23 @@ pub fn ReaderPage(
     id: String,
 ) -> impl IntoView {
     let lib = expect_context::<LibraryCtx>();
+    let notices = expect_context::<Notices>();
+    let revision = |id: &str| {
+        lib.library()
+            .with_untracked(|l| l.get(id).map(|e| e.revision))
+    };
     let slot = ArticleSlot {
         article: RwSignal::new_local(None),
         select_after: RwSignal::new(None),
         generation: RwSignal::new(0),
+        revision: StoredValue::new(revision(&id).unwrap_or(0)),
     };
     provide_context(slot);
     // The text comes from IndexedDB (or localStorage), asynchronously.
     let state = RwSignal::new(Load::Loading);
+    let load_id = id.clone();
     leptos::task::spawn_local(async move {
-        let loaded = lib.load(&id).await;
+        let loaded = lib.load(&load_id).await;
         if state.is_disposed() {
             return;
         }
@@ -59,6 +66,7 @@ pub fn ReaderPage(
             }
         }
     });
+    follow_other_tabs(id, lib, notices, slot, state);
     move || match state.get() {
         Load::Loading => {
             view! { <p class="loading" aria-live="polite">"Opening the article…"</p> }.into_any()
@@ -87,6 +95,55 @@ pub fn ReaderPage(
         }
         .into_any(),
     }
+}
+
+/// Follows what another tab does to the open article, through the index
+/// it rewrites (last, after the text: see ARCHITECTURE.md): a text
+/// rewritten in place (corrected boundaries) is read again and shown
+/// anew, at the same reading place; a deleted article is said so once.
+fn follow_other_tabs(
+    id: String,
+    lib: LibraryCtx,
+    notices: Notices,
+    slot: ArticleSlot,
+    state: RwSignal<Load>,
+) {
+    let gone_told = StoredValue::new(false);
+    Effect::new(move |_| {
+        let entry = lib.library().with(|l| l.get(&id).map(|e| e.revision));
+        if state.get() != Load::Ready {
+            return;
+        }
+        match entry {
+            None => {
+                if !gone_told.get_value() {
+                    gone_told.set_value(true);
+                    notices.push(
+                        Level::Warning,
+                        "This article was removed from the library in another tab (deleted, or replaced by an edited version). It stays on screen until you leave it, but changes to its annotations can no longer be saved.",
+                    );
+                }
+            }
+            Some(r) if r != slot.revision.get_value() => {
+                slot.revision.set_value(r);
+                let id = id.clone();
+                leptos::task::spawn_local(async move {
+                    match lib.load(&id).await {
+                        Ok(article) if !slot.generation.is_disposed() => {
+                            slot.article.try_update_untracked(|a| *a = Some(article));
+                            slot.generation.try_update(|g| *g += 1);
+                            notices.info("The sentences of this article were corrected in another tab, so it is shown again with them.");
+                        }
+                        Ok(_) => {}
+                        Err(e) => notices.error(format!(
+                            "The sentences of this article were corrected in another tab, but the corrected text could not be read: {e}. Reopen the article to see it."
+                        )),
+                    }
+                });
+            }
+            Some(_) => {}
+        }
+    });
 }
 
 /// Where opening an article is.

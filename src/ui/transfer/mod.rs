@@ -49,7 +49,7 @@ pub enum Pending {
         /// then, so edits made meanwhile move too.
         replacement: Box<Replacement>,
         /// The reader that asked, whose unsaved edits are written first.
-        annot: Annot,
+        annot: Box<Annot>,
     },
 }
 

@@ -92,7 +92,7 @@ pub fn read_replacement(
             name,
             new: Box::new(new),
             replacement,
-            annot,
+            annot: Box::new(annot),
         }));
     });
 }
