@@ -268,6 +268,29 @@ fn data_from_a_newer_version_is_read_but_never_written() {
 }
 
 #[test]
+fn an_article_store_from_a_newer_build_holds_everything_read_only_from_the_start() {
+    use marginalia::storage::ReadOnly;
+    // A new library: not even the schema key is written.
+    let (repo, opened) = Repo::open_held(MemoryStore::new(), Some(ReadOnly::Bodies));
+    assert_eq!(opened.problems, [StorageError::ReadOnly(ReadOnly::Bodies)]);
+    assert!(repo.store().snapshot().is_empty());
+    // A stored one is read, and nothing is written.
+    let (mut repo, mut lib, ..) = open(MemoryStore::new());
+    repo.add_article(&mut lib, &article("Stored before.", 1))
+        .unwrap();
+    let (mut repo, opened) = Repo::open_held(repo.store().clone(), Some(ReadOnly::Bodies));
+    let mut lib = opened.library;
+    assert_eq!(lib.len(), 1);
+    let before = repo.store().snapshot();
+    assert_eq!(
+        repo.add_article(&mut lib, &article("Refused.", 2)),
+        Err(StorageError::ReadOnly(ReadOnly::Bodies))
+    );
+    assert!(repo.save_prefs(&1u8).is_err());
+    assert_eq!(repo.store().snapshot(), before);
+}
+
+#[test]
 fn data_without_a_schema_key_is_migrated_to_the_current_version() {
     let (mut repo, mut lib, ..) = open(MemoryStore::new());
     repo.add_article(&mut lib, &article("Pre-schema data.", 1))

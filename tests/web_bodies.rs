@@ -5,9 +5,9 @@
 //! what was stored as it was.
 #![cfg(target_arch = "wasm32")]
 
-use marginalia::storage::StorageError;
 use marginalia::storage::bodies::BodyStore;
 use marginalia::storage::idb::IdbBodies;
+use marginalia::storage::{ReadOnly, StorageError};
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen_futures::JsFuture;
@@ -120,6 +120,19 @@ async fn an_upgrade_blocked_by_an_older_tab_is_reported_and_leaves_its_data() {
     close_db(&old);
     let db = IdbBodies::open_named("t-blocked", 2).await.unwrap();
     assert_eq!(db.ids().await.unwrap(), Vec::<String>::new());
+}
+
+#[wasm_bindgen_test]
+async fn a_database_a_newer_build_upgraded_is_read_only_and_left_alone() {
+    JsFuture::from(delete_db("t-newer")).await.unwrap();
+    let newer = JsFuture::from(hold_open("t-newer", 3)).await.unwrap();
+    close_db(&newer);
+    let err = IdbBodies::open_named("t-newer", 1).await.err();
+    assert_eq!(err, Some(StorageError::ReadOnly(ReadOnly::Bodies)));
+    assert!(err.unwrap().to_string().contains("newer version"));
+    // The newer build's database is still there, at its version.
+    let again = IdbBodies::open_named("t-newer", 3).await.unwrap();
+    assert_eq!(again.ids().await.unwrap(), Vec::<String>::new());
 }
 
 #[wasm_bindgen_test]

@@ -6,7 +6,8 @@
 //! article id → the article's JSON. A connection closes itself when a newer
 //! version is requested (another tab was upgraded), so it never blocks
 //! that upgrade; an upgrade blocked by a tab of an older build that does
-//! not is reported as [`StorageError::Blocked`].
+//! not is reported as [`StorageError::Blocked`]. A database a newer build
+//! upgraded is [`StorageError::ReadOnly`]: this build changes nothing.
 
 use super::StorageError;
 use super::bodies::{BodyStore, aborted};
@@ -98,6 +99,8 @@ fn map_err(e: JsValue) -> StorageError {
         "QuotaExceededError" => StorageError::QuotaExceeded,
         "AbortError" => aborted("the transaction was aborted"),
         "BlockedError" => StorageError::Blocked,
+        // The database is at a higher version than this build asks for.
+        "VersionError" => StorageError::ReadOnly(super::ReadOnly::Bodies),
         "SecurityError" | "InvalidStateError" | "NotAllowedError" | "UnknownError" => {
             StorageError::Unavailable(format!("IndexedDB refused: {name}: {message}"))
         }

@@ -69,6 +69,9 @@ impl fmt::Display for StorageError {
                 f,
                 "Annotations here were saved by a newer version of Marginalia (annotation format {v}); reload to get the new version. Nothing will be changed until then."
             ),
+            Self::ReadOnly(ReadOnly::Bodies) => f.write_str(
+                "Article texts here were stored by a newer version of Marginalia; reload to get the new version. Nothing will be changed until then.",
+            ),
             Self::ArticleGone(_) => f.write_str(
                 "This article was deleted or replaced in another tab, so changes made to it here were not saved.",
             ),
@@ -89,6 +92,8 @@ pub enum ReadOnly {
     Schema(u32),
     /// An article's annotations are in a newer format than this build's.
     Annotations(u32),
+    /// The article store (IndexedDB) was upgraded by a newer build.
+    Bodies,
 }
 
 /// A string key-value store with the semantics of `localStorage`: each

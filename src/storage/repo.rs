@@ -140,6 +140,13 @@ impl<S: KeyValueStore> Repo<S> {
     /// Opens the storage: checks the schema (migrating older data), reads
     /// the index, and repairs what it can without losing anything.
     pub fn open(store: S) -> (Self, Opened) {
+        Self::open_held(store, None)
+    }
+
+    /// [`Repo::open`], read-only from the start when `held` says why (the
+    /// article store belongs to a newer build): then nothing is written,
+    /// not even the schema of a new library, and nothing is migrated.
+    pub fn open_held(store: S, held: Option<ReadOnly>) -> (Self, Opened) {
         let mut repo = Self {
             store,
             read_only: None,
@@ -154,6 +161,18 @@ impl<S: KeyValueStore> Repo<S> {
             }
         };
         let index = repo.store.get(INDEX_KEY).ok().flatten();
+        let newer = schema
+            .as_deref()
+            .and_then(|v| v.trim().parse::<u32>().ok())
+            .is_some_and(|v| v > SCHEMA_VERSION);
+        if let Some(why) = held
+            && !newer
+        {
+            repo.read_only = Some(why);
+            opened.problems.push(StorageError::ReadOnly(why));
+            opened.library = repo.read_index(index, &mut opened.problems);
+            return (repo, opened);
+        }
         match schema.as_deref().map(str::trim) {
             None if index.is_none() => {
                 opened.first_run = !repo.has_any_article();

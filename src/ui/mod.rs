@@ -46,17 +46,19 @@ pub fn App(
     };
     // Bodies go to IndexedDB only next to a real localStorage: in memory,
     // everything is in memory.
-    let bodies = match bodies {
-        Ok(b) if local => Some(b),
-        Ok(_) => None,
+    let (bodies, newer) = match bodies {
+        Ok(b) if local => (Some(b), None),
+        Ok(_) => (None, None),
+        Err(StorageError::ReadOnly(why)) => (None, Some(why)),
         Err(e) => {
             if local {
                 notices.push(Level::Warning, body_store_refused(&e));
             }
-            None
+            (None, None)
         }
     };
-    let (mut repo, opened) = Repo::open(store);
+    // A newer build owns the article store: change nothing anywhere.
+    let (mut repo, opened) = Repo::open_held(store, newer);
     for problem in &opened.problems {
         let level = match problem {
             StorageError::Corrupt { .. } | StorageError::ReadOnly(_) => Level::Warning,
@@ -65,7 +67,7 @@ pub fn App(
         notices.push(level, problem.to_string());
     }
     let mut library = opened.library;
-    if opened.first_run {
+    if opened.first_run && repo.writable().is_ok() {
         let article = welcome::article(time::now());
         if let Err(e) = repo.add_article(&mut library, &article) {
             notices.error(e.to_string());

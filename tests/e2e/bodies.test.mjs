@@ -52,4 +52,82 @@ describe('article texts', () => {
     assert.deepEqual(page.errors, []);
     await ctx.close();
   });
+
+  test('a full quota stops an article with a clear message and changes nothing stored', async () => {
+    // The site's quota, as the browser applies it to IndexedDB, is made
+    // smaller than the second text (Chromium takes the override only
+    // before the site first uses storage).
+    const context = await env.browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const cdp = await context.newCDPSession(await context.newPage());
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(env.server.url).origin, quotaSize: 200_000 });
+    const { ctx, page } = await openApp(env.browser, env.server.url, { context });
+    await paste(page, 'Small first', 'One sentence here. Another one there.');
+    const before = await storageSnapshot(page);
+    const big = Array.from({ length: 4000 }, (_, i) => `Sentence number ${i} is here for the quota.`).join(' ');
+    await page.fill('[data-testid="paste-title"]', 'Too big');
+    await page.fill('[data-testid="paste-text"]', big);
+    await page.click('[data-testid="paste-submit"]');
+    const err = page.locator('[data-testid="notice"][data-level="error"]');
+    await err.waitFor();
+    assert.match(await err.textContent(), /Too big.*was not added.*storage is full/s);
+    assert.deepEqual(await storageSnapshot(page), before, 'nothing stored changed');
+    assert.equal(await page.locator('[data-testid="library-item"]', { hasText: 'Too big' }).count(), 0);
+    // Still usable afterwards: a small text goes in.
+    await paste(page, 'Small after', 'A third one. And a fourth.');
+    assert.deepEqual(page.errors, []);
+    await ctx.close();
+  });
+
+  test('an upgrade blocked by an older tab is explained, and the library still opens', async () => {
+    const { ctx, page: old } = await openApp(env.browser, env.server.url);
+    await paste(old, 'Before the upgrade', 'One sentence here. Another one there.');
+    const before = await storageSnapshot(old);
+    // An older build's tab holds the database open and does not give way.
+    await old.goto(`${env.server.url}not-the-app`);
+    await old.evaluate(() => new Promise((resolve) => {
+      const r = indexedDB.open('marginalia', 1);
+      r.onsuccess = () => { window.held = r.result; resolve(); };
+    }));
+    // This tab's build asks for the next version, as a newer build would.
+    const page = await ctx.newPage();
+    page.errors = [];
+    page.on('pageerror', (e) => page.errors.push(String(e)));
+    await page.addInitScript(() => {
+      const open = IDBFactory.prototype.open;
+      IDBFactory.prototype.open = function (name, version) {
+        return open.call(this, name, name === 'marginalia' && version === 1 ? 2 : version);
+      };
+    });
+    await page.goto(env.server.url);
+    const warning = page.locator('[data-testid="notice"][data-level="warning"]', { hasText: 'older version' });
+    await warning.waitFor();
+    assert.match(await warning.textContent(), /Close or reload that tab.*nothing is lost/s);
+    await page.locator('[data-testid="library-item"]', { hasText: 'Before the upgrade' }).waitFor();
+    await old.evaluate(() => window.held.close());
+    assert.deepEqual(await storageSnapshot(old), before, 'nothing stored changed');
+    assert.deepEqual(page.errors, []);
+    await ctx.close();
+  });
+
+  test('article texts from a newer build open the library read-only, changing nothing', async () => {
+    const context = await env.browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const setup = await context.newPage();
+    await setup.goto(`${env.server.url}not-the-app`);
+    await setup.evaluate(() => new Promise((resolve) => {
+      const r = indexedDB.open('marginalia', 5);
+      r.onupgradeneeded = () => r.result.createObjectStore('bodies');
+      r.onsuccess = () => { r.result.close(); resolve(); };
+    }));
+    const before = await storageSnapshot(setup);
+    const { ctx, page } = await openApp(env.browser, env.server.url, { context });
+    const warning = page.locator('[data-testid="notice"][data-level="warning"]', { hasText: 'newer version' });
+    await warning.waitFor();
+    assert.match(await warning.textContent(), /Nothing will be changed/);
+    await page.fill('[data-testid="paste-title"]', 'Refused');
+    await page.fill('[data-testid="paste-text"]', 'One sentence here.');
+    await page.click('[data-testid="paste-submit"]');
+    await page.locator('[data-testid="notice"][data-level="error"]', { hasText: 'Refused' }).waitFor();
+    assert.deepEqual(await storageSnapshot(page), before, 'nothing stored changed, not even the welcome article');
+    await ctx.close();
+  });
 });
