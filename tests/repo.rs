@@ -388,3 +388,29 @@ fn correcting_an_article_deleted_meanwhile_is_refused_as_gone_and_writes_nothing
     );
     assert_eq!(repo.store().snapshot(), before);
 }
+
+#[test]
+fn storage_used_counts_utf16_units_of_keys_and_values() {
+    let mut store = MemoryStore::new();
+    store.set("ab", "cdé").unwrap(); // 2 + 3
+    store.set("k", "😀").unwrap(); // 1 + 2 (a surrogate pair)
+    assert_eq!(store.units().unwrap(), 8);
+    let (repo, ..) = open(store);
+    // Opening added the schema key.
+    assert_eq!(repo.units_used(), 8 + SCHEMA_KEY.len() + 1);
+}
+
+#[test]
+fn persistent_storage_is_asked_for_once_ever_and_never_read_only() {
+    let (mut repo, ..) = open(MemoryStore::new());
+    assert!(repo.first_persist_ask());
+    assert!(!repo.first_persist_ask());
+    let (mut again, ..) = open(repo.store().clone());
+    assert!(!again.first_persist_ask(), "remembered across opens");
+    let (mut held, _) = Repo::open_held(
+        MemoryStore::new(),
+        Some(marginalia::storage::ReadOnly::Bodies),
+    );
+    assert!(!held.first_persist_ask());
+    assert!(held.store().snapshot().is_empty());
+}

@@ -55,6 +55,17 @@ fn local_store_reads_every_key_with_a_prefix_and_its_value_at_once() {
 }
 
 #[wasm_bindgen_test]
+fn local_store_counts_what_the_browser_limit_counts_utf16_units() {
+    clear();
+    let mut s = LocalStore::open().unwrap();
+    assert_eq!(s.units().unwrap(), 0);
+    s.set("ab", "cdé").unwrap();
+    s.set("k", "😀").unwrap();
+    assert_eq!(s.units().unwrap(), 8);
+    clear();
+}
+
+#[wasm_bindgen_test]
 fn repo_writes_schema_key_and_restores_the_library_after_reopening() {
     clear();
     let (mut repo, opened) = Repo::open(LocalStore::open().unwrap());

@@ -21,10 +21,17 @@ use wasm_bindgen::{JsCast, JsValue};
     }
   }
   return JSON.stringify(out);
+}
+export function used_units() {
+  let n = 0;
+  for (const k of Object.keys(localStorage)) n += k.length + (localStorage.getItem(k) || '').length;
+  return n;
 }")]
 extern "C" {
     #[wasm_bindgen(catch)]
     fn scan_prefix(prefix: &str, values: bool) -> Result<String, JsValue>;
+    #[wasm_bindgen(catch)]
+    fn used_units() -> Result<f64, JsValue>;
 }
 
 const PROBE_KEY: &str = "marginalia:probe";
@@ -101,6 +108,12 @@ impl KeyValueStore for LocalStore {
     fn keys_with_prefix(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
         let json = scan_prefix(prefix, false).map_err(map_err)?;
         serde_json::from_str(&json).map_err(|e| StorageError::Other(e.to_string()))
+    }
+
+    /// Summed in JavaScript, where a string's length is its UTF-16 units:
+    /// no value crosses into wasm.
+    fn units(&self) -> Result<usize, StorageError> {
+        used_units().map(|n| n as usize).map_err(map_err)
     }
 
     fn scan(&self, prefix: &str) -> Result<Vec<(String, String)>, StorageError> {

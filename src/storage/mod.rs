@@ -16,6 +16,8 @@ pub mod transfer;
 pub mod idb;
 #[cfg(target_arch = "wasm32")]
 pub mod local;
+#[cfg(target_arch = "wasm32")]
+pub mod quota;
 
 use std::fmt;
 
@@ -125,6 +127,15 @@ pub trait KeyValueStore {
         }
         Ok(out)
     }
+    /// How much of the store is used, in UTF-16 units of keys and values
+    /// (what `localStorage`'s 5,242,880-unit limit counts).
+    fn units(&self) -> Result<usize, StorageError> {
+        Ok(self
+            .scan("")?
+            .iter()
+            .map(|(k, v)| k.encode_utf16().count() + v.encode_utf16().count())
+            .sum())
+    }
 }
 
 impl<T: KeyValueStore + ?Sized> KeyValueStore for Box<T> {
@@ -145,5 +156,8 @@ impl<T: KeyValueStore + ?Sized> KeyValueStore for Box<T> {
     }
     fn scan(&self, prefix: &str) -> Result<Vec<(String, String)>, StorageError> {
         (**self).scan(prefix)
+    }
+    fn units(&self) -> Result<usize, StorageError> {
+        (**self).units()
     }
 }

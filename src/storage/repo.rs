@@ -64,6 +64,8 @@ pub const DEAD_PREFIX: &str = "marginalia:d:";
 pub const TAG_COLOURS_KEY: &str = "marginalia:tag-colours";
 /// Key of the reader preferences.
 pub const PREFS_KEY: &str = "marginalia:prefs";
+/// Set once persistent storage was asked for (see [`Repo::first_persist_ask`]).
+pub const PERSIST_ASKED_KEY: &str = "marginalia:persist-asked";
 /// Prefix of keys that keep unreadable values.
 pub const BACKUP_PREFIX: &str = "marginalia:backup:";
 
@@ -438,6 +440,21 @@ impl<S: KeyValueStore> Repo<S> {
             Some(why) => Err(StorageError::ReadOnly(why)),
             None => Ok(()),
         }
+    }
+
+    /// How much of the store is used, in UTF-16 units (see
+    /// [`KeyValueStore::units`]); 0 when it cannot be read.
+    pub fn units_used(&self) -> usize {
+        self.store.units().unwrap_or(0)
+    }
+
+    /// Whether persistent storage is due to be asked for now: true once
+    /// ever (it is then remembered), never for a read-only library.
+    pub fn first_persist_ask(&mut self) -> bool {
+        if self.writable().is_err() || self.store.get(PERSIST_ASKED_KEY).ok().flatten().is_some() {
+            return false;
+        }
+        self.store.set(PERSIST_ASKED_KEY, "1").is_ok()
     }
 
     /// Reads the index as stored now, without repairing anything: for

@@ -302,6 +302,16 @@ impl LibraryCtx {
         Ok(replacement)
     }
 
+    /// How much of `localStorage` is used, in UTF-16 units.
+    pub fn local_units(&self) -> usize {
+        self.with_repo(|r| r.units_used()).unwrap_or(0)
+    }
+
+    /// Whether to ask for persistent storage now (true once ever).
+    pub fn first_persist_ask(&self) -> bool {
+        self.with_repo(|r| r.first_persist_ask()).unwrap_or(false)
+    }
+
     /// Saves the preferences.
     pub fn save_prefs(&self, prefs: &Prefs) -> Result<(), StorageError> {
         self.with_repo(|r| r.save_prefs(prefs)).unwrap_or(Ok(()))

@@ -4,52 +4,21 @@
 //! warning from 80 %. And, the first time the library holds the user's own
 //! data, a request for persistent storage, said in plain words.
 
+use super::context::LibraryCtx;
+use crate::storage::quota;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
 
 /// `localStorage`'s size per origin, in UTF-16 units.
 const LOCAL_UNITS: f64 = 5_242_880.0;
 /// From this share on, the meter warns.
 const WARN_AT: f64 = 0.8;
-/// Set once persistent storage was asked for.
-const ASKED_KEY: &str = "marginalia:persist-asked";
 
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 struct Usage {
     local: f64,
     origin: Option<(f64, f64)>,
     persisted: Option<bool>,
-}
-
-fn local_units() -> f64 {
-    let Some(s) = window().local_storage().ok().flatten() else {
-        return 0.0;
-    };
-    let n = s.length().unwrap_or(0);
-    (0..n)
-        .filter_map(|i| s.key(i).ok().flatten())
-        .map(|k| {
-            let v = s.get_item(&k).ok().flatten().unwrap_or_default();
-            (k.encode_utf16().count() + v.encode_utf16().count()) as f64
-        })
-        .sum()
-}
-
-fn number(v: &JsValue, field: &str) -> Option<f64> {
-    js_sys::Reflect::get(v, &field.into()).ok()?.as_f64()
-}
-
-async fn persisted() -> Option<bool> {
-    let p = window().navigator().storage().persisted().ok()?;
-    JsFuture::from(p).await.ok()?.as_bool()
-}
-
-async fn estimate() -> Option<(f64, f64)> {
-    let storage = window().navigator().storage();
-    let e = JsFuture::from(storage.estimate().ok()?).await.ok()?;
-    Some((number(&e, "usage")?, number(&e, "quota")?))
 }
 
 fn mb(bytes: f64) -> String {
@@ -70,21 +39,22 @@ pub fn StorageMeter(
     /// Whether the library holds the user's own data.
     own_data: Signal<bool>,
 ) -> impl IntoView {
+    let lib = expect_context::<LibraryCtx>();
     let usage = RwSignal::new(Usage::default());
     Effect::new(move |_| {
         changes.track();
         let own = own_data.get();
-        let local = local_units();
+        let local = lib.local_units() as f64;
         usage.set(Usage {
             local,
             ..usage.get_untracked()
         });
         spawn_local(async move {
-            if own {
-                ask_persistence_once().await;
+            if own && lib.first_persist_ask() {
+                quota::persist().await;
             }
-            let origin = estimate().await;
-            let kept = persisted().await;
+            let origin = quota::estimate().await;
+            let kept = quota::persisted().await;
             usage.try_update(|u| {
                 u.origin = origin;
                 u.persisted = kept;
@@ -128,20 +98,5 @@ pub fn StorageMeter(
                 format!("{local}{origin}.{kept}{warn}")
             }}
         </p>
-    }
-}
-
-/// Asks once ever for persistent storage (the browser then keeps the
-/// library even when disk space runs low); the meter says what it got.
-async fn ask_persistence_once() {
-    let Some(store) = window().local_storage().ok().flatten() else {
-        return;
-    };
-    if store.get_item(ASKED_KEY).ok().flatten().is_some() {
-        return;
-    }
-    let _ = store.set_item(ASKED_KEY, "1");
-    if let Ok(p) = window().navigator().storage().persist() {
-        let _ = JsFuture::from(p).await;
     }
 }
