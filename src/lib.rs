@@ -19,8 +19,10 @@ pub mod ui;
 #[cfg(target_arch = "wasm32")]
 pub fn start() {
     console_error_panic_hook::set_once();
+    ui::time::mark("marginalia:start");
     wasm_bindgen_futures::spawn_local(async {
         let bodies = storage::idb::IdbBodies::open().await;
+        ui::time::mark("marginalia:idb-opened");
         leptos::mount::mount_to_body(move || ui::App(ui::AppProps { bodies }));
     });
 }

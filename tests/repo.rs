@@ -414,3 +414,15 @@ fn persistent_storage_is_asked_for_once_ever_and_never_read_only() {
     assert!(!held.first_persist_ask());
     assert!(held.store().snapshot().is_empty());
 }
+
+#[test]
+fn keys_are_counted_by_the_segment_after_a_prefix() {
+    let mut store = MemoryStore::new();
+    for k in ["p:a:1", "p:a:2", "p:b:1", "p:c", "q:a:1"] {
+        store.set(k, "").unwrap();
+    }
+    let counts = store.count_groups("p:").unwrap();
+    let got: Vec<_> = counts.iter().map(|(k, n)| (k.as_str(), *n)).collect();
+    assert_eq!(got, [("a", 2), ("b", 1), ("c", 1)]);
+    assert!(store.count_groups("none:").unwrap().is_empty());
+}

@@ -66,6 +66,35 @@ fn local_store_counts_what_the_browser_limit_counts_utf16_units() {
 }
 
 #[wasm_bindgen_test]
+fn local_store_counts_keys_by_group_as_the_listing_would() {
+    clear();
+    let mut s = LocalStore::open().unwrap();
+    for k in ["p:a:1", "p:a:2", "p:b:1", "p:c", "q:a:1", "p:é😀:x"] {
+        s.set(k, "v").unwrap();
+    }
+    let counts = s.count_groups("p:").unwrap();
+    let got: Vec<_> = counts.iter().map(|(k, n)| (k.as_str(), *n)).collect();
+    assert_eq!(got, [("a", 2), ("b", 1), ("c", 1), ("é😀", 1)]);
+    clear();
+}
+
+#[wasm_bindgen_test]
+fn the_key_listing_kept_for_a_task_follows_this_stores_own_writes() {
+    clear();
+    let mut s = LocalStore::open().unwrap();
+    s.set("g:a:1", "v").unwrap();
+    assert_eq!(s.keys_with_prefix("g:").unwrap(), ["g:a:1"]);
+    s.set("g:a:2", "v").unwrap();
+    assert_eq!(s.count_groups("g:").unwrap().get("a"), Some(&2));
+    s.remove("g:a:1").unwrap();
+    assert_eq!(s.keys_with_prefix("g:").unwrap(), ["g:a:2"]);
+    assert_eq!(s.scan("g:").unwrap().len(), 1);
+    assert_eq!(s.units().unwrap(), "g:a:2".len() + 1);
+    clear();
+    assert!(s.keys().unwrap().is_empty());
+}
+
+#[wasm_bindgen_test]
 fn repo_writes_schema_key_and_restores_the_library_after_reopening() {
     clear();
     let (mut repo, opened) = Repo::open(LocalStore::open().unwrap());

@@ -12,19 +12,45 @@ use wasm_bindgen::{JsCast, JsValue};
 
 // One call for every key with a prefix (and its value): crossing into
 // JavaScript once per key costs more than the read itself at 20,000 keys.
-#[wasm_bindgen(inline_js = "export function scan_prefix(prefix, values) {
+#[wasm_bindgen(inline_js = "
+let listed = null;
+// The keys, listed once per task: listing 20,000 keys costs 10-30 ms.
+// Another tab's change reaches this page only between tasks, and this
+// store forgets the list on each of its own writes.
+function keys() {
+  if (listed === null) {
+    listed = Object.keys(localStorage);
+    queueMicrotask(() => { listed = null; });
+  }
+  return listed;
+}
+export function forget_keys() { listed = null; }
+export function scan_prefix(prefix, values) {
   const out = [];
-  for (const k of Object.keys(localStorage)) {
+  for (const k of keys()) {
     if (k.startsWith(prefix)) {
+      const v = values ? localStorage.getItem(k) : null;
+      if (values && v === null) continue;
       out.push(k);
-      if (values) out.push(localStorage.getItem(k));
+      if (values) out.push(v);
+    }
+  }
+  return JSON.stringify(out);
+}
+export function count_groups(prefix) {
+  const out = {};
+  for (const k of keys()) {
+    if (k.startsWith(prefix)) {
+      const end = k.indexOf(':', prefix.length);
+      const g = end < 0 ? k.slice(prefix.length) : k.slice(prefix.length, end);
+      out[g] = (out[g] || 0) + 1;
     }
   }
   return JSON.stringify(out);
 }
 export function used_units() {
   let n = 0;
-  for (const k of Object.keys(localStorage)) n += k.length + (localStorage.getItem(k) || '').length;
+  for (const k of keys()) n += k.length + (localStorage.getItem(k) || '').length;
   return n;
 }")]
 extern "C" {
@@ -32,6 +58,9 @@ extern "C" {
     fn scan_prefix(prefix: &str, values: bool) -> Result<String, JsValue>;
     #[wasm_bindgen(catch)]
     fn used_units() -> Result<f64, JsValue>;
+    #[wasm_bindgen(catch)]
+    fn count_groups(prefix: &str) -> Result<String, JsValue>;
+    fn forget_keys();
 }
 
 const PROBE_KEY: &str = "marginalia:probe";
@@ -61,6 +90,12 @@ impl LocalStore {
             Err(_) => {} // full, but readable: that is handled per write
         }
         Ok(Self { raw })
+    }
+
+    /// Drops the key listing kept for the current task, after a write made
+    /// around this store (tests clearing `localStorage`, say).
+    pub fn forget_listing() {
+        forget_keys();
     }
 }
 
@@ -94,11 +129,15 @@ impl KeyValueStore for LocalStore {
     }
 
     fn set(&mut self, key: &str, value: &str) -> Result<(), StorageError> {
-        self.raw.set_item(key, value).map_err(map_err)
+        let r = self.raw.set_item(key, value).map_err(map_err);
+        forget_keys();
+        r
     }
 
     fn remove(&mut self, key: &str) -> Result<(), StorageError> {
-        self.raw.remove_item(key).map_err(map_err)
+        let r = self.raw.remove_item(key).map_err(map_err);
+        forget_keys();
+        r
     }
 
     fn keys(&self) -> Result<Vec<String>, StorageError> {
@@ -107,6 +146,15 @@ impl KeyValueStore for LocalStore {
 
     fn keys_with_prefix(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
         let json = scan_prefix(prefix, false).map_err(map_err)?;
+        serde_json::from_str(&json).map_err(|e| StorageError::Other(e.to_string()))
+    }
+
+    /// Counted in JavaScript: only the counts cross into wasm.
+    fn count_groups(
+        &self,
+        prefix: &str,
+    ) -> Result<std::collections::BTreeMap<String, usize>, StorageError> {
+        let json = count_groups(prefix).map_err(map_err)?;
         serde_json::from_str(&json).map_err(|e| StorageError::Other(e.to_string()))
     }
 

@@ -19,6 +19,7 @@ pub mod local;
 #[cfg(target_arch = "wasm32")]
 pub mod quota;
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// Why a storage operation failed.
@@ -127,6 +128,18 @@ pub trait KeyValueStore {
         }
         Ok(out)
     }
+    /// How many keys start with `prefix`, grouped by what follows it up
+    /// to the next `:` (the group of a key with no `:` after the prefix is
+    /// the rest of it). Stores override it to count without listing.
+    fn count_groups(&self, prefix: &str) -> Result<BTreeMap<String, usize>, StorageError> {
+        let mut out = BTreeMap::new();
+        for k in self.keys_with_prefix(prefix)? {
+            let rest = &k[prefix.len()..];
+            let group = rest.split(':').next().unwrap_or(rest);
+            *out.entry(group.to_owned()).or_default() += 1;
+        }
+        Ok(out)
+    }
     /// How much of the store is used, in UTF-16 units of keys and values
     /// (what `localStorage`'s 5,242,880-unit limit counts).
     fn units(&self) -> Result<usize, StorageError> {
@@ -159,5 +172,8 @@ impl<T: KeyValueStore + ?Sized> KeyValueStore for Box<T> {
     }
     fn units(&self) -> Result<usize, StorageError> {
         (**self).units()
+    }
+    fn count_groups(&self, prefix: &str) -> Result<BTreeMap<String, usize>, StorageError> {
+        (**self).count_groups(prefix)
     }
 }

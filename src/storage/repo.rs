@@ -334,15 +334,14 @@ impl<S: KeyValueStore> Repo<S> {
 
     fn has_any_article(&self) -> bool {
         self.store
-            .keys()
-            .map(|keys| keys.iter().any(|k| k.starts_with(ARTICLE_PREFIX)))
-            .unwrap_or(false)
+            .keys_with_prefix(ARTICLE_PREFIX)
+            .is_ok_and(|keys| !keys.is_empty())
     }
 
     fn article_ids(&self) -> Vec<String> {
         let mut ids: Vec<String> = self
             .store
-            .keys()
+            .keys_with_prefix(ARTICLE_PREFIX)
             .unwrap_or_default()
             .into_iter()
             .filter_map(|k| k.strip_prefix(ARTICLE_PREFIX).map(str::to_owned))
@@ -852,13 +851,7 @@ impl<S: KeyValueStore> Repo<S> {
     /// How many annotations each article of `library` has (those with
     /// none are left out), from the keys alone: no record is read.
     pub fn annotation_counts(&self, library: &Library) -> BTreeMap<String, usize> {
-        let mut by_short: BTreeMap<&str, usize> = BTreeMap::new();
-        let keys = self.store.keys_with_prefix(LIVE_PREFIX).unwrap_or_default();
-        for key in &keys {
-            if let Some((_, short, _)) = parse_record_key(key) {
-                *by_short.entry(short).or_default() += 1;
-            }
-        }
+        let by_short = self.store.count_groups(LIVE_PREFIX).unwrap_or_default();
         library
             .entries()
             .iter()

@@ -41,23 +41,33 @@ pub fn StorageMeter(
 ) -> impl IntoView {
     let lib = expect_context::<LibraryCtx>();
     let usage = RwSignal::new(Usage::default());
+    // Reading the usage lists every key: it waits for the page to be
+    // painted, and changes in a row are measured once.
+    let due = StoredValue::new(false);
     Effect::new(move |_| {
         changes.track();
         let own = own_data.get();
-        let local = lib.local_units() as f64;
-        usage.set(Usage {
-            local,
-            ..usage.get_untracked()
-        });
-        spawn_local(async move {
-            if own && lib.first_persist_ask() {
-                quota::persist().await;
+        if due.get_value() {
+            return;
+        }
+        due.set_value(true);
+        super::time::after_paint(move || {
+            if due.is_disposed() {
+                return;
             }
-            let origin = quota::estimate().await;
-            let kept = quota::persisted().await;
-            usage.try_update(|u| {
-                u.origin = origin;
-                u.persisted = kept;
+            due.set_value(false);
+            let local = lib.local_units() as f64;
+            usage.try_update(|u| u.local = local);
+            spawn_local(async move {
+                if own && lib.first_persist_ask() {
+                    quota::persist().await;
+                }
+                let origin = quota::estimate().await;
+                let kept = quota::persisted().await;
+                usage.try_update(|u| {
+                    u.origin = origin;
+                    u.persisted = kept;
+                });
             });
         });
     });

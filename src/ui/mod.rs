@@ -74,18 +74,25 @@ pub fn App(
         }
     }
     let prefs = RwSignal::new(repo.load_prefs::<Prefs>());
+    // Applied now, while the page is empty: measuring the font then costs
+    // a layout of nothing (the effect below keeps them applied).
+    prefs::apply(prefs.get_untracked());
     let lib = LibraryCtx::new(Shelf::new(repo, bodies), library);
+    time::mark("marginalia:storage-opened");
     provide_context(lib);
     // Bodies an older version kept in localStorage move to IndexedDB now
     // (verified, resumable; until then they are read where they are).
+    // After the first paint: looking for them lists every key.
     if lib.has_body_store() {
-        leptos::task::spawn_local(async move {
-            if let Err(e) = lib.move_bodies().await {
-                notices.push(
-                    Level::Warning,
-                    format!("Article texts could not be moved to IndexedDB yet ({e}). They stay in localStorage, where they can be read, and the move is tried again next time."),
-                );
-            }
+        time::after_paint(move || {
+            leptos::task::spawn_local(async move {
+                if let Err(e) = lib.move_bodies().await {
+                    notices.push(
+                        Level::Warning,
+                        format!("Article texts could not be moved to IndexedDB yet ({e}). They stay in localStorage, where they can be read, and the move is tried again next time."),
+                    );
+                }
+            });
         });
     }
     provide_context(PrefsCtx(prefs));

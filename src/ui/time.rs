@@ -8,6 +8,23 @@ pub fn now() -> DateTime<Utc> {
     DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
 }
 
+/// Sets a User Timing mark (read by `scripts/bench`, shown in a browser's
+/// performance panel); nothing where the browser has no timing.
+pub fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
+
+/// Runs `f` once the next frame is painted (a timer queued from the
+/// frame's callback), for work that must not hold up what is shown.
+/// `f` may run after its owner is gone: it must use `try_` accessors.
+pub fn after_paint(f: impl FnOnce() + 'static) {
+    leptos::prelude::request_animation_frame(move || {
+        leptos::prelude::set_timeout(f, std::time::Duration::ZERO)
+    });
+}
+
 /// A date as the user's calendar shows it, e.g. `25 Nov 2026`.
 pub fn local_date(t: DateTime<Utc>) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(t.timestamp_millis() as f64));

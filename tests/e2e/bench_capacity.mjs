@@ -5,7 +5,7 @@
 // of localStorage and of the origin's quota they use, how long the
 // library takes to open (reload to every entry rendered; median of 5),
 // and how long one article takes to open. Deterministic data.
-import { serveDist, launch, openApp, importFiles, storageSnapshot } from './harness.mjs';
+import { serveDist, launch, openApp, importFiles, storageSnapshot, profile } from './harness.mjs';
 import { rng, libraryEntry as entry } from './generate.mjs';
 
 const ARTICLES = Number(process.env.BENCH_ARTICLES ?? 2000);
@@ -14,7 +14,8 @@ const WORDS = 2000;
 const PER_ARTICLE = 10;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const server = await serveDist();
+// BENCH_DIST measures another build (a profiling one with names, say).
+const server = await serveDist(process.env.BENCH_DIST);
 const browser = await launch();
 const { ctx, page } = await openApp(browser, server.url);
 const r = rng(11);
@@ -50,10 +51,42 @@ await page.context().addInitScript((n) => {
   });
   obs.observe(document, { childList: true, subtree: true });
 }, shown);
+const phases = [];
 for (let i = 0; i < 5; i++) {
   await page.reload();
   await page.waitForFunction(() => window.__libReady !== undefined, null, { timeout: 60000 });
-  libOpen.push(await page.evaluate(() => window.__libReady));
+  const t = await page.evaluate(() => {
+    const at = (n) => performance.getEntriesByName(n)[0]?.startTime ?? NaN;
+    const nav = performance.getEntriesByType('navigation')[0];
+    return { ready: window.__libReady, script: nav.domInteractive, start: at('marginalia:start'), idb: at('marginalia:idb-opened'), storage: at('marginalia:storage-opened') };
+  });
+  libOpen.push(t.ready);
+  phases.push(t);
+}
+if (process.env.BENCH_PROFILE) {
+  await profile(page, 'library reload', async () => {
+    await page.reload();
+    await page.waitForFunction(() => window.__libReady !== undefined, null, { timeout: 60000 });
+  });
+}
+// The same, inside the running app: from the route change (the reader
+// back to the library) to the first entries rendered and painted, as the
+// reader's open is measured.
+const routeOpen = [];
+for (let i = 0; i < 5; i++) {
+  await page.evaluate(() => { location.hash = '#/read/none'; });
+  await page.waitForSelector('[data-testid="library-item"]', { state: 'detached' });
+  routeOpen.push(await page.evaluate((n) => new Promise((resolve) => {
+    const t0 = performance.now();
+    const obs = new MutationObserver(() => {
+      if (document.querySelectorAll('[data-testid="library-item"]').length >= n) {
+        obs.disconnect();
+        requestAnimationFrame(() => resolve(performance.now() - t0));
+      }
+    });
+    obs.observe(document, { childList: true, subtree: true });
+    location.hash = '#/';
+  }), shown));
 }
 const first = await page.locator('[data-testid="library-item"]').first();
 t0 = Date.now();
@@ -66,6 +99,9 @@ console.log(`  in the library: ${listed.toLocaleString('en')} articles, ${record
 console.log(`  localStorage: ${(lsUnits / 1e6).toFixed(2)} M of 5.24 M UTF-16 units (${((100 * lsUnits) / 5242880).toFixed(0)} %)`);
 console.log(`  origin (navigator.storage.estimate): ${(estimate.usage / 1e6).toFixed(1)} MB used of ${(estimate.quota / 1e9).toFixed(1)} GB`);
 console.log(`  library open, from navigation start to its first ${shown} entries rendered (the rest as it scrolls): median ${median(libOpen).toFixed(0)} ms [${libOpen.map((x) => x.toFixed(0)).join(', ')}]`);
+const m = (f) => median(phases.map(f)).toFixed(0);
+console.log(`    of which: page and script loaded ${m((p) => p.script)} ms; wasm fetched, compiled and started ${m((p) => p.start - p.script)} ms; IndexedDB opened ${m((p) => p.idb - p.start)} ms; index, counts and preferences read ${m((p) => p.storage - p.idb)} ms; rendered and painted ${m((p) => p.ready - p.storage)} ms`);
+console.log(`  library open, from the route change to its first ${shown} entries painted (the app running): median ${median(routeOpen).toFixed(0)} ms [${routeOpen.map((x) => x.toFixed(0)).join(', ')}]`);
 console.log(`  opening one article from the library: ${articleOpen} ms`);
 await ctx.close();
 await browser.close();

@@ -21,7 +21,7 @@
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DIST as BUILT, ROOT, launch, importFiles } from './harness.mjs';
+import { DIST as BUILT, ROOT, launch, importFiles, profile } from './harness.mjs';
 import { rng } from './generate.mjs';
 
 // BENCH_DIST measures another build (a profiling one with names, say).
@@ -238,30 +238,6 @@ async function memory(page) {
   const nodes = await page.evaluate(() => document.getElementsByTagName('*').length);
   await cdp.detach();
   return { js: usedSize, wasm, nodes };
-}
-
-/** With BENCH_PROFILE set: the functions that took the most time (self
- * time, from a CPU profile) while `run` ran. For finding what to speed up. */
-async function profile(page, label, run) {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Profiler.enable');
-  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
-  await cdp.send('Profiler.start');
-  await run();
-  const { profile: p } = await cdp.send('Profiler.stop');
-  await cdp.detach();
-  const dt = (p.endTime - p.startTime) / 1000 / p.samples.length;
-  const self = new Map();
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
-  const hits = new Map();
-  for (const s of p.samples) hits.set(s, (hits.get(s) ?? 0) + 1);
-  for (const [id, n] of hits) {
-    const f = byId.get(id).callFrame;
-    const name = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}`;
-    self.set(name, (self.get(name) ?? 0) + n * dt);
-  }
-  console.log(`  profile, ${label} (self time, ms):`);
-  for (const [name, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`    ${ms.toFixed(1).padStart(7)}  ${name}`);
 }
 
 // ---- the run ------------------------------------------------------------

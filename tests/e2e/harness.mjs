@@ -24,14 +24,14 @@ const TYPES = {
 };
 
 /** Serves dist/ on 127.0.0.1 at a free port; resolves to { url, close }. */
-export function serveDist() {
-  if (!fs.existsSync(path.join(DIST, 'index.html'))) {
-    throw new Error('dist/index.html is missing: run `trunk build --release` first (scripts/test does).');
+export function serveDist(dir = DIST) {
+  if (!fs.existsSync(path.join(dir, 'index.html'))) {
+    throw new Error(`${dir}/index.html is missing: run \`trunk build --release\` first (scripts/test does).`);
   }
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://localhost');
-    let file = path.normalize(path.join(DIST, decodeURIComponent(url.pathname)));
-    if (!file.startsWith(DIST)) { res.writeHead(403).end(); return; }
+    let file = path.normalize(path.join(dir, decodeURIComponent(url.pathname)));
+    if (!file.startsWith(dir)) { res.writeHead(403).end(); return; }
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
     fs.readFile(file, (err, data) => {
       if (err) { res.writeHead(404).end('not found'); return; }
@@ -220,4 +220,28 @@ export async function storedAnnotations(page, articleId) {
     annotations.sort((a, b) => a.target.position.start - b.target.position.start);
     return annotations.length || deleted.length ? { v, annotations, deleted } : null;
   }, { id: articleId, article });
+}
+
+/** With BENCH_PROFILE set: the functions that took the most time (self
+ * time, from a CPU profile) while `run` ran. For finding what to speed up. */
+export async function profile(page, label, run) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+  await cdp.send('Profiler.start');
+  await run();
+  const { profile: p } = await cdp.send('Profiler.stop');
+  await cdp.detach();
+  const dt = (p.endTime - p.startTime) / 1000 / p.samples.length;
+  const self = new Map();
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const hits = new Map();
+  for (const s of p.samples) hits.set(s, (hits.get(s) ?? 0) + 1);
+  for (const [id, n] of hits) {
+    const f = byId.get(id).callFrame;
+    const name = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}`;
+    self.set(name, (self.get(name) ?? 0) + n * dt);
+  }
+  console.log(`  profile, ${label} (self time, ms):`);
+  for (const [name, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`    ${ms.toFixed(1).padStart(7)}  ${name}`);
 }

@@ -20,6 +20,7 @@ pub fn clear() {
         .unwrap()
         .clear()
         .unwrap();
+    LocalStore::forget_listing();
 }
 
 /// Every key and value, for comparing before and after.

@@ -26,15 +26,12 @@ impl Library {
     /// A library of these entries, kept in the given order; a repeated id is
     /// kept once (its first entry).
     pub fn from_entries(entries: Vec<ArticleMeta>) -> Self {
-        let mut lib = Self {
-            entries: Vec::with_capacity(entries.len()),
-        };
-        for e in entries {
-            if lib.get(&e.id).is_none() {
-                lib.entries.push(e);
-            }
-        }
-        lib
+        let mut seen = std::collections::BTreeSet::new();
+        let entries = entries
+            .into_iter()
+            .filter(|e| seen.insert(e.id.clone()))
+            .collect();
+        Self { entries }
     }
 
     /// The entries, newest first.
