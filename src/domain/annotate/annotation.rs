@@ -198,8 +198,15 @@ impl Target {
     /// Re-derives the sentence range after boundaries changed; the
     /// position and quote stay as they are.
     pub fn resync(&mut self, map: &TextMap) {
-        if let Some((a, b)) = map.sentences_in(self.position.start, self.position.end) {
-            self.sentences = [a as u32, b as u32];
+        self.sentences = self.synced_sentences(map);
+    }
+
+    /// The sentence range [`Target::resync`] would give, without changing
+    /// anything.
+    pub fn synced_sentences(&self, map: &TextMap) -> [u32; 2] {
+        match map.sentences_in(self.position.start, self.position.end) {
+            Some((a, b)) => [a as u32, b as u32],
+            None => self.sentences,
         }
     }
 }

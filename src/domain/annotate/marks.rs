@@ -13,6 +13,7 @@ use crate::domain::annotate::textmap::TextMap;
 use crate::domain::text::fold::eq_folded;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 /// A highlighted part of a sentence (an exact-span annotation).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,8 +97,10 @@ pub fn sentence_marks(
 /// was filed under.
 #[derive(Clone, Debug, Default)]
 pub struct MarksIndex {
-    cover: Vec<Vec<(DateTime<Utc>, String)>>,
-    at: BTreeMap<String, (usize, usize, DateTime<Utc>)>,
+    /// Per sentence: (created, id) of each annotation over it, sorted.
+    /// One allocation per id, shared by its entries here and in `at`.
+    cover: Vec<Vec<(DateTime<Utc>, Rc<str>)>>,
+    at: BTreeMap<Rc<str>, (usize, usize, DateTime<Utc>)>,
 }
 
 impl MarksIndex {
@@ -112,6 +115,7 @@ impl MarksIndex {
         }
         for c in &mut index.cover {
             c.sort();
+            c.shrink_to_fit();
         }
         index
     }
@@ -119,10 +123,11 @@ impl MarksIndex {
     fn file(&mut self, map: &TextMap, a: &Annotation) -> Option<(usize, usize)> {
         let pos = a.target.position;
         let (first, last) = map.sentences_in(pos.start, pos.end)?;
+        let id: Rc<str> = Rc::from(a.id.as_str());
         for c in &mut self.cover[first..=last] {
-            c.push((a.created, a.id.clone()));
+            c.push((a.created, id.clone()));
         }
-        self.at.insert(a.id.clone(), (first, last, a.created));
+        self.at.insert(id, (first, last, a.created));
         Some((first, last))
     }
 
@@ -139,8 +144,7 @@ impl MarksIndex {
         for id in ids {
             if let Some((first, last, created)) = self.at.remove(id) {
                 for c in &mut self.cover[first..=last] {
-                    if let Ok(k) = c.binary_search_by(|(t, i)| (t, i.as_str()).cmp(&(&created, id)))
-                    {
+                    if let Ok(k) = c.binary_search_by(|(t, i)| (t, &**i).cmp(&(&created, id))) {
                         c.remove(k);
                     }
                 }
@@ -197,7 +201,7 @@ impl MarksIndex {
                     m.tags.push(t.clone());
                 }
             }
-            let last = self.at.get(&a.id).map(|r| r.1);
+            let last = self.at.get(a.id.as_str()).map(|r| r.1);
             if last == Some(i) && !a.note.trim().is_empty() {
                 m.note = true;
             }

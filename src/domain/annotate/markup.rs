@@ -27,7 +27,7 @@ use std::fmt::Write;
 
 /// Appends `text` with `&`, `<`, `>` and `"` escaped (for text and for
 /// attribute values in double quotes).
-pub fn escape_into(out: &mut String, text: &str) {
+pub fn escape_into<W: Write>(out: &mut W, text: &str) {
     let mut last = 0;
     for (i, c) in text.char_indices() {
         let rep = match c {
@@ -37,11 +37,11 @@ pub fn escape_into(out: &mut String, text: &str) {
             '"' => "&quot;",
             _ => continue,
         };
-        out.push_str(&text[last..i]);
-        out.push_str(rep);
+        let _ = out.write_str(&text[last..i]);
+        let _ = out.write_str(rep);
         last = i + 1;
     }
-    out.push_str(&text[last..]);
+    let _ = out.write_str(&text[last..]);
 }
 
 /// What a screen reader hears about a sentence beyond its text.
@@ -83,7 +83,7 @@ pub fn sentence_attributes(m: &SentenceMarks) -> [(&'static str, Option<String>)
 
 /// The content of a sentence element: its text, cut into `<mark>`s where
 /// parts of it are highlighted.
-pub fn sentence_content(out: &mut String, text: &str, m: &SentenceMarks) {
+pub fn sentence_content<W: Write>(out: &mut W, text: &str, m: &SentenceMarks) {
     if m.parts.is_empty() {
         escape_into(out, text);
         return;
@@ -96,16 +96,16 @@ pub fn sentence_content(out: &mut String, text: &str, m: &SentenceMarks) {
                 if let Some(under) = colours.get(1) {
                     let _ = write!(out, " data-overlap=\"{}\"", under.name());
                 }
-                out.push('>');
+                let _ = out.write_char('>');
                 escape_into(out, piece);
-                out.push_str("</mark>");
+                let _ = out.write_str("</mark>");
             }
         }
     }
 }
 
 /// The note marker after sentence `i`, outside its text.
-pub fn note_marker(out: &mut String, i: usize) {
+pub fn note_marker<W: Write>(out: &mut W, i: usize) {
     let _ = write!(
         out,
         "<span class=\"note-mark\" data-testid=\"note-marker\" data-note-for=\"{i}\" role=\"img\" aria-label=\"Has a note\"></span>"
@@ -114,7 +114,7 @@ pub fn note_marker(out: &mut String, i: usize) {
 
 /// One sentence element (and its note marker). `cursor`: it has the
 /// keyboard cursor (`tabindex="0"`; every other sentence has `-1`).
-pub fn sentence_html(out: &mut String, i: usize, text: &str, m: &SentenceMarks, cursor: bool) {
+pub fn sentence_html<W: Write>(out: &mut W, i: usize, text: &str, m: &SentenceMarks, cursor: bool) {
     let _ = write!(
         out,
         "<span class=\"s\" data-sentence-id=\"{i}\" tabindex=\"{}\"",
@@ -124,12 +124,12 @@ pub fn sentence_html(out: &mut String, i: usize, text: &str, m: &SentenceMarks, 
         if let Some(v) = value {
             let _ = write!(out, " {name}=\"");
             escape_into(out, &v);
-            out.push('"');
+            let _ = out.write_char('"');
         }
     }
-    out.push('>');
+    let _ = out.write_char('>');
     sentence_content(out, text, m);
-    out.push_str("</span>");
+    let _ = out.write_str("</span>");
     if m.note {
         note_marker(out, i);
     }
@@ -137,8 +137,8 @@ pub fn sentence_html(out: &mut String, i: usize, text: &str, m: &SentenceMarks, 
 
 /// The sentences of a block and the whitespace between them; `first` is
 /// the global index of its first sentence, `marks` every sentence's marks.
-pub fn block_sentences(
-    out: &mut String,
+pub fn block_sentences<W: Write>(
+    out: &mut W,
     block: &Block,
     first: usize,
     marks: &[SentenceMarks],
@@ -189,8 +189,35 @@ pub fn title_html(article: &Article, marks: &[SentenceMarks], cursor: usize) -> 
 }
 
 /// The article body: every block (but a title block) as its element.
+/// Its size is counted first, so the string is allocated once: growing
+/// it would hold the old and the new buffer at once, and a wasm memory
+/// keeps its largest size.
 pub fn body_html(article: &Article, marks: &[SentenceMarks], cursor: usize) -> String {
-    let mut out = String::with_capacity(article.blocks.iter().map(|b| b.text.len() * 2).sum());
+    let mut size = Count(0);
+    write_body(&mut size, article, marks, cursor);
+    let mut out = String::with_capacity(size.0);
+    write_body(&mut out, article, marks, cursor);
+    out
+}
+
+/// Counts what is written.
+struct Count(usize);
+
+impl Write for Count {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0 += s.len();
+        Ok(())
+    }
+}
+
+/// Writes what [`body_html`] returns to any sink (the reader streams it
+/// into a JavaScript string, so the wasm memory never holds all of it).
+pub fn write_body<W: Write>(
+    out: &mut W,
+    article: &Article,
+    marks: &[SentenceMarks],
+    cursor: usize,
+) {
     let skip = usize::from(title_is_first_block(article));
     let mut first = 0;
     let mut in_list = false;
@@ -198,22 +225,21 @@ pub fn body_html(article: &Article, marks: &[SentenceMarks], cursor: usize) -> S
         if i >= skip {
             let list = b.kind == BlockKind::ListItem;
             if list && !in_list {
-                out.push_str("<ul>");
+                let _ = out.write_str("<ul>");
             } else if !list && in_list {
-                out.push_str("</ul>");
+                let _ = out.write_str("</ul>");
             }
             in_list = list;
             let tag = tag_of(b.kind);
             let _ = write!(out, "<{tag} data-paragraph=\"{i}\">");
-            block_sentences(&mut out, b, first, marks, cursor);
+            block_sentences(out, b, first, marks, cursor);
             let _ = write!(out, "</{tag}>");
         }
         first += b.sentences.len();
     }
     if in_list {
-        out.push_str("</ul>");
+        let _ = out.write_str("</ul>");
     }
-    out
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use crate::domain::text::fold::fold;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 /// The version of the stored form ([`Stored`]).
 pub const FORMAT_VERSION: u32 = 1;
@@ -51,7 +52,8 @@ pub struct Change {
 #[derive(Clone, Debug, Default)]
 pub struct AnnotationSet {
     article: String,
-    items: BTreeMap<String, Annotation>,
+    /// Keyed by the id, shared with `order` (one copy of each id).
+    items: BTreeMap<Rc<str>, Annotation>,
     deleted: BTreeMap<String, DateTime<Utc>>,
     /// Ids changed in any way (edited here, or merged in from storage)
     /// since the last [`AnnotationSet::take_touched`]: what the reader
@@ -78,12 +80,16 @@ pub struct AnnotationSet {
 /// Where an annotation sorts in document order: by start, longest
 /// first, then oldest first, then by id.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct OrderKey(u32, std::cmp::Reverse<u32>, DateTime<Utc>, String);
+struct OrderKey(u32, std::cmp::Reverse<u32>, DateTime<Utc>, Rc<str>);
 
 impl OrderKey {
     fn of(a: &Annotation) -> Self {
+        Self::with_id(a, Rc::from(a.id.as_str()))
+    }
+
+    fn with_id(a: &Annotation, id: Rc<str>) -> Self {
         let p = a.target.position;
-        Self(p.start, std::cmp::Reverse(p.end), a.created, a.id.clone())
+        Self(p.start, std::cmp::Reverse(p.end), a.created, id)
     }
 }
 
@@ -282,7 +288,7 @@ impl AnnotationSet {
             }
         }
         for (id, &at) in &other.deleted {
-            if let Some(mine) = self.items.get(id) {
+            if let Some(mine) = self.items.get(id.as_str()) {
                 if at >= mine.updated {
                     self.remove_item(id);
                     self.deleted.insert(id.clone(), at);
@@ -305,19 +311,23 @@ impl AnnotationSet {
     }
 
     fn insert_item(&mut self, a: Annotation) -> Option<Annotation> {
-        self.order.insert(OrderKey::of(&a));
+        let id = match self.items.get_key_value(a.id.as_str()) {
+            Some((k, _)) => k.clone(),
+            None => Rc::from(a.id.as_str()),
+        };
+        self.order.insert(OrderKey::with_id(&a, id.clone()));
         let p = a.target.position;
         self.longest = self.longest.max(p.end.saturating_sub(p.start));
         self.orphans += usize::from(a.orphan);
         add_tag_counts(&mut self.tags, [&a]);
-        let before = self.items.insert(a.id.clone(), a);
+        let before = self.items.insert(id, a);
         if let Some(b) = &before {
             self.orphans -= usize::from(b.orphan);
             self.forget_tags(b);
             let key = OrderKey::of(b);
             if self
                 .items
-                .get(&b.id)
+                .get(b.id.as_str())
                 .is_none_or(|now| OrderKey::of(now) != key)
             {
                 self.order.remove(&key);
@@ -352,7 +362,7 @@ impl AnnotationSet {
         if matches!(self.deleted.get(&theirs.id), Some(at) if *at >= theirs.updated) {
             return false;
         }
-        !matches!(self.items.get(&theirs.id), Some(mine) if !newer(theirs, mine))
+        !matches!(self.items.get(theirs.id.as_str()), Some(mine) if !newer(theirs, mine))
     }
 
     fn take_in(&mut self, theirs: Annotation) {
@@ -418,7 +428,7 @@ impl AnnotationSet {
     /// first, then oldest first), without sorting: O(n) to list them all,
     /// O(k) for the first k.
     pub fn document_order(&self) -> impl Iterator<Item = &Annotation> + '_ {
-        self.order.iter().filter_map(|k| self.items.get(&k.3))
+        self.order.iter().filter_map(|k| self.items.get(&*k.3))
     }
 
     /// The live annotations in document order, collected.
@@ -469,13 +479,13 @@ impl AnnotationSet {
             p.start.saturating_sub(self.longest),
             std::cmp::Reverse(u32::MAX),
             DateTime::<Utc>::MIN_UTC,
-            String::new(),
+            Rc::from(""),
         );
         let end = p.end.max(p.start + 1);
         self.order
             .range(from..)
             .take_while(move |k| k.0 < end)
-            .filter_map(|k| self.items.get(&k.3))
+            .filter_map(|k| self.items.get(&*k.3))
             .filter(|a| !a.orphan)
     }
 

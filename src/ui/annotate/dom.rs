@@ -243,3 +243,46 @@ pub fn selection_from_dom(map: &TextMap, exact: bool) -> Option<Sel> {
         span: None::<Position>,
     })
 }
+
+/// A JavaScript string written in pieces through a small buffer (see
+/// [`super::Annot::html`]).
+pub struct JsText {
+    buf: String,
+    out: js_sys::JsString,
+}
+
+const JS_TEXT_CHUNK: usize = 64 * 1024;
+
+impl Default for JsText {
+    fn default() -> Self {
+        Self {
+            buf: String::with_capacity(JS_TEXT_CHUNK),
+            out: js_sys::JsString::from(""),
+        }
+    }
+}
+
+impl JsText {
+    fn flush(&mut self) {
+        if !self.buf.is_empty() {
+            self.out = self.out.concat(&wasm_bindgen::JsValue::from_str(&self.buf));
+            self.buf.clear();
+        }
+    }
+
+    /// The whole string.
+    pub fn finish(mut self) -> wasm_bindgen::JsValue {
+        self.flush();
+        self.out.into()
+    }
+}
+
+impl std::fmt::Write for JsText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if self.buf.len() + s.len() > JS_TEXT_CHUNK {
+            self.flush();
+        }
+        self.buf.push_str(s);
+        Ok(())
+    }
+}

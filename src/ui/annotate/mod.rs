@@ -188,12 +188,15 @@ impl Annot {
         lib.prune_tombstones(&mut set, time::now());
         // Sentence ranges follow corrected boundaries; the places themselves
         // (code points) never move.
+        // Only those that moved are copied: copying all 5,000 would double
+        // the set for a moment, and the wasm memory keeps its peak.
         let stale: Vec<Annotation> = set
             .anchored()
-            .filter_map(|a| {
+            .filter(|a| a.target.synced_sentences(&map) != a.target.sentences)
+            .map(|a| {
                 let mut b = a.clone();
                 b.target.resync(&map);
-                (b != *a).then_some(b)
+                b
             })
             .collect();
         for a in stale {
@@ -276,14 +279,21 @@ impl Annot {
     /// The article body and the page heading's content as HTML, as the
     /// marks, selection and cursor are now (see
     /// [`crate::domain::annotate::markup`]).
-    pub fn html(&self) -> (String, String) {
+    ///
+    /// The body comes as a JavaScript string, written through a 64 KB
+    /// buffer: the wasm memory (which keeps its largest size) never holds
+    /// the 1.6 MB of a 100,000-word article's body, nor does the view
+    /// keep a copy, as it would of a `String` given to `inner_html`.
+    pub fn html(&self) -> (wasm_bindgen::JsValue, String) {
         self.with(|i| {
+            let mut body = dom::JsText::default();
+            markup::write_body(&mut body, &i.article, &i.shown, i.cursor);
             (
-                markup::body_html(&i.article, &i.shown, i.cursor),
+                body.finish(),
                 markup::title_html(&i.article, &i.shown, i.cursor),
             )
         })
-        .unwrap_or_default()
+        .unwrap_or_else(|| (wasm_bindgen::JsValue::from_str(""), String::new()))
     }
 
     fn with<R>(&self, f: impl FnOnce(&Inner) -> R) -> Option<R> {

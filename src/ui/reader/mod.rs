@@ -282,7 +282,7 @@ fn ArticleView(article: Article) -> impl IntoView {
                     </label>
                 </p>
             </header>
-            <div class="reader-body" inner_html=body></div>
+            <div class="reader-body" prop:innerHTML=body></div>
             <annotate::toolbar::Toolbar />
         </article>
         <annotate::panel::Panel open=panel_open />
