@@ -29,17 +29,52 @@ pub fn uuid() -> String {
     uuid_v4(bytes)
 }
 
-/// The element of sentence `i`.
-pub fn sentence_el(i: usize) -> Option<HtmlElement> {
-    // The reader's `.s` elements are its sentences in order; the browser
-    // keeps the collection, so this is no search through the document.
-    document()
+thread_local! {
+    /// The open reader's element and its `.s` elements in order (a static
+    /// list: a fresh live collection would be walked from its start on
+    /// every lookup, and a selector search costs a walk of the document).
+    static READER: std::cell::RefCell<Option<(Element, web_sys::NodeList)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+fn find_reader() -> Option<(Element, web_sys::NodeList)> {
+    let reader = document()
         .query_selector("[data-testid=\"reader\"]")
         .ok()
-        .flatten()?
-        .get_elements_by_class_name("s")
-        .item(i as u32)
-        .filter(|e| sentence_index(e) == Some(i))
+        .flatten()?;
+    let list = reader.query_selector_all(".s").ok()?;
+    Some((reader, list))
+}
+
+/// The open reader's element (`[data-testid="reader"]`).
+pub fn reader_el() -> Option<Element> {
+    READER.with(|c| {
+        let mut c = c.borrow_mut();
+        if !c.as_ref().is_some_and(|(r, _)| r.is_connected()) {
+            *c = find_reader();
+        }
+        c.as_ref().map(|(r, _)| r.clone())
+    })
+}
+
+/// The element of sentence `i`.
+pub fn sentence_el(i: usize) -> Option<HtmlElement> {
+    let lookup = |fresh: bool| {
+        READER.with(|c| {
+            let mut c = c.borrow_mut();
+            if fresh || !c.as_ref().is_some_and(|(r, _)| r.is_connected()) {
+                *c = find_reader();
+            }
+            c.as_ref()?
+                .1
+                .item(i as u32)
+                .and_then(|n| n.dyn_into::<Element>().ok())
+                .filter(|e| sentence_index(e) == Some(i))
+        })
+    };
+    // A list taken before the body was set is read again once.
+    lookup(false)
+        .or_else(|| lookup(true))
         .and_then(|e| e.dyn_into().ok())
 }
 

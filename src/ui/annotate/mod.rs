@@ -122,10 +122,6 @@ struct Inner {
 #[derive(Clone, Copy)]
 pub struct Annot {
     inner: StoredValue<Inner, LocalStorage>,
-    /// The reader's sentence elements, in order, once the body is in the
-    /// document: a static list (a live collection would be walked again
-    /// after every class change).
-    els: StoredValue<Option<web_sys::NodeList>, LocalStorage>,
     /// Bumped on every change to the annotations.
     pub version: RwSignal<u64>,
     /// The selection.
@@ -226,7 +222,6 @@ impl Annot {
         };
         Self {
             inner: StoredValue::new_local(inner),
-            els: StoredValue::new_local(None),
             version: RwSignal::new(0),
             selection: RwSignal::new(None),
             colour: RwSignal::new(Colour::Yellow),
@@ -241,29 +236,9 @@ impl Annot {
         }
     }
 
-    /// Takes the reader's sentence elements, once its body is in the
-    /// document: the `.s` elements of `reader`, in document order, are
-    /// sentences 0, 1, 2, …
-    pub fn take_elements(&self, reader: &web_sys::Element) {
-        if let Ok(els) = reader.query_selector_all(".s") {
-            self.els.try_set_value(Some(els));
-        }
-    }
-
     /// The element of sentence `i`, if the body is in the document.
     pub fn el(&self, i: usize) -> Option<web_sys::Element> {
-        if self.els.try_with_value(Option::is_none).unwrap_or(false)
-            && let Some(reader) = document()
-                .query_selector("[data-testid=\"reader\"]")
-                .ok()
-                .flatten()
-        {
-            self.take_elements(&reader);
-        }
-        self.els
-            .try_with_value(|e| e.as_ref().and_then(|e| e.item(i as u32)))
-            .flatten()
-            .and_then(|n| wasm_bindgen::JsCast::dyn_into(n).ok())
+        dom::sentence_el(i).map(Into::into)
     }
 
     /// A copy of the article shown (for replacing it).

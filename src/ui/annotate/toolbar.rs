@@ -44,7 +44,7 @@ const ROOM_ABOVE: f64 = 150.0;
 /// stays clickable), or below its last line when there is no room above.
 /// Returns (top, left, above).
 fn place(first: usize, last: usize) -> Option<(f64, f64, bool)> {
-    let reader = document().query_selector(".reader").ok()??;
+    let reader = dom::reader_el()?;
     let base = reader.get_bounding_client_rect();
     let top_rect = dom::sentence_el(first)?.get_client_rects().get(0)?;
     let bottom_rects = dom::sentence_el(last)?.get_client_rects();
