@@ -24,6 +24,8 @@ import path from 'node:path';
 import { DIST as BUILT, ROOT, launch, importFiles, profile } from './harness.mjs';
 import { rng } from './generate.mjs';
 
+// BENCH_TRACE=1 prints, per page, the browser's time by trace event
+// (style, layout, paint) over 10 edits: for finding what a frame holds.
 // BENCH_DIST measures another build (a profiling one with names, say).
 const DIST = process.env.BENCH_DIST ?? BUILT;
 
@@ -302,6 +304,20 @@ for (const n of NS) {
         await frame();
       }
     }, { sentences, FRAME }));
+  }
+  if (process.env.BENCH_TRACE) {
+    // What the browser does in the frames of 10 edits, app and vanilla:
+    // total time per trace event name (style, layout, paint, ...).
+    for (const [label, open] of [['app', () => openApp(page, server.url, id, sentences, n)], ['vanilla', () => openVanilla(page, server.url, id)]]) {
+      await open();
+      await browser.startTracing(page, { categories: ['devtools.timeline', 'blink', 'disabled-by-default-devtools.timeline'] });
+      await act(page, sentences, 0);
+      const events = JSON.parse((await browser.stopTracing()).toString()).traceEvents;
+      const total = new Map();
+      for (const e of events) if (e.ph === 'X' && e.dur) total.set(e.name, (total.get(e.name) ?? 0) + e.dur / 1000);
+      console.log(`  trace, ${label}, 10 edits (ms by event):`);
+      for (const [k, v] of [...total].sort((a, b) => b[1] - a[1]).slice(0, 18)) console.log(`    ${v.toFixed(1).padStart(8)}  ${k}`);
+    }
   }
   // In rounds, alternating, so that drift in the machine's speed falls
   // on both pages alike.
