@@ -51,10 +51,11 @@ if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WBG_VERSI
   cargo install wasm-bindgen-cli --version "$WBG_VERSION" --force >&2
 fi
 
-# 4. npm tools: wasm-opt from binaryen, and playwright-core (never its browser download).
+# 4. npm tools: wasm-opt from binaryen, playwright-core (never its browser
+#    download) and axe-core (accessibility checks in the e2e suite).
 lock_sum="$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)"
 if [ "$(cat "$ROOT/node_modules/.marginalia-lock" 2>/dev/null || true)" != "$lock_sum" ]; then
-  say "installing npm tools (binaryen $BINARYEN_VERSION, playwright-core)"
+  say "installing npm tools (binaryen $BINARYEN_VERSION, playwright-core, axe-core)"
   (cd "$ROOT" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >&2)
   echo "$lock_sum" > "$ROOT/node_modules/.marginalia-lock"
 fi

@@ -180,24 +180,28 @@ fn ReaderControls() -> impl IntoView {
         <div class="controls" role="group" aria-label="Reading settings">
             <button
                 data-testid="font-smaller"
-                aria-label="Smaller text"
                 title="Smaller text"
                 prop:disabled=move || { prefs.get().font_size <= prefs::MIN_FONT }
                 on:click=move |_| prefs.update(|p| *p = p.step_font(false))
             >
-                "A−"
+                // The symbol is what shows; the words are the name (so a
+                // name never disagrees with a visible text label).
+                <span aria-hidden="true">"A−"</span>
+                <span class="sr-only">"Smaller text"</span>
             </button>
             <span class="font-size" aria-live="polite">
                 {move || format!("{}px", prefs.get().font_size)}
             </span>
             <button
                 data-testid="font-larger"
-                aria-label="Larger text"
                 title="Larger text"
                 prop:disabled=move || { prefs.get().font_size >= prefs::MAX_FONT }
                 on:click=move |_| prefs.update(|p| *p = p.step_font(true))
             >
-                "A+"
+                // The symbol is what shows; the words are the name (so a
+                // name never disagrees with a visible text label).
+                <span aria-hidden="true">"A+"</span>
+                <span class="sr-only">"Larger text"</span>
             </button>
             <button
                 data-testid="theme-toggle"

@@ -193,15 +193,16 @@ fn Entry(annotation: Annotation, colour: Colour) -> impl IntoView {
     } else {
         ""
     };
-    let label = format!("{exact}{} highlight: {quote}", colour.name());
     let for_click = annotation.clone();
     let id = annotation.id.clone();
     view! {
         <li class="entry" data-testid="annotation-item" data-annotation-id=annotation.id.clone() data-colour=colour.name()>
-            <button class="entry-main" aria-label=label on:click=move |_| a.reveal(&for_click)>
+            <button class="entry-main" on:click=move |_| a.reveal(&for_click)>
                 <span class="entry-colour">
                     <span class="dot" data-colour=colour.name() aria-hidden="true"></span>
+                    <span class="sr-only">{exact}</span>
                     {colour.name()}
+                    <span class="sr-only">" highlight:"</span>
                 </span>
                 <q class="entry-quote">{quote}</q>
                 {note.map(|n| view! { <span class="entry-note" data-testid="entry-note">{n}</span> })}

@@ -103,13 +103,13 @@ pub fn Toolbar() -> impl IntoView {
                         .into_iter()
                         .map(|c| {
                             let label = format!("Highlight {} ({})", c.name(), c.digit());
+                            let title = label.clone();
                             view! {
                                 <button
                                     class="swatch"
                                     data-colour=c.name()
                                     data-testid=format!("colour-{}", c.name())
-                                    aria-label=label.clone()
-                                    title=label
+                                    title=title
                                     aria-pressed=move || {
                                         let on = under.with(|u| u.as_ref().map(|x| x.colour))
                                             == Some(c);
@@ -117,7 +117,8 @@ pub fn Toolbar() -> impl IntoView {
                                     }
                                     on:click=move |_| a.highlight(c)
                                 >
-                                    {c.digit().to_string()}
+                                    <span aria-hidden="true">{c.digit().to_string()}</span>
+                                    <span class="sr-only">{label}</span>
                                 </button>
                             }
                         })
