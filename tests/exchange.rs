@@ -776,3 +776,133 @@ fn the_replace_preview_counts_how_the_annotations_were_found() {
         "2 annotations: 1 moved with their text, 1 matched approximately."
     );
 }
+
+/// Splits RFC 4180 CSV (CRLF rows, quoted fields with doubled quotes).
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let (mut row, mut field, mut quoted, mut chars) =
+        (Vec::new(), String::new(), false, text.chars().peekable());
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\r') => {
+                assert_eq!(chars.next(), Some('\n'), "rows end in CRLF");
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    assert!(
+        row.is_empty() && field.is_empty(),
+        "the last row ends in CRLF"
+    );
+    rows
+}
+
+#[test]
+fn the_csv_export_has_one_row_per_annotation_quoted_for_spreadsheets() {
+    use marginalia::domain::exchange::analysis::{CSV_HEADER, Offsets, write_csv};
+    let (repo, ferry, _) = sample();
+    let bundle = restore::bundle_of(&repo, &all_ids(&repo), false);
+    let csv = write_csv(&bundle, Offsets::CodePoints);
+    assert!(csv.starts_with('\u{feff}'), "a UTF-8 byte order mark");
+    let rows = parse_csv(&csv['\u{feff}'.len_utf8()..]);
+    assert_eq!(rows[0], CSV_HEADER);
+    assert_eq!(rows.len(), 5, "a header and 4 annotations");
+    let first = rows.iter().find(|r| r[2] == uuid(1)).unwrap();
+    assert_eq!(first[0], ferry.id);
+    assert_eq!(first[1], "Electric ferry starts service");
+    assert_eq!(first[4], "transport; war crimes");
+    assert_eq!(
+        first[5],
+        "Check the **passenger** count.\n\n<script>alert(1)</script>"
+    );
+    assert_eq!(first[6], "yellow");
+    assert_eq!(first[7], "sentences");
+    assert_eq!(first[12], "yes");
+    let money = rows.iter().find(|r| r[2] == uuid(2)).unwrap();
+    assert_eq!(money[3], "£4.2 million");
+    assert_eq!((money[6].as_str(), money[7].as_str()), ("pink", "span"));
+    let early = rows.iter().find(|r| r[2] == uuid(3)).unwrap();
+    assert_eq!(early[3], "朝の六時");
+    assert_eq!(early[5], "# not a heading\n- not a list");
+}
+
+#[test]
+fn csv_and_jsonl_offsets_slice_the_text_in_code_points_or_in_utf16_units() {
+    use marginalia::domain::exchange::analysis::{Offsets, write_csv, write_jsonl};
+    let (repo, _, cafe) = sample();
+    let bundle = restore::bundle_of(&repo, &all_ids(&repo), true);
+    let text = TextMap::new(&cafe).text().to_owned();
+    let cps: Vec<char> = text.chars().collect();
+    let units: Vec<u16> = text.encode_utf16().collect();
+    for unit in [Offsets::CodePoints, Offsets::Utf16] {
+        let slice = |s: usize, e: usize| match unit {
+            Offsets::CodePoints => cps[s..e].iter().collect::<String>(),
+            Offsets::Utf16 => String::from_utf16(&units[s..e]).unwrap(),
+        };
+        let jsonl = write_jsonl(&bundle, unit);
+        let lines: Vec<Value> = jsonl
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2, "one line per article");
+        let line = lines.iter().find(|l| l["text"] == text.as_str()).unwrap();
+        let mut labels: Vec<(String, String)> = line["label"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                let (s, e) = (
+                    l[0].as_u64().unwrap() as usize,
+                    l[1].as_u64().unwrap() as usize,
+                );
+                (slice(s, e), l[2].as_str().unwrap().to_owned())
+            })
+            .collect();
+        labels.sort();
+        // Untagged annotations are labelled with their colour.
+        assert_eq!(
+            labels,
+            [
+                ("朝の六時".to_owned(), "green".to_owned()),
+                ("🧑‍🚀 poster".to_owned(), "green".to_owned())
+            ]
+        );
+        let csv = write_csv(&bundle, unit);
+        let rows = parse_csv(&csv['\u{feff}'.len_utf8()..]);
+        let poster = rows.iter().find(|r| r[2] == uuid(4)).unwrap();
+        let (s, e): (usize, usize) = (poster[10].parse().unwrap(), poster[11].parse().unwrap());
+        assert_eq!(slice(s, e), "🧑‍🚀 poster");
+    }
+    // A tagged annotation gives a label per tag.
+    let ferry_line = write_jsonl(&bundle, Offsets::CodePoints);
+    let ferry: Value =
+        serde_json::from_str(ferry_line.lines().find(|l| l.contains("ferry")).unwrap()).unwrap();
+    let mut tags: Vec<&str> = ferry["label"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l[2].as_str().unwrap())
+        .collect();
+    tags.sort();
+    assert_eq!(tags, ["<b>money</b>", "transport", "war crimes"]);
+    // Without the texts, a JSONL export has nothing to label, and UTF-16
+    // offsets cannot be worked out.
+    let bare = restore::bundle_of(&repo, &all_ids(&repo), false);
+    assert_eq!(write_jsonl(&bare, Offsets::CodePoints), "");
+    let rows = parse_csv(&write_csv(&bare, Offsets::Utf16)['\u{feff}'.len_utf8()..]);
+    assert!(
+        rows[1..]
+            .iter()
+            .all(|r| r[10].is_empty() && r[11].is_empty())
+    );
+}

@@ -370,3 +370,48 @@ describe('the preview dialog is modal', () => {
     await ctx.close();
   });
 });
+
+describe('exports for analysis', () => {
+  test('CSV has a row per annotation and JSONL a line per article, offsets in code points or UTF-16', async () => {
+    const { ctx, page } = await openApp(env.browser, env.server.url);
+    await page.fill('[data-testid="paste-title"]', 'For analysis');
+    await page.fill('[data-testid="paste-text"]', 'A 🚢 sailed, "late". Then it docked.\n\nThe crew = 12.');
+    await page.click('[data-testid="paste-submit"]');
+    await page.locator('[data-testid="library-item"]', { hasText: 'For analysis' }).click();
+    await page.waitForSelector('[data-testid="reader"]');
+    await page.click(S(1));
+    await page.keyboard.press('2');
+    await page.keyboard.press('t');
+    await page.locator('[data-testid="tag-input"]').fill('port');
+    await page.keyboard.press('Enter');
+    await page.click(S(2));
+    await page.keyboard.press('h');
+    await saved(page);
+
+    const csv = await download(page, 'export-csv');
+    assert.match(csv.name, /\.csv$/);
+    assert.ok(csv.text.startsWith('\ufeff'), 'a byte order mark');
+    const lines = csv.text.slice(1).split('\r\n');
+    assert.equal(lines[0], 'article_id,article_title,annotation_id,quote,tags,note,colour,kind,created,updated,start,end,anchored');
+    assert.equal(lines.length, 4, 'a header, two rows and the final CRLF');
+    assert.ok(lines.some((l) => l.includes(',Then it docked.,port,,green,sentences,')), csv.text);
+    assert.ok(lines.some((l) => l.includes(',The crew = 12.,,,green,')), csv.text, 'h highlights in the colour last used');
+
+    const text = 'A 🚢 sailed, "late". Then it docked.\n\nThe crew = 12.';
+    const cp = Array.from(text);
+    for (const utf16 of [false, true]) {
+      const box = page.locator('[data-testid="export-utf16"]');
+      if ((await box.isChecked()) !== utf16) await box.click();
+      const jsonl = await download(page, 'export-jsonl');
+      assert.match(jsonl.name, /\.jsonl$/);
+      const rows = jsonl.text.trim().split('\n').map((l) => JSON.parse(l));
+      assert.equal(rows.length, 1, 'one line for the article');
+      assert.equal(rows[0].text, text);
+      const cut = ([s, e]) => (utf16 ? text.slice(s, e) : cp.slice(s, e).join(''));
+      const got = rows[0].label.map((l) => [cut(l), l[2]]).sort();
+      assert.deepEqual(got, [['The crew = 12.', 'green'], ['Then it docked.', 'port']]);
+    }
+    assert.deepEqual(page.errors, []);
+    await ctx.close();
+  });
+});

@@ -14,6 +14,7 @@
 //! path and what is wrong. Nothing here stores anything; planning and
 //! applying an import are in [`crate::domain::exchange::restore`].
 
+pub mod analysis;
 pub mod file;
 pub mod json_path;
 pub mod markdown;

@@ -1,7 +1,8 @@
-//! The export menu: JSON, W3C JSON-LD and Markdown downloads of the open
-//! article or the whole library.
+//! The export menu: JSON, W3C JSON-LD, Markdown, CSV and JSONL downloads
+//! of the open article or the whole library.
 
 use super::APP_VERSION;
+use crate::domain::exchange::analysis::{self, Offsets};
 use crate::domain::exchange::{self, Bundle, ExportInfo};
 use crate::domain::{exchange::markdown, exchange::w3c};
 use crate::ui::annotate::Annot;
@@ -46,6 +47,15 @@ enum Kind {
     Json,
     W3c,
     Markdown,
+    Csv(Offsets),
+    Jsonl(Offsets),
+}
+
+impl Kind {
+    /// Whether the file needs the article texts, whatever `complete` says.
+    fn needs_texts(self) -> bool {
+        matches!(self, Kind::Jsonl(_) | Kind::Csv(Offsets::Utf16))
+    }
 }
 
 fn export(
@@ -62,7 +72,7 @@ fn export(
     }
     let ids: Vec<String> = article.iter().cloned().collect();
     leptos::task::spawn_local(async move {
-        let bundle = lib.bundle(&ids, complete).await;
+        let bundle = lib.bundle(&ids, complete || kind.needs_texts()).await;
         write_out(notices, &bundle, article, complete, kind);
     });
 }
@@ -97,6 +107,16 @@ fn write_out(
             "application/ld+json",
         ),
         Kind::Markdown => (markdown::write(bundle, &info), "md", "text/markdown"),
+        Kind::Csv(unit) => (
+            analysis::write_csv(bundle, unit),
+            "csv",
+            "text/csv;charset=utf-8",
+        ),
+        Kind::Jsonl(unit) => (
+            analysis::write_jsonl(bundle, unit),
+            "jsonl",
+            "application/jsonl",
+        ),
     };
     let name = exchange::file_name(title.as_deref(), &date, ext);
     let n: usize = bundle.articles.iter().map(|e| e.annotations.len()).sum();
@@ -119,6 +139,14 @@ pub fn ExportMenu(
     let lib = expect_context::<LibraryCtx>();
     let notices = expect_context::<Notices>();
     let complete = RwSignal::new(article.is_none());
+    let utf16 = RwSignal::new(false);
+    let unit = move || {
+        if utf16.get_untracked() {
+            Offsets::Utf16
+        } else {
+            Offsets::CodePoints
+        }
+    };
     let scope = if article.is_some() {
         "this article"
     } else {
@@ -158,6 +186,21 @@ pub fn ExportMenu(
                 <button data-testid="export-markdown" on:click=move |_| run(Kind::Markdown)>
                     "Markdown"
                 </button>
+                <button data-testid="export-csv" on:click=move |_| run(Kind::Csv(unit()))>
+                    "CSV (spreadsheets)"
+                </button>
+                <button data-testid="export-jsonl" on:click=move |_| run(Kind::Jsonl(unit()))>
+                    "JSONL (doccano, for labelling)"
+                </button>
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        data-testid="export-utf16"
+                        prop:checked=move || utf16.get()
+                        on:change=move |ev| utf16.set(event_target_checked(&ev))
+                    />
+                    " CSV and JSONL offsets in UTF-16 units (as JavaScript counts), not code points"
+                </label>
             </div>
         </details>
     }
