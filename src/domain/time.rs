@@ -122,6 +122,29 @@ pub mod rfc3339 {
     }
 }
 
+/// `#[serde(default, with = "crate::domain::time::rfc3339_opt")]` for
+/// `Option<DateTime<Utc>>` fields: `null` or absent is `None`.
+pub mod rfc3339_opt {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    /// Writes the time as RFC 3339 UTC, or `null`.
+    pub fn serialize<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => s.serialize_str(&super::format_rfc3339(t)),
+            None => s.serialize_none(),
+        }
+    }
+
+    /// Reads an RFC 3339 time or `null`.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+        match <Option<std::borrow::Cow<'de, str>>>::deserialize(d)? {
+            Some(s) => super::parse_rfc3339(&s).map(Some).map_err(D::Error::custom),
+            None => Ok(None),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

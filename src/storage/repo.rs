@@ -64,6 +64,9 @@ pub const DEAD_PREFIX: &str = "marginalia:d:";
 pub const TAG_COLOURS_KEY: &str = "marginalia:tag-colours";
 /// Key of the reader preferences.
 pub const PREFS_KEY: &str = "marginalia:prefs";
+/// What the library remembers about backups (see
+/// [`crate::domain::exchange::reminder`]).
+pub const BACKUPS_KEY: &str = "marginalia:backups";
 /// Set once persistent storage was asked for (see [`Repo::first_persist_ask`]).
 pub const PERSIST_ASKED_KEY: &str = "marginalia:persist-asked";
 /// Prefix of keys that keep unreadable values.
@@ -942,6 +945,28 @@ impl<S: KeyValueStore> Repo<S> {
             .flatten()
             .and_then(|raw| serde_json::from_str(&raw).ok())
             .unwrap_or_default()
+    }
+
+    /// What the library remembers about backups; an unreadable value
+    /// reads as nothing remembered (it is rewritten at the next export).
+    pub fn load_backups(&self) -> crate::domain::exchange::reminder::Backups {
+        self.store
+            .get(BACKUPS_KEY)
+            .ok()
+            .flatten()
+            .and_then(|raw| serde_json::from_str(&raw).ok())
+            .unwrap_or_default()
+    }
+
+    /// Saves what the library remembers about backups.
+    pub fn save_backups(
+        &mut self,
+        backups: &crate::domain::exchange::reminder::Backups,
+    ) -> Result<(), StorageError> {
+        self.writable()?;
+        let json =
+            serde_json::to_string(backups).map_err(|e| StorageError::Other(e.to_string()))?;
+        self.store.set(BACKUPS_KEY, &json)
     }
 
     /// Saves preferences.

@@ -7,6 +7,7 @@ use crate::domain::annotate::textmap::TextMap;
 use crate::domain::article::Article;
 use crate::domain::article::library::{Added, Library};
 use crate::domain::exchange::json_path::Bad;
+use crate::domain::exchange::reminder::Backups;
 use crate::domain::exchange::restore::{Plan, Replacement};
 use crate::domain::exchange::{Bundle, ReadFile};
 use crate::storage::idb::IdbBodies;
@@ -27,6 +28,7 @@ pub type AppShelf = Shelf<Box<dyn KeyValueStore>, IdbBodies>;
 #[derive(Clone, Copy)]
 pub struct LibraryCtx {
     library: RwSignal<Library>,
+    backups: RwSignal<Backups>,
     counts: RwSignal<BTreeMap<String, usize>>,
     imported: RwSignal<u64>,
     shelf: StoredValue<Rc<AppShelf>, LocalStorage>,
@@ -40,8 +42,10 @@ impl LibraryCtx {
     /// Wraps the opened stores and the library.
     pub fn new(shelf: AppShelf, library: Library) -> Self {
         let counts = RwSignal::new(shelf.repo.borrow().annotation_counts(&library));
+        let backups = RwSignal::new(shelf.repo.borrow().load_backups());
         Self {
             library: RwSignal::new(library),
+            backups,
             counts,
             imported: RwSignal::new(0),
             shelf: StoredValue::new_local(Rc::new(shelf)),
@@ -310,6 +314,52 @@ impl LibraryCtx {
     /// Whether to ask for persistent storage now (true once ever).
     pub fn first_persist_ask(&self) -> bool {
         self.with_repo(|r| r.first_persist_ask()).unwrap_or(false)
+    }
+
+    /// What the library remembers about backups, tracked.
+    pub fn backups(&self) -> RwSignal<Backups> {
+        self.backups
+    }
+
+    /// How many annotations the library holds.
+    pub fn annotation_total(&self) -> usize {
+        self.counts
+            .try_with_untracked(|c| c.values().sum())
+            .unwrap_or(0)
+    }
+
+    /// Records an export just made (`complete`: a complete backup of the
+    /// library), building on what another tab recorded.
+    pub fn record_export(&self, complete: bool) -> Result<(), StorageError> {
+        self.change_backups(|b, n| b.exported(super::time::now(), complete, n))
+    }
+
+    /// Puts the backup reminder off (see
+    /// [`crate::domain::exchange::reminder`]).
+    pub fn dismiss_backup_reminder(&self) -> Result<(), StorageError> {
+        self.change_backups(|b, n| b.dismissed(super::time::now(), n))
+    }
+
+    fn change_backups(&self, f: impl FnOnce(&mut Backups, usize)) -> Result<(), StorageError> {
+        let n = self.annotation_total();
+        let saved = self
+            .with_repo(|r| {
+                let mut b = r.load_backups();
+                f(&mut b, n);
+                r.save_backups(&b).map(|()| b)
+            })
+            .unwrap_or_else(gone)?;
+        self.backups.try_set(saved);
+        Ok(())
+    }
+
+    /// Takes in what another tab recorded about backups.
+    pub fn refresh_backups(&self) {
+        if let Some(b) = self.with_repo(|r| r.load_backups())
+            && b != self.backups.get_untracked()
+        {
+            self.backups.set(b);
+        }
     }
 
     /// Saves the preferences.

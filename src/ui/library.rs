@@ -61,6 +61,7 @@ pub fn LibraryPage() -> impl IntoView {
                         library.with(|l| l.entries().iter().any(|e| e.id != crate::domain::article::welcome::id()))
                     })
                 />
+                <BackupReminder />
                 <Show when=move || library.with(|l| l.is_empty())>
                     <p class="empty">"No articles yet. Paste one or add a file above."</p>
                 </Show>
@@ -337,5 +338,67 @@ fn LibraryItem(meta: ArticleMeta) -> impl IntoView {
                 </Show>
             </div>
         </li>
+    }
+}
+
+/// When the last complete backup and the last export were made, and, when
+/// one is due (see [`crate::domain::exchange::reminder`]), a reminder to
+/// make a backup that can be put off.
+#[component]
+fn BackupReminder() -> impl IntoView {
+    let lib = expect_context::<LibraryCtx>();
+    let notices = expect_context::<Notices>();
+    let library = lib.library();
+    let backups = lib.backups();
+    let first_added = move || {
+        library.with(|l| {
+            l.entries()
+                .iter()
+                .filter(|e| e.id != crate::domain::article::welcome::id())
+                .map(|e| e.added)
+                .min()
+        })
+    };
+    let due = move || {
+        let total = lib.counts().with(|c| c.values().sum::<usize>());
+        backups.with(|b| b.due(time::now(), total, first_added()))
+    };
+    let when = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map(time::local_date)
+            .unwrap_or_else(|| "never".to_owned())
+    };
+    view! {
+        <p class="backup-status" data-testid="backup-status">
+            {move || {
+                let b = backups.get();
+                format!(
+                    "Last complete backup: {} · last export: {}",
+                    when(b.last_backup),
+                    when(b.last_export)
+                )
+            }}
+        </p>
+        <Show when=due>
+            <div class="backup-reminder" role="status" data-testid="backup-reminder">
+                <p>
+                    "Everything you keep here lives only in this browser. Make a complete backup (a JSON file with your articles and annotations) so that a cleared browser or a lost device loses nothing."
+                </p>
+                <button data-testid="backup-now" on:click=move |_| transfer::export_backup(lib, notices)>
+                    "Export a complete backup"
+                </button>
+                " "
+                <button
+                    class="quiet"
+                    data-testid="backup-dismiss"
+                    on:click=move |_| {
+                        if let Err(e) = lib.dismiss_backup_reminder() {
+                            notices.error(format!("The reminder could not be put off: {e}"));
+                        }
+                    }
+                >
+                    "Remind me later"
+                </button>
+            </div>
+        </Show>
     }
 }

@@ -19,6 +19,7 @@ pub mod file;
 pub mod json_path;
 pub mod markdown;
 pub mod preview;
+pub mod reminder;
 pub mod restore;
 pub mod w3c;
 

@@ -73,17 +73,25 @@ fn export(
     let ids: Vec<String> = article.iter().cloned().collect();
     leptos::task::spawn_local(async move {
         let bundle = lib.bundle(&ids, complete || kind.needs_texts()).await;
-        write_out(notices, &bundle, article, complete, kind);
+        let backup = complete && article.is_none() && kind == Kind::Json;
+        if write_out(notices, &bundle, article, complete, kind)
+            && let Err(e) = lib.record_export(backup)
+        {
+            notices.error(format!(
+                "The export was made, but could not be recorded: {e}"
+            ));
+        }
     });
 }
 
+/// Writes the file and offers it; whether that worked.
 fn write_out(
     notices: Notices,
     bundle: &Bundle,
     article: Option<String>,
     complete: bool,
     kind: Kind,
-) {
+) -> bool {
     let now = time::now();
     let info = ExportInfo {
         exported: now,
@@ -121,12 +129,23 @@ fn write_out(
     let name = exchange::file_name(title.as_deref(), &date, ext);
     let n: usize = bundle.articles.iter().map(|e| e.annotations.len()).sum();
     match download(&name, mime, &text) {
-        Ok(()) => notices.info(format!(
-            "Exported {n} annotation{} to {name}.",
-            if n == 1 { "" } else { "s" }
-        )),
-        Err(e) => notices.error(format!("The export failed: {e}.")),
+        Ok(()) => {
+            notices.info(format!(
+                "Exported {n} annotation{} to {name}.",
+                if n == 1 { "" } else { "s" }
+            ));
+            true
+        }
+        Err(e) => {
+            notices.error(format!("The export failed: {e}."));
+            false
+        }
     }
+}
+
+/// Exports a complete backup of the library (JSON with the texts).
+pub fn export_backup(lib: LibraryCtx, notices: Notices) {
+    export(lib, notices, None, None, true, Kind::Json);
 }
 
 /// The export menu: for one article (`article`) or the whole library.

@@ -15,7 +15,7 @@ mod export;
 mod read;
 
 pub use dialog::TransferDialog;
-pub use export::ExportMenu;
+pub use export::{ExportMenu, export_backup};
 pub use read::{read_import, read_replacement};
 
 use super::annotate::Annot;
