@@ -426,3 +426,33 @@ fn keys_are_counted_by_the_segment_after_a_prefix() {
     assert_eq!(got, [("a", 2), ("b", 1), ("c", 1)]);
     assert!(store.count_groups("none:").unwrap().is_empty());
 }
+
+#[test]
+fn reading_states_are_one_small_key_per_article_and_go_with_it() {
+    use marginalia::domain::article::listing::Reading;
+    let (mut repo, mut lib, ..) = open(MemoryStore::new());
+    let a = article("First article. It has two sentences.", 1);
+    let b = article("Second article.", 2);
+    repo.add_article(&mut lib, &a).unwrap();
+    repo.add_article(&mut lib, &b).unwrap();
+    let r = Reading {
+        opened: DateTime::UNIX_EPOCH + TimeDelta::milliseconds(1_700_000_000_123),
+        sentence: 1,
+    };
+    repo.save_reading(&a.id, r).unwrap();
+    let states = repo.reading_states(&lib);
+    assert_eq!(states.len(), 1);
+    assert_eq!(states[&a.id], r);
+    let key = format!("marginalia:r:{}", &a.id[..16]);
+    assert_eq!(
+        repo.store().get(&key).unwrap().as_deref(),
+        Some("[1700000000123,1]")
+    );
+    // An unreadable value is skipped, not fatal.
+    repo.store_mut()
+        .set(&format!("marginalia:r:{}", &b.id[..16]), "{oops")
+        .unwrap();
+    assert_eq!(repo.reading_states(&lib).len(), 1);
+    repo.delete_article(&mut lib, &a.id).unwrap();
+    assert_eq!(repo.store().get(&key).unwrap(), None);
+}

@@ -64,6 +64,9 @@ pub const DEAD_PREFIX: &str = "marginalia:d:";
 pub const TAG_COLOURS_KEY: &str = "marginalia:tag-colours";
 /// Key of the reader preferences.
 pub const PREFS_KEY: &str = "marginalia:prefs";
+/// Prefix of reading states: `marginalia:r:<short>` holds
+/// `[last_opened_ms, sentence]` for one article.
+pub const READING_PREFIX: &str = "marginalia:r:";
 /// What the library remembers about backups (see
 /// [`crate::domain::exchange::reminder`]).
 pub const BACKUPS_KEY: &str = "marginalia:backups";
@@ -903,7 +906,8 @@ impl<S: KeyValueStore> Repo<S> {
                 self.store.remove(&key)?;
             }
         }
-        Ok(())
+        self.store
+            .remove(&format!("{READING_PREFIX}{}", short_id(id)))
     }
 
     /// Loads an article. An unreadable one is moved to a backup key and
@@ -945,6 +949,50 @@ impl<S: KeyValueStore> Repo<S> {
             .flatten()
             .and_then(|raw| serde_json::from_str(&raw).ok())
             .unwrap_or_default()
+    }
+
+    /// Where the reader is in each article of `library` that was opened
+    /// (one scan of the reading keys); unreadable values are skipped.
+    pub fn reading_states(
+        &self,
+        library: &Library,
+    ) -> BTreeMap<String, crate::domain::article::listing::Reading> {
+        let by_short: BTreeMap<&str, &str> = library
+            .entries()
+            .iter()
+            .map(|e| (short_id(&e.id), e.id.as_str()))
+            .collect();
+        let mut out = BTreeMap::new();
+        for (key, raw) in self.store.scan(READING_PREFIX).unwrap_or_default() {
+            let Some(id) = by_short.get(&key[READING_PREFIX.len()..]) else {
+                continue;
+            };
+            if let Ok((ms, sentence)) = serde_json::from_str::<(i64, u32)>(&raw)
+                && let Some(opened) = DateTime::from_timestamp_millis(ms)
+            {
+                out.insert(
+                    (*id).to_owned(),
+                    crate::domain::article::listing::Reading { opened, sentence },
+                );
+            }
+        }
+        out
+    }
+
+    /// Stores where the reader is in article `id` (one small key).
+    pub fn save_reading(
+        &mut self,
+        id: &str,
+        reading: crate::domain::article::listing::Reading,
+    ) -> Result<(), StorageError> {
+        self.writable()?;
+        let value = format!(
+            "[{},{}]",
+            reading.opened.timestamp_millis(),
+            reading.sentence
+        );
+        self.store
+            .set(&format!("{READING_PREFIX}{}", short_id(id)), &value)
     }
 
     /// What the library remembers about backups; an unreadable value

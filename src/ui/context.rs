@@ -6,6 +6,7 @@ use crate::domain::annotate::set::{AnnotationSet, TagColours};
 use crate::domain::annotate::textmap::TextMap;
 use crate::domain::article::Article;
 use crate::domain::article::library::{Added, Library};
+use crate::domain::article::listing::Reading;
 use crate::domain::exchange::json_path::Bad;
 use crate::domain::exchange::reminder::Backups;
 use crate::domain::exchange::restore::{Plan, Replacement};
@@ -29,6 +30,7 @@ pub type AppShelf = Shelf<Box<dyn KeyValueStore>, IdbBodies>;
 pub struct LibraryCtx {
     library: RwSignal<Library>,
     backups: RwSignal<Backups>,
+    reading: RwSignal<BTreeMap<String, Reading>>,
     counts: RwSignal<BTreeMap<String, usize>>,
     imported: RwSignal<u64>,
     shelf: StoredValue<Rc<AppShelf>, LocalStorage>,
@@ -43,9 +45,11 @@ impl LibraryCtx {
     pub fn new(shelf: AppShelf, library: Library) -> Self {
         let counts = RwSignal::new(shelf.repo.borrow().annotation_counts(&library));
         let backups = RwSignal::new(shelf.repo.borrow().load_backups());
+        let reading = RwSignal::new(shelf.repo.borrow().reading_states(&library));
         Self {
             library: RwSignal::new(library),
             backups,
+            reading,
             counts,
             imported: RwSignal::new(0),
             shelf: StoredValue::new_local(Rc::new(shelf)),
@@ -314,6 +318,41 @@ impl LibraryCtx {
     /// Whether to ask for persistent storage now (true once ever).
     pub fn first_persist_ask(&self) -> bool {
         self.with_repo(|r| r.first_persist_ask()).unwrap_or(false)
+    }
+
+    /// Where the reader is in each opened article, tracked.
+    pub fn reading(&self) -> RwSignal<BTreeMap<String, Reading>> {
+        self.reading
+    }
+
+    /// Records where the reader is in article `id`: opened at `opened`,
+    /// at sentence `sentence`. Writes only when that changed.
+    pub fn record_reading(&self, id: &str, reading: Reading) {
+        if self
+            .reading
+            .try_with_untracked(|m| m.get(id) == Some(&reading))
+            .unwrap_or(true)
+        {
+            return;
+        }
+        if self
+            .with_repo(|r| r.save_reading(id, reading))
+            .is_some_and(|r| r.is_ok())
+        {
+            self.reading.try_update(|m| {
+                m.insert(id.to_owned(), reading);
+            });
+        }
+    }
+
+    /// Takes in reading states another tab stored.
+    pub fn refresh_reading(&self) {
+        let library = self.library;
+        if let Some(m) = self.with_repo(|r| library.with_untracked(|l| r.reading_states(l)))
+            && m != self.reading.get_untracked()
+        {
+            self.reading.set(m);
+        }
     }
 
     /// What the library remembers about backups, tracked.

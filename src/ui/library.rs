@@ -8,6 +8,7 @@ use super::route::{Route, navigate};
 use super::time;
 use super::transfer::{self, ExportMenu, PendingCtx};
 use crate::domain::article::library::Added;
+use crate::domain::article::listing::{self, SortBy};
 use crate::domain::article::{Article, ArticleMeta, NewArticle};
 use crate::domain::import;
 use leptos::prelude::*;
@@ -24,7 +25,23 @@ pub fn LibraryPage() -> impl IntoView {
     let lib = expect_context::<LibraryCtx>();
     let library = lib.library();
     let limit = RwSignal::new(PAGE);
-    let more = move || library.with(|l| l.len().saturating_sub(limit.get()));
+    let sort = RwSignal::new(SortBy::Added);
+    let only_annotated = RwSignal::new(false);
+    let shown_total = move || {
+        if only_annotated.get() {
+            lib.counts().with(|c| {
+                library.with(|l| {
+                    l.entries()
+                        .iter()
+                        .filter(|e| c.get(&e.id).is_some_and(|n| *n > 0))
+                        .count()
+                })
+            })
+        } else {
+            library.with(|l| l.len())
+        }
+    };
+    let more = move || shown_total().saturating_sub(limit.get());
     let show_more = move || {
         if more() > 0 {
             limit.update(|n| *n += PAGE);
@@ -62,6 +79,33 @@ pub fn LibraryPage() -> impl IntoView {
                     })
                 />
                 <BackupReminder />
+                <div class="library-tools" role="group" aria-label="Order and filter the library">
+                    <label>
+                        "Sort by "
+                        <select
+                            data-testid="library-sort"
+                            on:change=move |ev| {
+                                if let Some(by) = SortBy::from_key(&event_target_value(&ev)) {
+                                    sort.set(by);
+                                }
+                            }
+                        >
+                            {SortBy::ALL
+                                .into_iter()
+                                .map(|s| view! { <option value=s.key() selected=move || sort.get() == s>{s.label()}</option> })
+                                .collect_view()}
+                        </select>
+                    </label>
+                    <label class="check">
+                        <input
+                            type="checkbox"
+                            data-testid="library-annotated"
+                            prop:checked=move || only_annotated.get()
+                            on:change=move |ev| only_annotated.set(event_target_checked(&ev))
+                        />
+                        " Only articles with annotations"
+                    </label>
+                </div>
                 <Show when=move || library.with(|l| l.is_empty())>
                     <p class="empty">"No articles yet. Paste one or add a file above."</p>
                 </Show>
@@ -69,7 +113,20 @@ pub fn LibraryPage() -> impl IntoView {
                     <For
                         each=move || {
                             let n = limit.get();
-                            library.with(|l| l.entries().iter().take(n).cloned().collect::<Vec<_>>())
+                            let (by, only) = (sort.get(), only_annotated.get());
+                            let counts = lib.counts();
+                            let reading = lib.reading();
+                            library.with(|l| {
+                                counts.with(|c| {
+                                    reading.with(|r| {
+                                        listing::arrange(l.entries(), by, only, c, r)
+                                            .into_iter()
+                                            .take(n)
+                                            .cloned()
+                                            .collect::<Vec<_>>()
+                                    })
+                                })
+                            })
                         }
                         key=|m| m.id.clone()
                         let:meta
@@ -293,6 +350,15 @@ fn LibraryItem(meta: ArticleMeta) -> impl IntoView {
             (n > 0).then(|| format!(" · {n} annotation{}", if n == 1 { "" } else { "s" }))
         }
     };
+    let progress = {
+        let id = id.clone();
+        let sentences = meta.sentences;
+        move || {
+            lib.reading().with(|m| {
+                listing::progress(m.get(&id), sentences).map(|p| format!(" · {p} % read"))
+            })
+        }
+    };
     let source = meta
         .source_name
         .clone()
@@ -308,8 +374,11 @@ fn LibraryItem(meta: ArticleMeta) -> impl IntoView {
                 " · "
                 <span data-testid="sentence-count">{format!("{} sentences", meta.sentences)}</span>
                 " · "
+                <span data-testid="reading-time">{format!("{} min read", listing::reading_minutes(meta.words))}</span>
+                " · "
                 <span>"added " {time::local_date(meta.added)}</span>
                 <span data-testid="annotation-count">{annotations}</span>
+                <span data-testid="reading-progress">{progress}</span>
                 <span class="source">{source}</span>
             </div>
             <div class="item-actions" on:click=|ev| ev.stop_propagation()>

@@ -136,8 +136,14 @@ pub fn App(
             lib.refresh();
             lib.refresh_counts();
             lib.refresh_backups();
+            lib.refresh_reading();
         } else if key.as_deref() == Some(crate::storage::repo::BACKUPS_KEY) {
             lib.refresh_backups();
+        } else if key
+            .as_deref()
+            .is_some_and(|k| k.starts_with(crate::storage::repo::READING_PREFIX))
+        {
+            lib.refresh_reading();
         } else if let Some(k) = key.as_deref() {
             lib.count_event(k, ev.old_value().as_deref(), ev.new_value().as_deref());
         }

@@ -649,3 +649,54 @@ describe('storage meter', () => {
     await ctx.close();
   });
 });
+
+test('the library sorts by date, title, last opened or annotations, filters to annotated articles, and shows reading time and progress', async () => {
+  const { ctx, page } = await openApp(env.browser, env.server.url);
+  const add = async (title, text) => {
+    await page.fill('[data-testid="paste-title"]', title);
+    await page.fill('[data-testid="paste-text"]', text);
+    await page.click('[data-testid="paste-submit"]');
+    await page.locator('[data-testid="library-item"]', { hasText: title }).waitFor();
+  };
+  const long = Array.from({ length: 40 }, (_, p) => `Paragraph ${p} opens here. It goes on for a while. Then it ends.`).join('\n\n');
+  await add('beta notes', long);
+  await add('Álpha report', 'One sentence. Two sentences.');
+  await add('Gamma', 'Only one here.');
+  const titles = () => page.locator('[data-testid="library-item"] .item-title').allTextContents();
+  assert.deepEqual((await titles()).slice(0, 3), ['Gamma', 'Álpha report', 'beta notes'], 'newest first');
+  await page.selectOption('[data-testid="library-sort"]', 'title');
+  assert.deepEqual((await titles()).filter((t) => t !== 'Welcome to Marginalia'), ['Álpha report', 'beta notes', 'Gamma'], 'ignoring case and accents');
+  const item = (t) => page.locator('[data-testid="library-item"]', { hasText: t });
+  assert.match(await item('beta notes').locator('[data-testid="reading-time"]').textContent(), /^\d+ min read$/);
+  assert.equal(await item('beta notes').locator('[data-testid="reading-progress"]').textContent(), '', 'never opened');
+
+  // Read half of the long article, annotate the short one.
+  await item('beta notes').click();
+  await page.waitForSelector('[data-testid="reader"]');
+  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight / 2));
+  await page.waitForTimeout(500);
+  await page.click('[data-testid="back-to-library"]');
+  await item('Álpha report').click();
+  await page.waitForSelector('[data-testid="reader"]');
+  await page.click('[data-sentence-id="1"]');
+  await page.keyboard.press('h');
+  await page.locator('[data-testid="save-state"]', { hasText: /^Saved$/ }).waitFor();
+  await page.click('[data-testid="back-to-library"]');
+
+  const read = Number((await item('beta notes').locator('[data-testid="reading-progress"]').textContent()).match(/(\d+) % read/)[1]);
+  assert.ok(read > 20 && read < 90, `about half read: ${read} %`);
+  await page.selectOption('[data-testid="library-sort"]', 'opened');
+  assert.deepEqual((await titles()).slice(0, 2), ['Álpha report', 'beta notes'], 'last opened first');
+  await page.selectOption('[data-testid="library-sort"]', 'annotations');
+  assert.equal((await titles())[0], 'Álpha report');
+  await page.click('[data-testid="library-annotated"]');
+  assert.deepEqual(await titles(), ['Álpha report']);
+  await page.click('[data-testid="library-annotated"]');
+  assert.equal((await titles()).length, 4);
+  // The progress is stored: it is there after a reload.
+  await page.reload();
+  await item('beta notes').waitFor();
+  assert.match(await item('beta notes').locator('[data-testid="reading-progress"]').textContent(), new RegExp(` · ${read} % read`));
+  assert.deepEqual(page.errors, []);
+  await ctx.close();
+});

@@ -10,6 +10,7 @@
 
 pub mod fingerprint;
 pub mod library;
+pub mod listing;
 pub mod segment;
 pub mod welcome;
 

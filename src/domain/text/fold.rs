@@ -39,6 +39,55 @@ pub fn fold(s: &str) -> String {
     s.chars().map(fold_char).collect()
 }
 
+/// Base letters of U+00E0..=U+00FF (after [`fold_char`]).
+const LATIN1_BASE: &str = "aaaaaaaceeeeiiiidnooooo÷ouuuuyþy";
+/// Base letters of U+0100..=U+017F (Latin Extended-A).
+const EXTENDED_A_BASE: &str = concat!(
+    "aaaaaa",
+    "cccccccc",
+    "dddd",
+    "eeeeeeeeee",
+    "gggggggg",
+    "hhhh",
+    "iiiiiiiiii",
+    "ii",
+    "jj",
+    "kkk",
+    "llllllllll",
+    "nnnnnn",
+    "n",
+    "nn",
+    "oooooo",
+    "oo",
+    "rrrrrr",
+    "ssssssss",
+    "tttttt",
+    "uuuuuuuuuuuu",
+    "ww",
+    "yyy",
+    "zzzzzz",
+    "s"
+);
+
+/// `c` folded ([`fold_char`]) and, for the Latin letters with diacritics
+/// of Latin-1 and Latin Extended-A, its base letter: `É` → `e`, `ł` → `l`.
+pub fn base_char(c: char) -> char {
+    let c = fold_char(c);
+    let u = c as u32;
+    let table = match u {
+        0xE0..=0xFF => LATIN1_BASE.chars().nth((u - 0xE0) as usize),
+        0x100..=0x17F => EXTENDED_A_BASE.chars().nth((u - 0x100) as usize),
+        _ => None,
+    };
+    table.unwrap_or(c)
+}
+
+/// `s` folded to lowercase without diacritics (see [`base_char`]), for
+/// matching and sorting that ignore case and accents. One char per char.
+pub fn fold_accents(s: &str) -> String {
+    s.chars().map(base_char).collect()
+}
+
 /// Whether two strings are equal ignoring case.
 pub fn eq_folded(a: &str, b: &str) -> bool {
     a.chars().map(fold_char).eq(b.chars().map(fold_char))
@@ -59,6 +108,21 @@ mod tests {
                     assert_eq!(fold_char(c).to_string(), std, "U+{u:04X}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn accents_fold_to_their_base_letters_one_char_for_one() {
+        assert_eq!(EXTENDED_A_BASE.chars().count(), 128);
+        assert_eq!(LATIN1_BASE.chars().count(), 32);
+        assert_eq!(
+            fold_accents("Le CAFÉ à Montréal, Łódź, Øre"),
+            "le cafe a montreal, lodz, ore"
+        );
+        assert_eq!(fold_accents("Straße 東京 ÷"), "straße 東京 ÷");
+        for u in 0xC0..0x180u32 {
+            let c = char::from_u32(u).unwrap();
+            assert_eq!(fold_accents(&c.to_string()).chars().count(), 1);
         }
     }
 

@@ -192,7 +192,7 @@ fn ArticleView(article: Article) -> impl IntoView {
         .map(|s| format!(" · from {s}"))
         .unwrap_or_default();
 
-    keep_reading_place();
+    keep_reading_place(lib, id.clone());
     annotate::keys::install(annot);
     keep_saved(annot);
     // An import in this tab stored annotations: take them in.
