@@ -456,3 +456,31 @@ fn reading_states_are_one_small_key_per_article_and_go_with_it() {
     repo.delete_article(&mut lib, &a.id).unwrap();
     assert_eq!(repo.store().get(&key).unwrap(), None);
 }
+
+#[test]
+fn each_articles_tags_are_read_from_its_records_folded() {
+    use marginalia::domain::annotate::annotation::{Annotation, Colour, Target};
+    use marginalia::domain::annotate::set::AnnotationSet;
+    use marginalia::domain::annotate::textmap::TextMap;
+    let (mut repo, mut lib, ..) = open(MemoryStore::new());
+    let a = article("First article. It has two sentences.", 1);
+    let b = article("Second article.", 2);
+    repo.add_article(&mut lib, &a).unwrap();
+    repo.add_article(&mut lib, &b).unwrap();
+    let map = TextMap::new(&a);
+    let mut set = AnnotationSet::new(&a.id);
+    let mut ann = Annotation::new(
+        marginalia::domain::annotate::annotation::uuid_v4([1; 16]),
+        &a.id,
+        Target::sentences(&map, 0, 0).unwrap(),
+        Colour::Blue,
+        DateTime::UNIX_EPOCH,
+    );
+    ann.tags = vec!["Économie".into(), "war".into()];
+    set.put(ann);
+    repo.save_changes(&lib, &mut set, &map).unwrap();
+    let tags = repo.article_tags(&lib);
+    assert_eq!(tags.len(), 1, "an article without tags is absent");
+    let got: Vec<&str> = tags[&a.id].iter().map(String::as_str).collect();
+    assert_eq!(got, ["war", "économie"]);
+}

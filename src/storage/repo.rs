@@ -880,6 +880,34 @@ impl<S: KeyValueStore> Repo<S> {
         counts
     }
 
+    /// The tags of each article of `library` (article id → folded tags),
+    /// from the live records' tags: one scan, for the library's tag filter.
+    pub fn article_tags(
+        &self,
+        library: &Library,
+    ) -> BTreeMap<String, std::collections::BTreeSet<String>> {
+        let by_short: BTreeMap<&str, &str> = library
+            .entries()
+            .iter()
+            .map(|e| (short_id(&e.id), e.id.as_str()))
+            .collect();
+        let mut out: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+        for (key, raw) in self.store.scan(LIVE_PREFIX).unwrap_or_default() {
+            let Some((_, short, _)) = parse_record_key(&key) else {
+                continue;
+            };
+            let Some(id) = by_short.get(short) else {
+                continue;
+            };
+            for t in record::tags_of(&raw) {
+                out.entry((*id).to_owned())
+                    .or_default()
+                    .insert(crate::domain::annotate::annotation::tag_key(&t));
+            }
+        }
+        out
+    }
+
     /// The colours given to tags; none when absent or unreadable.
     pub fn load_tag_colours(&self) -> TagColours {
         self.store

@@ -188,6 +188,14 @@ impl LibraryCtx {
         self.with_repo(|r| r.tag_counts()).unwrap_or_default()
     }
 
+    /// The tags of each article (article id → folded tags), read from
+    /// every record: for the library's tag filter, when it is used.
+    pub fn article_tags(&self) -> BTreeMap<String, std::collections::BTreeSet<String>> {
+        let library = self.library;
+        self.with_repo(|r| library.with_untracked(|l| r.article_tags(l)))
+            .unwrap_or_default()
+    }
+
     /// The colours given to tags.
     pub fn tag_colours(&self) -> TagColours {
         self.with_repo(|r| r.load_tag_colours()).unwrap_or_default()

@@ -27,19 +27,43 @@ pub fn LibraryPage() -> impl IntoView {
     let limit = RwSignal::new(PAGE);
     let sort = RwSignal::new(SortBy::Added);
     let only_annotated = RwSignal::new(false);
+    // The tag filter: the tags to offer (read once the page is painted:
+    // it reads every record), and the articles that have the chosen one.
+    let tags_offered = RwSignal::new(Vec::<(String, String, usize)>::new());
+    let tag = RwSignal::new(String::new());
+    let tagged = RwSignal::new(None::<std::collections::BTreeSet<String>>);
+    time::after_paint(move || {
+        let mut offered: Vec<(String, String, usize)> = lib
+            .tag_counts()
+            .into_iter()
+            .map(|(key, (spelling, n))| (key, spelling, n))
+            .collect();
+        offered.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+        tags_offered.try_set(offered);
+    });
+    Effect::new(move |_| {
+        let t = tag.get();
+        let ids = (!t.is_empty()).then(|| {
+            lib.article_tags()
+                .into_iter()
+                .filter(|(_, tags)| tags.contains(&t))
+                .map(|(id, _)| id)
+                .collect()
+        });
+        tagged.set(ids);
+    });
     let shown_total = move || {
-        if only_annotated.get() {
-            lib.counts().with(|c| {
-                library.with(|l| {
-                    l.entries()
-                        .iter()
-                        .filter(|e| c.get(&e.id).is_some_and(|n| *n > 0))
-                        .count()
-                })
+        let among = tagged.get();
+        let only = only_annotated.get();
+        lib.counts().with(|c| {
+            library.with(|l| {
+                l.entries()
+                    .iter()
+                    .filter(|e| !only || c.get(&e.id).is_some_and(|n| *n > 0))
+                    .filter(|e| among.as_ref().is_none_or(|ids| ids.contains(&e.id)))
+                    .count()
             })
-        } else {
-            library.with(|l| l.len())
-        }
+        })
     };
     let more = move || shown_total().saturating_sub(limit.get());
     let show_more = move || {
@@ -96,6 +120,22 @@ pub fn LibraryPage() -> impl IntoView {
                                 .collect_view()}
                         </select>
                     </label>
+                    <label>
+                        "Tag "
+                        <select data-testid="library-tag" on:change=move |ev| tag.set(event_target_value(&ev))>
+                            <option value="">"Any"</option>
+                            {move || {
+                                tags_offered
+                                    .get()
+                                    .into_iter()
+                                    .map(|(key, spelling, n)| {
+                                        let selected = tag.get_untracked() == key;
+                                        view! { <option value=key selected=selected>{format!("{spelling} ({n})")}</option> }
+                                    })
+                                    .collect_view()
+                            }}
+                        </select>
+                    </label>
                     <label class="check">
                         <input
                             type="checkbox"
@@ -116,10 +156,12 @@ pub fn LibraryPage() -> impl IntoView {
                             let (by, only) = (sort.get(), only_annotated.get());
                             let counts = lib.counts();
                             let reading = lib.reading();
+                            let among = tagged.get();
+                            let filter = listing::Filter { only_annotated: only, among: among.as_ref() };
                             library.with(|l| {
                                 counts.with(|c| {
                                     reading.with(|r| {
-                                        listing::arrange(l.entries(), by, only, c, r)
+                                        listing::arrange(l.entries(), by, filter, c, r)
                                             .into_iter()
                                             .take(n)
                                             .cloned()

@@ -680,8 +680,18 @@ test('the library sorts by date, title, last opened or annotations, filters to a
   await page.waitForSelector('[data-testid="reader"]');
   await page.click('[data-sentence-id="1"]');
   await page.keyboard.press('h');
+  await page.keyboard.press('t');
+  await page.locator('[data-testid="tag-input"]').fill('Harbour');
+  await page.keyboard.press('Enter');
   await page.locator('[data-testid="save-state"]', { hasText: /^Saved$/ }).waitFor();
   await page.click('[data-testid="back-to-library"]');
+  // The tag filter offers the library's tags with their counts.
+  await page.locator('[data-testid="library-tag"] option', { hasText: 'Harbour (1)' }).waitFor({ state: 'attached' });
+  await page.selectOption('[data-testid="library-tag"]', 'harbour');
+  await page.locator('[data-testid="library-item"]', { hasText: 'Gamma' }).waitFor({ state: 'detached' });
+  assert.deepEqual(await titles(), ['Álpha report']);
+  await page.selectOption('[data-testid="library-tag"]', '');
+  await page.locator('[data-testid="library-item"]', { hasText: 'Gamma' }).waitFor();
 
   const read = Number((await item('beta notes').locator('[data-testid="reading-progress"]').textContent()).match(/(\d+) % read/)[1]);
   assert.ok(read > 20 && read < 90, `about half read: ${read} %`);

@@ -67,19 +67,29 @@ pub struct Reading {
     pub sentence: u32,
 }
 
+/// Which articles the library lists.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Filter<'a> {
+    /// Only those with annotations.
+    pub only_annotated: bool,
+    /// Only those with these ids (the articles that have a chosen tag).
+    pub among: Option<&'a std::collections::BTreeSet<String>>,
+}
+
 /// The entries to list, in order. `counts` are annotations per article
 /// id, `reading` the reading state per article id.
 pub fn arrange<'a>(
     entries: &'a [ArticleMeta],
     by: SortBy,
-    only_annotated: bool,
+    filter: Filter<'_>,
     counts: &BTreeMap<String, usize>,
     reading: &BTreeMap<String, Reading>,
 ) -> Vec<&'a ArticleMeta> {
     let count = |e: &ArticleMeta| counts.get(&e.id).copied().unwrap_or(0);
     let mut out: Vec<&ArticleMeta> = entries
         .iter()
-        .filter(|e| !only_annotated || count(e) > 0)
+        .filter(|e| !filter.only_annotated || count(e) > 0)
+        .filter(|e| filter.among.is_none_or(|ids| ids.contains(&e.id)))
         .collect();
     // Stable sorts over the index's order (newest first) break ties.
     match by {
@@ -160,7 +170,13 @@ mod tests {
                 },
             ),
         ]);
-        let list = |by, only| ids(&arrange(&entries, by, only, &counts, &reading));
+        let list = |by, only| {
+            let filter = Filter {
+                only_annotated: only,
+                among: None,
+            };
+            ids(&arrange(&entries, by, filter, &counts, &reading))
+        };
         assert_eq!(list(SortBy::Added, false), ["c", "b", "a"]);
         assert_eq!(list(SortBy::Title, false), ["a", "b", "c"], "é sorts as e");
         assert_eq!(
@@ -170,6 +186,15 @@ mod tests {
         );
         assert_eq!(list(SortBy::Annotations, false), ["c", "a", "b"]);
         assert_eq!(list(SortBy::Added, true), ["c", "a"]);
+        let tagged = std::collections::BTreeSet::from(["a".to_owned(), "b".to_owned()]);
+        let filter = Filter {
+            only_annotated: true,
+            among: Some(&tagged),
+        };
+        assert_eq!(
+            ids(&arrange(&entries, SortBy::Title, filter, &counts, &reading)),
+            ["a"]
+        );
     }
 
     #[test]
