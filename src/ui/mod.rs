@@ -10,6 +10,7 @@ pub mod files;
 pub mod library;
 pub mod meter;
 pub mod notices;
+pub mod offline;
 pub mod prefs;
 pub mod reader;
 pub mod route;
@@ -36,6 +37,7 @@ pub fn App(
 ) -> impl IntoView {
     let notices = Notices::new();
     provide_context(notices);
+    offline::register(notices);
 
     let (store, local): (Box<dyn KeyValueStore>, bool) = match LocalStore::open() {
         Ok(store) => (Box::new(store), true),

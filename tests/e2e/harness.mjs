@@ -21,6 +21,7 @@ export const CHROMIUM_ARGS = [
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm',
   '.css': 'text/css', '.png': 'image/png', '.svg': 'image/svg+xml', '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
 };
 
 /** Serves dist/ on 127.0.0.1 at a free port; resolves to { url, close }. */

@@ -1,0 +1,74 @@
+// Marginalia's service worker: keeps the app's own files, so that after one
+// visit it opens, reads and annotates with no network. It never fetches
+// from another origin, and it holds nothing of the reader's (articles and
+// annotations stay in localStorage and IndexedDB).
+//
+// - A page load (navigation) asks the network first and keeps what it got;
+//   offline, the kept page answers. A new version is therefore picked up
+//   by the next load that reaches the network, and whole: the page names
+//   its files by content hash, so an old page and its old files, or a new
+//   page and its new files, are what load, never a mix.
+// - Every other file of this origin comes from the cache when there,
+//   else from the network (and is kept).
+// - The page sends the list of the files it loaded (`cache`): they are
+//   kept, and files no longer named are dropped.
+const CACHE = 'marginalia-app';
+const PAGE = new URL('./', self.registration.scope).href;
+let updated = false;
+
+self.addEventListener('install', () => self.skipWaiting());
+self.addEventListener('activate', (e) => e.waitUntil(self.clients.claim()));
+
+const same = (url) => new URL(url, self.location.href).origin === self.location.origin;
+
+self.addEventListener('fetch', (e) => {
+  const req = e.request;
+  if (req.method !== 'GET' || !same(req.url)) return;
+  if (req.mode === 'navigate') {
+    e.respondWith((async () => {
+      const cache = await caches.open(CACHE);
+      try {
+        const res = await fetch(req);
+        if (res.ok) {
+          const old = await cache.match(PAGE);
+          const text = await res.clone().text();
+          if (old && (await old.text()) !== text) updated = true;
+          await cache.put(PAGE, res.clone());
+        }
+        return res;
+      } catch (err) {
+        const kept = await cache.match(PAGE);
+        if (kept) return kept;
+        throw err;
+      }
+    })());
+    return;
+  }
+  e.respondWith((async () => {
+    const cache = await caches.open(CACHE);
+    const kept = await cache.match(req, { ignoreSearch: false });
+    if (kept) return kept;
+    const res = await fetch(req);
+    if (res.ok && res.type === 'basic') await cache.put(req, res.clone());
+    return res;
+  })());
+});
+
+self.addEventListener('message', (e) => {
+  const msg = e.data || {};
+  if (msg.type === 'cache' && Array.isArray(msg.urls)) {
+    e.waitUntil((async () => {
+      const cache = await caches.open(CACHE);
+      const urls = msg.urls.filter(same).map((u) => new URL(u, self.location.href).href);
+      await Promise.all(urls.map(async (u) => {
+        if (!(await cache.match(u))) {
+          try { await cache.add(u); } catch (_) { /* offline now: kept as it is */ }
+        }
+      }));
+      const keep = new Set([...urls, PAGE]);
+      for (const req of await cache.keys()) if (!keep.has(req.url)) await cache.delete(req);
+      e.source?.postMessage({ type: 'cached', updated });
+      updated = false;
+    })());
+  }
+});
