@@ -25,6 +25,14 @@ pub fn LibraryPage() -> impl IntoView {
     let lib = expect_context::<LibraryCtx>();
     let library = lib.library();
     let limit = RwSignal::new(PAGE);
+    // The form to add an article is open while the library holds nothing
+    // of the reader's own (there is nothing else to do yet); later it
+    // opens from its button.
+    let adding = RwSignal::new(library.with_untracked(|l| {
+        l.entries()
+            .iter()
+            .all(|e| e.id == crate::domain::article::welcome::id())
+    }));
     let sort = RwSignal::new(SortBy::Added);
     let only_annotated = RwSignal::new(false);
     // The tag filter: the tags to offer (read once the page is painted:
@@ -82,18 +90,32 @@ pub fn LibraryPage() -> impl IntoView {
     on_cleanup(move || on_scroll.remove());
     view! {
         <div class="library-page">
-            <AddArticle />
             <section class="library" aria-labelledby="library-heading">
-                <h1 id="library-heading">
-                    "Library "
-                    <span class="count">
-                        {move || {
-                            let n = library.with(|l| l.len());
-                            if n == 1 { "1 article".to_owned() } else { format!("{n} articles") }
-                        }}
-                    </span>
-                </h1>
-                <ExportMenu />
+                <div class="library-head">
+                    <h1 id="library-heading">
+                        "Library "
+                        <span class="count">
+                            {move || {
+                                let n = library.with(|l| l.len());
+                                if n == 1 { "1 article".to_owned() } else { format!("{n} articles") }
+                            }}
+                        </span>
+                    </h1>
+                    <button
+                        class="primary"
+                        data-testid="add-article"
+                        aria-controls="add-panel"
+                        aria-expanded=move || if adding.get() { "true" } else { "false" }
+                        on:click=move |_| adding.update(|a| *a = !*a)
+                    >
+                        "Add article"
+                    </button>
+                    <ExportMenu />
+                </div>
+                // Kept in the page while closed, so what was typed stays.
+                <div id="add-panel" hidden=move || !adding.get()>
+                    <AddArticle />
+                </div>
                 <super::meter::StorageMeter
                     changes=Signal::derive(move || {
                         library.with(|l| l.len()) + lib.counts().with(|c| c.values().sum::<usize>())

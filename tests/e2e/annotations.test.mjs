@@ -684,7 +684,7 @@ describe('phones and pointers', () => {
     const { ctx, page } = await fresh({ context: await phone() });
     await page.tap(S(1));
     await page.tap('[data-testid="back-to-library"]');
-    await page.waitForSelector('[data-testid="paste-text"]');
+    await page.waitForSelector('[data-testid="add-article"]');
     // The reader's delayed touch handler runs 350 ms after the tap.
     await page.waitForTimeout(700);
     assert.deepEqual(page.errors, [], 'no access to the closed reader');

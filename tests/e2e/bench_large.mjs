@@ -42,7 +42,7 @@ for (let r = 0; r < 3; r++) {
   runs.reload.push(Date.now() - t);
   // The same open, with content-visibility switched off, for the ratio.
   await page.goBack();
-  await page.waitForSelector('[data-testid="paste-text"]');
+  await page.waitForSelector('[data-testid="add-article"]');
   await page.addStyleTag({ content: '.reader-body * { content-visibility: visible !important; }' });
   t = Date.now();
   await page.locator('[data-testid="library-item"]', { hasText: 'Sentence 0 of the long report' }).click();

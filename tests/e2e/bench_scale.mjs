@@ -255,7 +255,7 @@ for (const n of NS) {
   const page = await ctx.newPage();
   page.on('pageerror', (e) => console.log(`  page error: ${e}`));
   await page.goto(server.url);
-  await page.waitForSelector('[data-testid="paste-text"]');
+  await page.waitForSelector('[data-testid="add-article"]');
   await importFiles(page, [{ name: 'long-report.txt', mimeType: 'text/plain', buffer: Buffer.from(text) }]);
   const item = page.locator('[data-testid="library-item"]', { hasText: 'harbour towns' }).first();
   await item.waitFor({ timeout: 180000 });

@@ -65,7 +65,7 @@ async function clearStorage(page) {
   await page.evaluate(() => localStorage.clear());
   await page.goto(page.url().split('#')[0] + '#/');
   await page.reload();
-  await page.waitForSelector('[data-testid="paste-text"]');
+  await page.waitForSelector('[data-testid="add-article"]');
 }
 
 async function confirmImport(page, file) {

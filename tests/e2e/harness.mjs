@@ -66,7 +66,7 @@ export async function openApp(browser, url, { context } = {}) {
   page.on('console', (m) => { if (m.type() === 'error') page.errors.push(m.text()); });
   page.on('dialog', (d) => { page.dialogs.push(d.message()); d.dismiss().catch(() => {}); });
   await page.goto(url);
-  await page.waitForSelector('[data-testid="paste-text"], [data-testid="reader"]');
+  await page.waitForSelector('[data-testid="paste-text"]:visible, [data-testid="reader"], [data-testid="library-item"]');
   return { ctx, page };
 }
 

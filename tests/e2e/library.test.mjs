@@ -84,7 +84,7 @@ describe('importing, listing, reloading and deleting', () => {
     assert.ok(sentences[4].endsWith('military operations.’'), sentences[4]);
     assert.ok(sentences[5].startsWith('According to Kim,'), sentences[5]);
     await page.goBack();
-    await page.waitForSelector('[data-testid="paste-text"]');
+    await page.waitForSelector('[data-testid="add-article"]');
   });
 
   test('a news file without blank lines makes one paragraph per line and splits its sentences', async () => {
@@ -100,7 +100,7 @@ describe('importing, listing, reloading and deleting', () => {
     assert.equal(s[3], 'Passengers described the ride as ‘remarkably quiet.’');
     assert.equal(s[4], 'Several said they would switch from the coastal bus.');
     await page.goBack();
-    await page.waitForSelector('[data-testid="paste-text"]');
+    await page.waitForSelector('[data-testid="add-article"]');
   });
 
   test('a pasted article with a title is listed first', async () => {
@@ -133,7 +133,7 @@ describe('importing, listing, reloading and deleting', () => {
     assert.match(await page.textContent('[data-testid="article-title"]'), /The new electric ferry/);
     assert.match(await lastNotice(page), /already in your library/);
     await page.goBack();
-    await page.waitForSelector('[data-testid="paste-text"]');
+    await page.waitForSelector('[data-testid="add-article"]');
     assert.deepEqual(await libraryTitles(page), before);
   });
 
@@ -404,7 +404,7 @@ describe('reader', () => {
     await page.reload();
     await page.waitForSelector('[data-testid="reader"]');
     await page.goBack();
-    await page.waitForSelector('[data-testid="paste-text"]');
+    await page.waitForSelector('[data-testid="add-article"]');
     await page.goForward();
     await page.waitForSelector('[data-testid="reader"]');
     assert.equal(page.url(), url);
@@ -495,7 +495,7 @@ describe('reader', () => {
     let top = await topOf(150);
     assert.ok(Math.abs(top - before) < 8, `sentence 150 was at ${before}px, after reload at ${top}px`);
     await page.goBack();
-    await page.waitForSelector('[data-testid="paste-text"]');
+    await page.waitForSelector('[data-testid="add-article"]');
     await page.goForward();
     await page.waitForSelector('[data-testid="reader"]');
     await page.waitForTimeout(300);
@@ -707,6 +707,36 @@ test('the library sorts by date, title, last opened or annotations, filters to a
   await page.reload();
   await item('beta notes').waitFor();
   assert.match(await item('beta notes').locator('[data-testid="reading-progress"]').textContent(), new RegExp(` · ${read} % read`));
+  assert.deepEqual(page.errors, []);
+  await ctx.close();
+});
+
+test('the list comes first; adding an article is one button that opens the form', async () => {
+  const { ctx, page } = await openApp(env.browser, env.server.url);
+  const button = page.locator('[data-testid="add-article"]');
+  // Nothing of the reader's own yet: the form is open.
+  assert.equal(await button.getAttribute('aria-expanded'), 'true');
+  await page.fill('[data-testid="paste-title"]', 'Own');
+  await page.fill('[data-testid="paste-text"]', 'My own sentence.');
+  await page.click('[data-testid="paste-submit"]');
+  await page.locator('[data-testid="library-item"]', { hasText: 'Own' }).waitFor();
+  await page.reload();
+  await page.locator('[data-testid="library-item"]', { hasText: 'Own' }).waitFor();
+  assert.equal(await button.getAttribute('aria-expanded'), 'false');
+  assert.equal(await page.locator('[data-testid="paste-text"]').isVisible(), false);
+  assert.equal(await page.locator('[data-testid="drop-zone"]').isVisible(), false);
+  const order = await page.evaluate(() => {
+    const h = document.querySelector('#library-heading');
+    const form = document.querySelector('[data-testid="paste-text"]');
+    return h.compareDocumentPosition(form) & Node.DOCUMENT_POSITION_FOLLOWING ? 'list heading first' : 'form first';
+  });
+  assert.equal(order, 'list heading first');
+  await button.click();
+  assert.equal(await button.getAttribute('aria-expanded'), 'true');
+  await page.fill('[data-testid="paste-text"]', 'Half typed.');
+  await button.click();
+  await button.click();
+  assert.equal(await page.inputValue('[data-testid="paste-text"]'), 'Half typed.', 'closing keeps what was typed');
   assert.deepEqual(page.errors, []);
   await ctx.close();
 });
