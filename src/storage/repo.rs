@@ -115,6 +115,20 @@ pub fn parse_record_key(key: &str) -> Option<(bool, &str, &str)> {
     (!id.is_empty()).then_some((live, short, id))
 }
 
+/// The key of an article's reading state.
+fn reading_key(article: &str) -> String {
+    format!("{READING_PREFIX}{}", short_id(article))
+}
+
+/// The library's article ids by their short id (the record keys' prefix).
+fn ids_by_short(library: &Library) -> BTreeMap<&str, &str> {
+    library
+        .entries()
+        .iter()
+        .map(|e| (short_id(&e.id), e.id.as_str()))
+        .collect()
+}
+
 /// The library's storage.
 pub struct Repo<S> {
     store: S,
@@ -886,11 +900,7 @@ impl<S: KeyValueStore> Repo<S> {
         &self,
         library: &Library,
     ) -> BTreeMap<String, std::collections::BTreeSet<String>> {
-        let by_short: BTreeMap<&str, &str> = library
-            .entries()
-            .iter()
-            .map(|e| (short_id(&e.id), e.id.as_str()))
-            .collect();
+        let by_short = ids_by_short(library);
         let mut out: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
         for (key, raw) in self.store.scan(LIVE_PREFIX).unwrap_or_default() {
             let Some((_, short, _)) = parse_record_key(&key) else {
@@ -934,8 +944,7 @@ impl<S: KeyValueStore> Repo<S> {
                 self.store.remove(&key)?;
             }
         }
-        self.store
-            .remove(&format!("{READING_PREFIX}{}", short_id(id)))
+        self.store.remove(&reading_key(id))
     }
 
     /// Loads an article. An unreadable one is moved to a backup key and
@@ -971,12 +980,25 @@ impl<S: KeyValueStore> Repo<S> {
 
     /// Loads preferences, or the defaults when none are stored or they are unreadable.
     pub fn load_prefs<P: DeserializeOwned + Default>(&self) -> P {
+        self.load_small(PREFS_KEY)
+    }
+
+    /// A small JSON value under `key`; the default when absent or
+    /// unreadable.
+    fn load_small<T: DeserializeOwned + Default>(&self, key: &str) -> T {
         self.store
-            .get(PREFS_KEY)
+            .get(key)
             .ok()
             .flatten()
             .and_then(|raw| serde_json::from_str(&raw).ok())
             .unwrap_or_default()
+    }
+
+    /// Writes a small JSON value under `key`.
+    fn save_small<T: Serialize>(&mut self, key: &str, value: &T) -> Result<(), StorageError> {
+        self.writable()?;
+        let json = serde_json::to_string(value).map_err(|e| StorageError::Other(e.to_string()))?;
+        self.store.set(key, &json)
     }
 
     /// Where the reader is in each article of `library` that was opened
@@ -985,11 +1007,7 @@ impl<S: KeyValueStore> Repo<S> {
         &self,
         library: &Library,
     ) -> BTreeMap<String, crate::domain::article::listing::Reading> {
-        let by_short: BTreeMap<&str, &str> = library
-            .entries()
-            .iter()
-            .map(|e| (short_id(&e.id), e.id.as_str()))
-            .collect();
+        let by_short = ids_by_short(library);
         let mut out = BTreeMap::new();
         for (key, raw) in self.store.scan(READING_PREFIX).unwrap_or_default() {
             let Some(id) = by_short.get(&key[READING_PREFIX.len()..]) else {
@@ -1019,19 +1037,13 @@ impl<S: KeyValueStore> Repo<S> {
             reading.opened.timestamp_millis(),
             reading.sentence
         );
-        self.store
-            .set(&format!("{READING_PREFIX}{}", short_id(id)), &value)
+        self.store.set(&reading_key(id), &value)
     }
 
     /// What the library remembers about backups; an unreadable value
     /// reads as nothing remembered (it is rewritten at the next export).
     pub fn load_backups(&self) -> crate::domain::exchange::reminder::Backups {
-        self.store
-            .get(BACKUPS_KEY)
-            .ok()
-            .flatten()
-            .and_then(|raw| serde_json::from_str(&raw).ok())
-            .unwrap_or_default()
+        self.load_small(BACKUPS_KEY)
     }
 
     /// Saves what the library remembers about backups.
@@ -1039,17 +1051,12 @@ impl<S: KeyValueStore> Repo<S> {
         &mut self,
         backups: &crate::domain::exchange::reminder::Backups,
     ) -> Result<(), StorageError> {
-        self.writable()?;
-        let json =
-            serde_json::to_string(backups).map_err(|e| StorageError::Other(e.to_string()))?;
-        self.store.set(BACKUPS_KEY, &json)
+        self.save_small(BACKUPS_KEY, backups)
     }
 
     /// Saves preferences.
     pub fn save_prefs<P: Serialize>(&mut self, prefs: &P) -> Result<(), StorageError> {
-        self.writable()?;
-        let json = serde_json::to_string(prefs).map_err(|e| StorageError::Other(e.to_string()))?;
-        self.store.set(PREFS_KEY, &json)
+        self.save_small(PREFS_KEY, prefs)
     }
 
     /// The underlying store.

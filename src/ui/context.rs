@@ -40,6 +40,16 @@ fn gone<T>() -> Result<T, StorageError> {
     Err(StorageError::Other("the app is shutting down".into()))
 }
 
+/// Sets `signal` to what was read, when something was and it differs
+/// (so that taking in another tab's change wakes nothing needlessly).
+fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, read: Option<T>) {
+    if let Some(v) = read
+        && signal.with_untracked(|now| *now != v)
+    {
+        signal.set(v);
+    }
+}
+
 impl LibraryCtx {
     /// Wraps the opened stores and the library.
     pub fn new(shelf: AppShelf, library: Library) -> Self {
@@ -63,9 +73,7 @@ impl LibraryCtx {
 
     /// Both stores, for an operation that awaits.
     fn shelf(&self) -> Result<Rc<AppShelf>, StorageError> {
-        self.shelf
-            .try_get_value()
-            .ok_or_else(|| StorageError::Other("the app is shutting down".into()))
+        self.shelf.try_get_value().map_or_else(gone, Ok)
     }
 
     /// Whether article bodies go to IndexedDB.
@@ -89,11 +97,10 @@ impl LibraryCtx {
     /// Re-reads every article's annotation count (after another tab's change).
     pub fn refresh_counts(&self) {
         let library = self.library;
-        if let Some(c) = self.with_repo(|r| library.with_untracked(|lib| r.annotation_counts(lib)))
-            && c != self.counts.get_untracked()
-        {
-            self.counts.set(c);
-        }
+        set_if_changed(
+            self.counts,
+            self.with_repo(|r| library.with_untracked(|lib| r.annotation_counts(lib))),
+        );
     }
 
     /// Loads an article's annotations (see [`Repo::load_annotations_for`]):
@@ -207,6 +214,14 @@ impl LibraryCtx {
             .unwrap_or_else(gone)
     }
 
+    /// The stored revision of article `id`'s text (see
+    /// [`crate::domain::article::ArticleMeta::revision`]), untracked.
+    pub fn revision(&self, id: &str) -> Option<u32> {
+        self.library
+            .try_with_untracked(|l| l.get(id).map(|e| e.revision))
+            .flatten()
+    }
+
     /// The library, tracked.
     pub fn library(&self) -> RwSignal<Library> {
         self.library
@@ -255,11 +270,10 @@ impl LibraryCtx {
     /// Takes in the index another tab wrote. An unreadable one is ignored
     /// here; the next start repairs it.
     pub fn refresh(&self) {
-        if let Some(Some(lib)) = self.with_repo(|r| r.stored_library())
-            && lib != self.library.get_untracked()
-        {
-            self.library.set(lib);
-        }
+        set_if_changed(
+            self.library,
+            self.with_repo(|r| r.stored_library()).flatten(),
+        );
     }
 
     /// Bumped after an import stored annotations, so an open reader takes
@@ -356,11 +370,10 @@ impl LibraryCtx {
     /// Takes in reading states another tab stored.
     pub fn refresh_reading(&self) {
         let library = self.library;
-        if let Some(m) = self.with_repo(|r| library.with_untracked(|l| r.reading_states(l)))
-            && m != self.reading.get_untracked()
-        {
-            self.reading.set(m);
-        }
+        set_if_changed(
+            self.reading,
+            self.with_repo(|r| library.with_untracked(|l| r.reading_states(l))),
+        );
     }
 
     /// What the library remembers about backups, tracked.
@@ -402,11 +415,7 @@ impl LibraryCtx {
 
     /// Takes in what another tab recorded about backups.
     pub fn refresh_backups(&self) {
-        if let Some(b) = self.with_repo(|r| r.load_backups())
-            && b != self.backups.get_untracked()
-        {
-            self.backups.set(b);
-        }
+        set_if_changed(self.backups, self.with_repo(|r| r.load_backups()));
     }
 
     /// Saves the preferences.

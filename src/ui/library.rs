@@ -11,6 +11,7 @@ use crate::domain::article::library::Added;
 use crate::domain::article::listing::{self, SortBy};
 use crate::domain::article::{Article, ArticleMeta, NewArticle};
 use crate::domain::import;
+use crate::ui::check::Check;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -28,27 +29,27 @@ pub fn LibraryPage() -> impl IntoView {
     // The form to add an article is open while the library holds nothing
     // of the reader's own (there is nothing else to do yet); later it
     // opens from its button.
-    let adding = RwSignal::new(library.with_untracked(|l| {
-        l.entries()
-            .iter()
-            .all(|e| e.id == crate::domain::article::welcome::id())
-    }));
+    let adding = RwSignal::new(library.with_untracked(|l| l.own().next().is_none()));
     let sort = RwSignal::new(SortBy::Added);
     let only_annotated = RwSignal::new(false);
-    // The tag filter: the tags to offer (read once the page is painted:
-    // it reads every record), and the articles that have the chosen one.
-    let tags_offered = RwSignal::new(Vec::<(String, String, usize)>::new());
+    // The tag filter: the tags to offer (read when the menu is first
+    // reached: it reads every record, which the library's open need not
+    // wait for), and the articles that have the chosen one.
+    let tags_offered = RwSignal::new(None::<Vec<(String, String, usize)>>);
     let tag = RwSignal::new(String::new());
     let tagged = RwSignal::new(None::<std::collections::BTreeSet<String>>);
-    time::after_paint(move || {
+    let offer_tags = move || {
+        if tags_offered.with_untracked(Option::is_some) {
+            return;
+        }
         let mut offered: Vec<(String, String, usize)> = lib
             .tag_counts()
             .into_iter()
             .map(|(key, (spelling, n))| (key, spelling, n))
             .collect();
         offered.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
-        tags_offered.try_set(offered);
-    });
+        tags_offered.set(Some(offered));
+    };
     Effect::new(move |_| {
         let t = tag.get();
         let ids = (!t.is_empty()).then(|| {
@@ -62,16 +63,12 @@ pub fn LibraryPage() -> impl IntoView {
     });
     let shown_total = move || {
         let among = tagged.get();
-        let only = only_annotated.get();
-        lib.counts().with(|c| {
-            library.with(|l| {
-                l.entries()
-                    .iter()
-                    .filter(|e| !only || c.get(&e.id).is_some_and(|n| *n > 0))
-                    .filter(|e| among.as_ref().is_none_or(|ids| ids.contains(&e.id)))
-                    .count()
-            })
-        })
+        let filter = listing::Filter {
+            only_annotated: only_annotated.get(),
+            among: among.as_ref(),
+        };
+        lib.counts()
+            .with(|c| library.with(|l| l.entries().iter().filter(|e| filter.keeps(e, c)).count()))
     };
     let more = move || shown_total().saturating_sub(limit.get());
     let show_more = move || {
@@ -121,7 +118,7 @@ pub fn LibraryPage() -> impl IntoView {
                         library.with(|l| l.len()) + lib.counts().with(|c| c.values().sum::<usize>())
                     })
                     own_data=Signal::derive(move || {
-                        library.with(|l| l.entries().iter().any(|e| e.id != crate::domain::article::welcome::id()))
+                        library.with(|l| l.own().next().is_some())
                     })
                 />
                 <BackupReminder />
@@ -144,11 +141,17 @@ pub fn LibraryPage() -> impl IntoView {
                     </label>
                     <label>
                         "Tag "
-                        <select data-testid="library-tag" on:change=move |ev| tag.set(event_target_value(&ev))>
+                        <select
+                            data-testid="library-tag"
+                            on:focus=move |_| offer_tags()
+                            on:pointerdown=move |_| offer_tags()
+                            on:change=move |ev| tag.set(event_target_value(&ev))
+                        >
                             <option value="">"Any"</option>
                             {move || {
                                 tags_offered
                                     .get()
+                                    .unwrap_or_default()
                                     .into_iter()
                                     .map(|(key, spelling, n)| {
                                         let selected = tag.get_untracked() == key;
@@ -158,15 +161,7 @@ pub fn LibraryPage() -> impl IntoView {
                             }}
                         </select>
                     </label>
-                    <label class="check">
-                        <input
-                            type="checkbox"
-                            data-testid="library-annotated"
-                            prop:checked=move || only_annotated.get()
-                            on:change=move |ev| only_annotated.set(event_target_checked(&ev))
-                        />
-                        " Only articles with annotations"
-                    </label>
+                    <Check testid="library-annotated" value=only_annotated label="Only articles with annotations" />
                 </div>
                 <Show when=move || library.with(|l| l.is_empty())>
                     <p class="empty">"No articles yet. Paste one or add a file above."</p>
@@ -483,15 +478,7 @@ fn BackupReminder() -> impl IntoView {
     let notices = expect_context::<Notices>();
     let library = lib.library();
     let backups = lib.backups();
-    let first_added = move || {
-        library.with(|l| {
-            l.entries()
-                .iter()
-                .filter(|e| e.id != crate::domain::article::welcome::id())
-                .map(|e| e.added)
-                .min()
-        })
-    };
+    let first_added = move || library.with(|l| l.own().map(|e| e.added).min());
     let due = move || {
         let total = lib.counts().with(|c| c.values().sum::<usize>());
         backups.with(|b| b.due(time::now(), total, first_added()))

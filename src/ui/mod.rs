@@ -5,6 +5,7 @@
 //! and switches between the library and the reader on the hash route.
 
 pub mod annotate;
+pub mod check;
 pub mod context;
 pub mod files;
 pub mod library;

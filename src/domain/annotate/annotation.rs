@@ -89,6 +89,16 @@ pub enum TargetKind {
     Span,
 }
 
+impl TargetKind {
+    /// Its name in exports: `sentences` or `span`.
+    pub fn name(self) -> &'static str {
+        match self {
+            TargetKind::Sentences => "sentences",
+            TargetKind::Span => "span",
+        }
+    }
+}
+
 /// The quoted text and its context (a W3C `TextQuoteSelector`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Quote {

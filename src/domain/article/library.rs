@@ -39,6 +39,13 @@ impl Library {
         &self.entries
     }
 
+    /// The entries of the reader's own articles: all but the welcome
+    /// article's.
+    pub fn own(&self) -> impl Iterator<Item = &ArticleMeta> {
+        let welcome = crate::domain::article::welcome::id();
+        self.entries.iter().filter(move |e| e.id != welcome)
+    }
+
     /// Number of articles.
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -172,6 +179,16 @@ mod tests {
         assert_eq!(back, m);
         let old: ArticleMeta = serde_json::from_str(&json).unwrap();
         assert_eq!(old.revision, 0);
+    }
+
+    #[test]
+    fn the_readers_own_articles_are_all_but_the_welcome_one() {
+        let lib =
+            Library::from_entries(vec![meta(crate::domain::article::welcome::id()), meta("a")]);
+        let own: Vec<&str> = lib.own().map(|e| e.id.as_str()).collect();
+        assert_eq!(own, ["a"]);
+        let only_welcome = Library::from_entries(vec![meta(crate::domain::article::welcome::id())]);
+        assert_eq!(only_welcome.own().count(), 0);
     }
 
     #[test]

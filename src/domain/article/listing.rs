@@ -76,6 +76,14 @@ pub struct Filter<'a> {
     pub among: Option<&'a std::collections::BTreeSet<String>>,
 }
 
+impl Filter<'_> {
+    /// Whether the entry is listed; `counts` are annotations per id.
+    pub fn keeps(&self, e: &ArticleMeta, counts: &BTreeMap<String, usize>) -> bool {
+        (!self.only_annotated || counts.get(&e.id).is_some_and(|n| *n > 0))
+            && self.among.is_none_or(|ids| ids.contains(&e.id))
+    }
+}
+
 /// The entries to list, in order. `counts` are annotations per article
 /// id, `reading` the reading state per article id.
 pub fn arrange<'a>(
@@ -86,11 +94,7 @@ pub fn arrange<'a>(
     reading: &BTreeMap<String, Reading>,
 ) -> Vec<&'a ArticleMeta> {
     let count = |e: &ArticleMeta| counts.get(&e.id).copied().unwrap_or(0);
-    let mut out: Vec<&ArticleMeta> = entries
-        .iter()
-        .filter(|e| !filter.only_annotated || count(e) > 0)
-        .filter(|e| filter.among.is_none_or(|ids| ids.contains(&e.id)))
-        .collect();
+    let mut out: Vec<&ArticleMeta> = entries.iter().filter(|e| filter.keeps(e, counts)).collect();
     // Stable sorts over the index's order (newest first) break ties.
     match by {
         SortBy::Added => {}

@@ -17,7 +17,6 @@
 //! joined by a blank line), as Marginalia stores them, or in UTF-16 code
 //! units (what JavaScript strings count) with [`Offsets::Utf16`].
 
-use crate::domain::annotate::annotation::Annotation;
 use crate::domain::annotate::textmap::TextMap;
 use crate::domain::exchange::{Bundle, Entry};
 use crate::domain::time::format_rfc3339;
@@ -134,7 +133,7 @@ pub fn write_csv(bundle: &Bundle, unit: Offsets) -> String {
                     &a.tags.join("; "),
                     &a.note,
                     a.colour.name(),
-                    kind_name(a),
+                    a.target.kind.name(),
                     &format_rfc3339(&a.created),
                     &format_rfc3339(&a.updated),
                     &start,
@@ -145,13 +144,6 @@ pub fn write_csv(bundle: &Bundle, unit: Offsets) -> String {
         }
     }
     out
-}
-
-fn kind_name(a: &Annotation) -> &'static str {
-    match a.target.kind {
-        crate::domain::annotate::annotation::TargetKind::Sentences => "sentences",
-        crate::domain::annotate::annotation::TargetKind::Span => "span",
-    }
 }
 
 /// One line per article with its text: doccano's sequence-labelling shape.

@@ -257,10 +257,7 @@ fn annotation_out(a: &Annotation) -> AnnotationOut<'_> {
     AnnotationOut {
         id: &a.id,
         target: TargetOut {
-            kind: match t.kind {
-                TargetKind::Sentences => "sentences",
-                TargetKind::Span => "span",
-            },
+            kind: t.kind.name(),
             sentences: t.sentences,
             quote: QuoteOut {
                 kind: "TextQuoteSelector",

@@ -48,12 +48,7 @@ impl Annot {
                 // The reader may be gone meanwhile: then only storage changed.
                 Ok(()) if !slot.generation.is_disposed() => {
                     // This tab made the new revision: it needs no reload.
-                    let id = article.id.clone();
-                    if let Some(r) = lib
-                        .library()
-                        .try_with_untracked(|l| l.get(&id).map(|e| e.revision))
-                        .flatten()
-                    {
+                    if let Some(r) = lib.revision(&article.id) {
                         slot.revision.try_set_value(r);
                     }
                     slot.select_after.try_set(Some(select));

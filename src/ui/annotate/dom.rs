@@ -46,28 +46,31 @@ fn find_reader() -> Option<(Element, web_sys::NodeList)> {
     Some((reader, list))
 }
 
-/// The open reader's element (`[data-testid="reader"]`).
-pub fn reader_el() -> Option<Element> {
+/// Runs `f` on the open reader and its sentence list, taken again when
+/// the kept one is gone from the document or `fresh` asks for it.
+fn with_reader<R>(
+    fresh: bool,
+    f: impl FnOnce(&(Element, web_sys::NodeList)) -> Option<R>,
+) -> Option<R> {
     READER.with(|c| {
         let mut c = c.borrow_mut();
-        if !c.as_ref().is_some_and(|(r, _)| r.is_connected()) {
+        if fresh || !c.as_ref().is_some_and(|(r, _)| r.is_connected()) {
             *c = find_reader();
         }
-        c.as_ref().map(|(r, _)| r.clone())
+        c.as_ref().and_then(f)
     })
+}
+
+/// The open reader's element (`[data-testid="reader"]`).
+pub fn reader_el() -> Option<Element> {
+    with_reader(false, |(r, _)| Some(r.clone()))
 }
 
 /// The element of sentence `i`.
 pub fn sentence_el(i: usize) -> Option<HtmlElement> {
     let lookup = |fresh: bool| {
-        READER.with(|c| {
-            let mut c = c.borrow_mut();
-            if fresh || !c.as_ref().is_some_and(|(r, _)| r.is_connected()) {
-                *c = find_reader();
-            }
-            c.as_ref()?
-                .1
-                .item(i as u32)
+        with_reader(fresh, |(_, list)| {
+            list.item(i as u32)
                 .and_then(|n| n.dyn_into::<Element>().ok())
                 .filter(|e| sentence_index(e) == Some(i))
         })

@@ -37,15 +37,11 @@ pub fn ReaderPage(
 ) -> impl IntoView {
     let lib = expect_context::<LibraryCtx>();
     let notices = expect_context::<Notices>();
-    let revision = |id: &str| {
-        lib.library()
-            .with_untracked(|l| l.get(id).map(|e| e.revision))
-    };
     let slot = ArticleSlot {
         article: RwSignal::new_local(None),
         select_after: RwSignal::new(None),
         generation: RwSignal::new(0),
-        revision: StoredValue::new(revision(&id).unwrap_or(0)),
+        revision: StoredValue::new(lib.revision(&id).unwrap_or(0)),
     };
     provide_context(slot);
     // The text comes from IndexedDB (or localStorage), asynchronously.

@@ -6,6 +6,7 @@ use crate::domain::exchange::analysis::{self, Offsets};
 use crate::domain::exchange::{self, Bundle, ExportInfo};
 use crate::domain::{exchange::markdown, exchange::w3c};
 use crate::ui::annotate::Annot;
+use crate::ui::check::Check;
 use crate::ui::context::LibraryCtx;
 use crate::ui::notices::Notices;
 use crate::ui::time;
@@ -190,15 +191,7 @@ pub fn ExportMenu(
                 <button data-testid="export-json" on:click=move |_| run(Kind::Json)>
                     "JSON"
                 </button>
-                <label class="check">
-                    <input
-                        type="checkbox"
-                        data-testid="export-complete"
-                        prop:checked=move || complete.get()
-                        on:change=move |ev| complete.set(event_target_checked(&ev))
-                    />
-                    " Complete backup (with article texts)"
-                </label>
+                <Check testid="export-complete" value=complete label="Complete backup (with article texts)" />
                 <button data-testid="export-w3c" on:click=move |_| run(Kind::W3c)>
                     "W3C Web Annotation (JSON-LD)"
                 </button>
@@ -211,15 +204,7 @@ pub fn ExportMenu(
                 <button data-testid="export-jsonl" on:click=move |_| run(Kind::Jsonl(unit()))>
                     "JSONL (doccano, for labelling)"
                 </button>
-                <label class="check">
-                    <input
-                        type="checkbox"
-                        data-testid="export-utf16"
-                        prop:checked=move || utf16.get()
-                        on:change=move |ev| utf16.set(event_target_checked(&ev))
-                    />
-                    " CSV and JSONL offsets in UTF-16 units (as JavaScript counts), not code points"
-                </label>
+                <Check testid="export-utf16" value=utf16 label="CSV and JSONL offsets in UTF-16 units (as JavaScript counts), not code points" />
             </div>
         </details>
     }
