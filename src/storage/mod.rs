@@ -9,6 +9,7 @@
 pub mod bodies;
 pub mod memory;
 pub mod repo;
+pub mod retag;
 pub mod shelf;
 pub mod transfer;
 

@@ -21,12 +21,20 @@ use crate::domain::exchange::restore::{self, LibrarySource, Plan, Replacement};
 use std::collections::BTreeMap;
 
 /// Writes keys, remembering what they held so they can all be put back.
-struct Journal<'r, S: KeyValueStore> {
+pub(crate) struct Journal<'r, S: KeyValueStore> {
     store: &'r mut S,
     before: Vec<(String, Option<String>)>,
 }
 
 impl<'r, S: KeyValueStore> Journal<'r, S> {
+    /// A journal over `store` that has written nothing yet.
+    pub(crate) fn new(store: &'r mut S) -> Self {
+        Self {
+            store,
+            before: Vec::new(),
+        }
+    }
+
     fn remember(&mut self, key: &str) -> Result<(), StorageError> {
         if !self.before.iter().any(|(k, _)| k == key) {
             let old = self.store.get(key)?;
@@ -35,7 +43,7 @@ impl<'r, S: KeyValueStore> Journal<'r, S> {
         Ok(())
     }
 
-    fn set(&mut self, key: &str, value: &str) -> Result<(), StorageError> {
+    pub(crate) fn set(&mut self, key: &str, value: &str) -> Result<(), StorageError> {
         self.remember(key)?;
         self.store.set(key, value)
     }
@@ -80,7 +88,7 @@ impl<'r, S: KeyValueStore> Journal<'r, S> {
     }
 
     /// Puts every key back as it was, newest write first.
-    fn roll_back(self) {
+    pub(crate) fn roll_back(self) {
         for (key, old) in self.before.into_iter().rev() {
             let _ = match old {
                 Some(v) => self.store.set(&key, &v),

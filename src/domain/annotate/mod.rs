@@ -5,6 +5,7 @@
 //! - [`set`]: one article's annotations, indexed by id: edits, tombstones,
 //!   the multi-tab merge, queries, the stored form.
 //! - [`record`]: the compact stored form of one annotation or tombstone.
+//! - [`retag`]: the library-wide tag manager: rename, merge, delete, undo, statistics.
 //! - [`edit`]: what each reader action does to which annotation.
 //! - [`history`]: undo and redo.
 //! - [`marks`]: what each sentence shows.
@@ -19,5 +20,6 @@ pub mod history;
 pub mod marks;
 pub mod markup;
 pub mod record;
+pub mod retag;
 pub mod set;
 pub mod textmap;
