@@ -18,10 +18,13 @@
 //! - [`exchange`]: export and import: the bundle and the Marginalia JSON
 //!   format, reading untrusted JSON, W3C Web Annotation, Markdown, reading
 //!   an uploaded file, and planning an import or a replacement.
+//! - [`search`]: searching the library: words, queries, the index and
+//!   its ranking, the sentences a result shows.
 
 pub mod annotate;
 pub mod article;
 pub mod exchange;
 pub mod import;
+pub mod search;
 pub mod text;
 pub mod time;

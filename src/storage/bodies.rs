@@ -26,6 +26,15 @@ pub trait BodyStore {
     async fn delete(&self, ids: &[String]) -> Result<(), StorageError>;
     /// Every id with a body.
     async fn ids(&self) -> Result<Vec<String>, StorageError>;
+    /// The bodies of these ids, in their order (none where absent), read
+    /// at once: IndexedDB answers them in one transaction.
+    async fn get_many(&self, ids: &[String]) -> Result<Vec<Option<String>>, StorageError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(self.get(id).await?);
+        }
+        Ok(out)
+    }
 }
 
 /// What [`MemoryBodies`] makes its next call fail with (for tests).

@@ -56,6 +56,16 @@ export function idb_get(db, store, key) {
     r.onsuccess = () => done(r.result === undefined ? null : r.result);
   }, false);
 }
+export function idb_get_many(db, store, keys) {
+  return tx(db, store, 'readonly', (os, done) => {
+    const out = new Array(keys.length).fill(null);
+    keys.forEach((k, i) => {
+      const r = os.get(k);
+      r.onsuccess = () => { if (r.result !== undefined) out[i] = r.result; };
+    });
+    done(out);
+  }, false);
+}
 export function idb_put_all(db, store, keys, values, abort) {
   return tx(db, store, 'readwrite', (os) => {
     for (let i = 0; i < keys.length; i++) os.put(values[i], keys[i]);
@@ -74,6 +84,7 @@ export function idb_keys(db, store) {
 extern "C" {
     fn idb_open(name: &str, version: u32, store: &str) -> Promise;
     fn idb_get(db: &JsValue, store: &str, key: &str) -> Promise;
+    fn idb_get_many(db: &JsValue, store: &str, keys: Array) -> Promise;
     fn idb_put_all(db: &JsValue, store: &str, keys: Array, values: Array, abort: bool) -> Promise;
     fn idb_delete(db: &JsValue, store: &str, keys: Array) -> Promise;
     fn idb_keys(db: &JsValue, store: &str) -> Promise;
@@ -165,6 +176,14 @@ impl IdbBodies {
 impl BodyStore for IdbBodies {
     async fn get(&self, id: &str) -> Result<Option<String>, StorageError> {
         Ok(wait(idb_get(&self.db, STORE, id)).await?.as_string())
+    }
+
+    async fn get_many(&self, ids: &[String]) -> Result<Vec<Option<String>>, StorageError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let got = wait(idb_get_many(&self.db, STORE, strings(ids))).await?;
+        Ok(Array::from(&got).iter().map(|v| v.as_string()).collect())
     }
 
     async fn put_all(&self, bodies: &[(String, String)]) -> Result<(), StorageError> {

@@ -41,6 +41,7 @@ use crate::domain::annotate::set::{AnnotationSet, Entry, LoadError, TagColours};
 use crate::domain::annotate::textmap::TextMap;
 use crate::domain::article::Article;
 use crate::domain::article::library::{Added, Library};
+use crate::domain::search::index::Said;
 use chrono::{DateTime, Utc};
 use serde::{Serialize, de::DeserializeOwned};
 use std::collections::BTreeMap;
@@ -913,6 +914,30 @@ impl<S: KeyValueStore> Repo<S> {
                 out.entry((*id).to_owned())
                     .or_default()
                     .insert(crate::domain::annotate::annotation::tag_key(&t));
+            }
+        }
+        out
+    }
+
+    /// What the annotations of each article of `library` say (notes,
+    /// tags, orphaned quotes), for search: one scan of the live records,
+    /// no text read. Plain highlights say nothing and are left out.
+    pub fn said(&self, library: &Library) -> BTreeMap<String, Vec<Said>> {
+        let by_short = ids_by_short(library);
+        let mut out: BTreeMap<String, Vec<Said>> = BTreeMap::new();
+        for (key, raw) in self.store.scan(LIVE_PREFIX).unwrap_or_default() {
+            let Some((_, short, annotation)) = parse_record_key(&key) else {
+                continue;
+            };
+            let Some(id) = by_short.get(short) else {
+                continue;
+            };
+            if let Some((at, text)) = record::said_of(&raw) {
+                out.entry((*id).to_owned()).or_default().push(Said {
+                    annotation: annotation.to_owned(),
+                    at,
+                    text,
+                });
             }
         }
         out

@@ -113,6 +113,29 @@ impl<S: KeyValueStore, B: BodyStore> Shelf<S, B> {
         }
     }
 
+    /// Loads these articles, each as [`Shelf::load`] would, reading the
+    /// body store once for all of them (searching and the notebook read
+    /// many texts at a time).
+    pub async fn load_many(&self, ids: &[String]) -> Vec<(String, Result<Article, StorageError>)> {
+        let found = match &self.bodies {
+            Some(b) => b.get_many(ids).await.unwrap_or_default(),
+            None => Vec::new(),
+        };
+        let mut out = Vec::with_capacity(ids.len());
+        for (i, id) in ids.iter().enumerate() {
+            let loaded = match found.get(i).cloned().flatten() {
+                Some(raw) => parse_article(id, &raw).map_err(|reason| StorageError::Corrupt {
+                    key: format!("IndexedDB marginalia/bodies/{id}"),
+                    backup_key: format!("IndexedDB marginalia/bodies/{id}"),
+                    reason,
+                }),
+                None => self.load(id).await,
+            };
+            out.push((id.clone(), loaded));
+        }
+        out
+    }
+
     /// Adds an article (see the module docs for the order); `library`
     /// changes only on success.
     pub async fn add(

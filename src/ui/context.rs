@@ -267,6 +267,22 @@ impl LibraryCtx {
         self.shelf()?.load(id).await
     }
 
+    /// Loads these articles' texts at once (see `Shelf::load_many`).
+    pub async fn load_many(&self, ids: &[String]) -> Vec<(String, Result<Article, StorageError>)> {
+        match self.shelf() {
+            Ok(shelf) => shelf.load_many(ids).await,
+            Err(e) => ids.iter().map(|id| (id.clone(), Err(e.clone()))).collect(),
+        }
+    }
+
+    /// What the annotations of each article say (notes, tags, orphaned
+    /// quotes), for search.
+    pub fn said(&self) -> BTreeMap<String, Vec<crate::domain::search::index::Said>> {
+        self.library
+            .with_untracked(|l| self.with_repo(|r| r.said(l)))
+            .unwrap_or_default()
+    }
+
     /// Takes in the index another tab wrote. An unreadable one is ignored
     /// here; the next start repairs it.
     pub fn refresh(&self) {

@@ -24,6 +24,7 @@ const PAGE: usize = 100;
 #[component]
 pub fn LibraryPage() -> impl IntoView {
     let lib = expect_context::<LibraryCtx>();
+    let search = expect_context::<super::search::SearchCtx>();
     let library = lib.library();
     let limit = RwSignal::new(PAGE);
     // The form to add an article is open while the library holds nothing
@@ -122,7 +123,11 @@ pub fn LibraryPage() -> impl IntoView {
                     })
                 />
                 <BackupReminder />
-                <div class="library-tools" role="group" aria-label="Order and filter the library">
+                <super::search::SearchBox />
+                <Show when=move || super::search::searching(search)>
+                    <super::search::SearchResults />
+                </Show>
+                <div class="library-tools" role="group" aria-label="Order and filter the library" hidden=move || super::search::searching(search)>
                     <label>
                         "Sort by "
                         <select
@@ -166,7 +171,7 @@ pub fn LibraryPage() -> impl IntoView {
                 <Show when=move || library.with(|l| l.is_empty())>
                     <p class="empty">"No articles yet. Paste one or add a file above."</p>
                 </Show>
-                <ul class="library-list">
+                <ul class="library-list" hidden=move || super::search::searching(search)>
                     <For
                         each=move || {
                             let n = limit.get();
@@ -194,7 +199,7 @@ pub fn LibraryPage() -> impl IntoView {
                     </For>
                 </ul>
                 {move || {
-                    (more() > 0)
+                    (more() > 0 && !super::search::searching(search))
                         .then(|| {
                             view! {
                                 <button class="quiet library-more" data-testid="library-more" on:click=move |_| show_more()>

@@ -10,11 +10,14 @@ pub mod context;
 pub mod files;
 pub mod library;
 pub mod meter;
+pub mod notebook;
 pub mod notices;
 pub mod offline;
 pub mod prefs;
 pub mod reader;
 pub mod route;
+pub mod search;
+pub mod tags;
 pub mod time;
 pub mod transfer;
 
@@ -83,6 +86,7 @@ pub fn App(
     let lib = LibraryCtx::new(Shelf::new(repo, bodies), library);
     time::mark("marginalia:storage-opened");
     provide_context(lib);
+    provide_context(search::SearchCtx::new());
     // Bodies an older version kept in localStorage move to IndexedDB now
     // (verified, resumable; until then they are read where they are).
     // After the first paint: looking for them lists every key.
@@ -166,6 +170,9 @@ pub fn App(
             {move || match route.get() {
                 Route::Library => view! { <library::LibraryPage /> }.into_any(),
                 Route::Read(id) => view! { <reader::ReaderPage id /> }.into_any(),
+                Route::ReadAt(id, at) => view! { <reader::ReaderPage id at /> }.into_any(),
+                Route::Notebook => view! { <notebook::NotebookPage /> }.into_any(),
+                Route::Tags => view! { <tags::TagsPage /> }.into_any(),
             }}
         </main>
     }

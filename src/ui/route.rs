@@ -1,5 +1,8 @@
-//! Hash routes: `#/` is the library, `#/read/<id>` an article. The hash
-//! keeps reload and back/forward on the same page without a server.
+//! Hash routes: `#/` is the library, `#/read/<id>` an article,
+//! `#/read/<id>/<n>` an article with its sentence `n` shown and selected
+//! (a search result, a notebook entry), `#/notebook` every annotation and
+//! `#/tags` the tag manager. The hash keeps reload and back/forward on the
+//! same page without a server.
 
 use leptos::prelude::*;
 
@@ -10,6 +13,12 @@ pub enum Route {
     Library,
     /// The reader, on the article with this id.
     Read(String),
+    /// The reader, on this article, with this sentence shown and selected.
+    ReadAt(String, usize),
+    /// Every annotation across the library.
+    Notebook,
+    /// The tag manager.
+    Tags,
 }
 
 impl Route {
@@ -17,8 +26,18 @@ impl Route {
     pub fn parse(hash: &str) -> Self {
         let path = hash.trim_start_matches('#').trim_start_matches('/');
         match path.split_once('/') {
-            Some(("read", id)) if !id.is_empty() => Self::Read(id.to_owned()),
-            _ => Self::Library,
+            Some(("read", rest)) if !rest.is_empty() => match rest.split_once('/') {
+                Some((id, n)) if !id.is_empty() => match n.parse() {
+                    Ok(n) => Self::ReadAt(id.to_owned(), n),
+                    Err(_) => Self::Read(id.to_owned()),
+                },
+                _ => Self::Read(rest.to_owned()),
+            },
+            _ => match path {
+                "notebook" => Self::Notebook,
+                "tags" => Self::Tags,
+                _ => Self::Library,
+            },
         }
     }
 
@@ -27,6 +46,9 @@ impl Route {
         match self {
             Self::Library => "#/".into(),
             Self::Read(id) => format!("#/read/{id}"),
+            Self::ReadAt(id, n) => format!("#/read/{id}/{n}"),
+            Self::Notebook => "#/notebook".into(),
+            Self::Tags => "#/tags".into(),
         }
     }
 }

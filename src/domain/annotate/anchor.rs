@@ -95,6 +95,7 @@
 use crate::domain::annotate::annotation::{Target, TargetKind};
 use crate::domain::annotate::textmap::TextMap;
 use crate::domain::text::fold::fold_char;
+use crate::domain::text::unspaced;
 
 /// Least score (per mille) for an exact copy of the quote away from its
 /// old position.
@@ -245,23 +246,6 @@ struct Token {
     start: usize,
     /// Length in code points.
     len: usize,
-}
-
-/// Characters of scripts written without spaces between words; they are
-/// indexed by pairs.
-fn unspaced(c: char) -> bool {
-    matches!(
-        c as u32,
-        0x0E00..=0x0EFF // Thai, Lao
-            | 0x1000..=0x109F // Myanmar
-            | 0x1780..=0x17FF // Khmer
-            | 0x3040..=0x30FF // Hiragana, Katakana
-            | 0x3400..=0x4DBF // CJK extension A
-            | 0x4E00..=0x9FFF // CJK unified ideographs
-            | 0xF900..=0xFAFF // CJK compatibility ideographs
-            | 0xFF66..=0xFF9F // half-width Katakana
-            | 0x20000..=0x3FFFF // CJK extensions B and later
-    )
 }
 
 /// A hash of characters, ignoring case (FNV-1a over folded code points).

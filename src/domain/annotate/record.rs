@@ -235,6 +235,44 @@ pub fn tags_of(raw: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// What a live record says in words, without the article text: where it
+/// starts (code points) and its note, tags and, for an orphan, its quote,
+/// one per line (for searching the library). None for a plain highlight
+/// or anything unreadable.
+pub fn said_of(raw: &str) -> Option<(u32, String)> {
+    if raw.matches(',').count() < 6 {
+        return None;
+    }
+    let v: Vec<Value> = serde_json::from_str(raw).ok()?;
+    if v.first()?.as_u64()? != RECORD_VERSION {
+        return None;
+    }
+    let start = u32::try_from(v.get(1)?.as_u64()?).ok()?;
+    let mut text = String::new();
+    let mut line = |s: &str| {
+        if !s.trim().is_empty() {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(s);
+        }
+    };
+    if let Some(note) = v.get(7).and_then(Value::as_str) {
+        line(note);
+    }
+    if let Some(tags) = v.get(6).and_then(Value::as_array) {
+        let tags: Vec<&str> = tags.iter().filter_map(Value::as_str).collect();
+        line(&tags.join(", "));
+    }
+    if let Some(x) = v.get(8)
+        && x.get("o").and_then(Value::as_u64).unwrap_or(0) != 0
+        && let Some(q) = x.get("q").and_then(|q| q.get(0)).and_then(Value::as_str)
+    {
+        line(q);
+    }
+    (!text.is_empty()).then_some((start, text))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,6 +356,38 @@ mod tests {
             decode("art", "id-1", &raw, &m),
             Ok(Record::Live(Box::new(a)))
         );
+    }
+
+    #[test]
+    fn what_a_record_says_is_read_without_the_text() {
+        let m = map();
+        let mut a = annotation(&m, Target::span(&m, 40, 47).unwrap());
+        assert_eq!(
+            said_of(&encode(&a, &m)),
+            None,
+            "a plain highlight says nothing"
+        );
+        a.tags = vec!["Évidence".into(), "open".into()];
+        a.note = "Check “this”".into();
+        assert_eq!(
+            said_of(&encode(&a, &m)),
+            Some((
+                a.target.position.start,
+                "Check “this”\nÉvidence, open".into()
+            ))
+        );
+        a.orphan = true;
+        a.note.clear();
+        let said = said_of(&encode(&a, &m)).unwrap();
+        assert_eq!(
+            said,
+            (
+                a.target.position.start,
+                format!("Évidence, open\n{}", a.target.quote.exact)
+            )
+        );
+        assert_eq!(said_of("[2,1,2,3,4,5,[\"x\"],\"n\"]"), None, "newer");
+        assert_eq!(said_of("nonsense,,,,,,"), None);
     }
 
     #[test]

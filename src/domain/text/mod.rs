@@ -4,6 +4,25 @@
 
 pub mod fold;
 
+/// Whether `c` belongs to a script written without spaces between words
+/// (Thai, Lao, Myanmar, Khmer, Japanese kana, CJK ideographs), where a
+/// "word" cannot be found by spaces: re-anchoring indexes such text by
+/// character pairs, search by single characters.
+pub fn unspaced(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x0E00..=0x0EFF // Thai, Lao
+            | 0x1000..=0x109F // Myanmar
+            | 0x1780..=0x17FF // Khmer
+            | 0x3040..=0x30FF // Hiragana, Katakana
+            | 0x3400..=0x4DBF // CJK extension A
+            | 0x4E00..=0x9FFF // CJK unified ideographs
+            | 0xF900..=0xFAFF // CJK compatibility ideographs
+            | 0xFF66..=0xFF9F // half-width Katakana
+            | 0x20000..=0x3FFFF // CJK extensions B and later
+    )
+}
+
 /// A text on one line, whitespace collapsed, at most `max_chars`
 /// characters: a longer one is cut at a word boundary where there is one
 /// in its second half, and ends in "…".

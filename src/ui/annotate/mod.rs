@@ -153,6 +153,10 @@ pub struct ArticleSlot {
     pub article: RwSignal<Option<Article>, LocalStorage>,
     /// The sentence to select after the next render.
     pub select_after: RwSignal<Option<usize>>,
+    /// Whether that sentence is also scrolled to the middle and flashed
+    /// (when the reader opened on it, from a search result or the
+    /// notebook).
+    pub reveal: StoredValue<bool>,
     /// Bumped on each replacement, so the view is built anew.
     pub generation: RwSignal<u32>,
     /// The revision of the stored text the reader shows (see

@@ -34,12 +34,16 @@ use leptos::prelude::*;
 pub fn ReaderPage(
     /// The article's id, its content fingerprint.
     id: String,
+    /// A sentence to show and select on opening.
+    #[prop(optional)]
+    at: Option<usize>,
 ) -> impl IntoView {
     let lib = expect_context::<LibraryCtx>();
     let notices = expect_context::<Notices>();
     let slot = ArticleSlot {
         article: RwSignal::new_local(None),
-        select_after: RwSignal::new(None),
+        select_after: RwSignal::new(at),
+        reveal: StoredValue::new(at.is_some()),
         generation: RwSignal::new(0),
         revision: StoredValue::new(lib.revision(&id).unwrap_or(0)),
     };
@@ -171,10 +175,15 @@ fn ArticleView(article: Article) -> impl IntoView {
         && let Some(i) = slot.select_after.get_untracked()
     {
         slot.select_after.set(None);
+        let reveal = slot.reveal.get_value();
+        slot.reveal.set_value(false);
         request_animation_frame(move || {
             if annot.alive() {
                 annot.select(Some(Sel::one(i)));
                 dom::focus_sentence(i);
+                if reveal {
+                    dom::reveal(i, i);
+                }
             }
         });
     }

@@ -1,0 +1,282 @@
+//! The library's search index: which articles hold which words.
+//!
+//! An article's text never changes under its id, so its words are indexed
+//! once ([`SearchIndex::add_text`]) and only dropped with the article. The
+//! vocabulary is one ordered map of folded words, so the words a query
+//! word begins are one range of it; each word lists the articles that hold
+//! it with how often (a posting, packed in a `u32`). Titles and what the
+//! annotations say (notes, tags, orphaned quotes), which change, are kept
+//! per article beside it and set again whenever they change.
+//!
+//! A query costs the postings of the words it begins plus one pass over
+//! the titles and the annotations' texts: no article text is read.
+
+use super::{Found, Query, words};
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
+
+/// Bits of a posting that count occurrences (the rest is the article slot).
+const COUNT_BITS: u32 = 12;
+const COUNT_MAX: u32 = (1 << COUNT_BITS) - 1;
+
+/// What an annotation says that search looks at: its note, tags and,
+/// for an orphan, its quote (which the text no longer holds).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Said {
+    /// The annotation's id.
+    pub annotation: String,
+    /// Where it starts in the article text, in code points.
+    pub at: u32,
+    /// The note, tags and orphaned quote, one per line.
+    pub text: String,
+}
+
+#[derive(Debug)]
+struct Slot {
+    id: String,
+    title: String,
+    said: Vec<Said>,
+    text_indexed: bool,
+    live: bool,
+    /// Its place in the library's order (for ties).
+    rank: usize,
+}
+
+/// A matching article ([`SearchIndex::search`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocHit {
+    /// The article's id.
+    pub id: String,
+    /// Whether its title holds every query word.
+    pub title_hit: bool,
+    /// How many of the query words its title holds.
+    pub title_terms: u32,
+    /// How many of its words (title, text, annotations) match.
+    pub hits: u32,
+}
+
+/// The index (see the module docs).
+#[derive(Debug, Default)]
+pub struct SearchIndex {
+    vocab: BTreeMap<Box<str>, u32>,
+    postings: Vec<Vec<u32>>,
+    slots: Vec<Slot>,
+    by_id: BTreeMap<String, u32>,
+    dead: usize,
+}
+
+impl SearchIndex {
+    /// An empty index.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn slot_of(&mut self, id: &str) -> u32 {
+        if let Some(&s) = self.by_id.get(id) {
+            return s;
+        }
+        let s = self.slots.len() as u32;
+        self.slots.push(Slot {
+            id: id.to_owned(),
+            title: String::new(),
+            said: Vec::new(),
+            text_indexed: false,
+            live: true,
+            rank: usize::MAX,
+        });
+        self.by_id.insert(id.to_owned(), s);
+        s
+    }
+
+    /// Makes the articles of `entries` (id, title) the ones searched,
+    /// in this order for ties: articles not named are dropped, new ones
+    /// are searched by title until their text is added.
+    pub fn set_library<'a>(&mut self, entries: impl IntoIterator<Item = (&'a str, &'a str)>) {
+        let mut keep: BTreeSet<u32> = BTreeSet::new();
+        for (rank, (id, title)) in entries.into_iter().enumerate() {
+            let s = self.slot_of(id);
+            let slot = &mut self.slots[s as usize];
+            if slot.title != title {
+                slot.title = title.to_owned();
+            }
+            slot.rank = rank;
+            keep.insert(s);
+        }
+        for (i, slot) in self.slots.iter_mut().enumerate() {
+            if slot.live && !keep.contains(&(i as u32)) {
+                slot.live = false;
+                slot.said.clear();
+                self.by_id.remove(&slot.id);
+                self.dead += 1;
+            }
+        }
+        if self.dead > 256 && self.dead * 2 > self.slots.len() {
+            self.compact();
+        }
+    }
+
+    /// Whether the text of `id` is indexed.
+    pub fn has_text(&self, id: &str) -> bool {
+        self.by_id
+            .get(id)
+            .is_some_and(|&s| self.slots[s as usize].text_indexed)
+    }
+
+    /// Ids of the searched articles whose text is not indexed yet, in
+    /// library order.
+    pub fn missing_text(&self) -> Vec<String> {
+        let mut v: Vec<(usize, &str)> = self
+            .slots
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.live && !s.text_indexed)
+            .map(|(i, s)| (self.rank(i as u32), s.id.as_str()))
+            .collect();
+        v.sort();
+        v.into_iter().map(|(_, id)| id.to_owned()).collect()
+    }
+
+    /// How many articles are searched, and how many of them by their text.
+    pub fn coverage(&self) -> (usize, usize) {
+        let live = self.slots.iter().filter(|s| s.live);
+        let (n, t) = live.fold((0, 0), |(n, t), s| (n + 1, t + usize::from(s.text_indexed)));
+        (n, t)
+    }
+
+    /// Indexes the words of an article's text (once: a text never changes
+    /// under its id). An article not in the library is ignored.
+    pub fn add_text(&mut self, id: &str, text: &str) {
+        let Some(&s) = self.by_id.get(id) else {
+            return;
+        };
+        if self.slots[s as usize].text_indexed {
+            return;
+        }
+        let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+        words(text, |_, _, k| match counts.get_mut(k) {
+            Some(c) => *c += 1,
+            None => {
+                counts.insert(k.to_owned(), 1);
+            }
+        });
+        for (w, c) in counts {
+            let wid = match self.vocab.get(w.as_str()) {
+                Some(&wid) => wid,
+                None => {
+                    let wid = self.postings.len() as u32;
+                    self.vocab.insert(w.into_boxed_str(), wid);
+                    self.postings.push(Vec::new());
+                    wid
+                }
+            };
+            self.postings[wid as usize].push((s << COUNT_BITS) | c.min(COUNT_MAX));
+        }
+        self.slots[s as usize].text_indexed = true;
+    }
+
+    /// Sets what the annotations of `id` say (all of them, replacing).
+    pub fn set_said(&mut self, id: &str, said: Vec<Said>) {
+        if let Some(&s) = self.by_id.get(id) {
+            self.slots[s as usize].said = said;
+        }
+    }
+
+    /// What the annotations of `id` say, as last set.
+    pub fn said(&self, id: &str) -> &[Said] {
+        self.by_id
+            .get(id)
+            .map_or(&[], |&s| self.slots[s as usize].said.as_slice())
+    }
+
+    /// The articles matching `query`, best first (see the module docs of
+    /// [`super`]). An empty query matches nothing.
+    pub fn search(&self, query: &Query) -> Vec<DocHit> {
+        if query.is_empty() {
+            return Vec::new();
+        }
+        let n = self.slots.len();
+        let mut mask = vec![0u32; n];
+        let mut hits = vec![0u32; n];
+        for (bit, term) in query.terms().iter().enumerate() {
+            for (word, &wid) in self
+                .vocab
+                .range::<str, _>((Bound::Included(term.as_str()), Bound::Unbounded))
+            {
+                if !word.starts_with(term.as_str()) {
+                    break;
+                }
+                for &p in &self.postings[wid as usize] {
+                    let s = (p >> COUNT_BITS) as usize;
+                    mask[s] |= 1 << bit;
+                    hits[s] += p & COUNT_MAX;
+                }
+            }
+        }
+        let full = query.full();
+        let mut out: Vec<(usize, DocHit)> = Vec::new();
+        for (i, slot) in self.slots.iter().enumerate() {
+            if !slot.live {
+                continue;
+            }
+            let title = query.find_in(&slot.title);
+            let mut m = mask[i] | title.mask;
+            let mut h = hits[i] + title.hits;
+            for said in &slot.said {
+                let Found {
+                    mask: sm, hits: sh, ..
+                } = query.find_in(&said.text);
+                m |= sm;
+                h += sh;
+            }
+            if m == full {
+                out.push((
+                    self.rank(i as u32),
+                    DocHit {
+                        id: slot.id.clone(),
+                        title_hit: title.mask == full,
+                        title_terms: title.mask.count_ones(),
+                        hits: h,
+                    },
+                ));
+            }
+        }
+        out.sort_by(|(ra, a), (rb, b)| {
+            b.title_hit
+                .cmp(&a.title_hit)
+                .then(b.title_terms.cmp(&a.title_terms))
+                .then(b.hits.cmp(&a.hits))
+                .then(ra.cmp(rb))
+        });
+        out.into_iter().map(|(_, h)| h).collect()
+    }
+
+    fn rank(&self, slot: u32) -> usize {
+        self.slots[slot as usize].rank
+    }
+
+    /// Drops the postings of removed articles and renumbers the slots.
+    fn compact(&mut self) {
+        let mut new_of = vec![u32::MAX; self.slots.len()];
+        let mut slots = Vec::new();
+        for (i, slot) in std::mem::take(&mut self.slots).into_iter().enumerate() {
+            if slot.live {
+                new_of[i] = slots.len() as u32;
+                slots.push(slot);
+            }
+        }
+        for list in &mut self.postings {
+            list.retain_mut(|p| {
+                let n = new_of[(*p >> COUNT_BITS) as usize];
+                *p = (n << COUNT_BITS) | (*p & COUNT_MAX);
+                n != u32::MAX
+            });
+        }
+        self.by_id = slots
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), i as u32))
+            .collect();
+        self.slots = slots;
+        self.dead = 0;
+    }
+}

@@ -1,0 +1,351 @@
+//! Searching the library: the box, the results, and the index behind them.
+//!
+//! The index ([`crate::domain::search::index::SearchIndex`]) lives as long
+//! as the app, so going to an article and back keeps both it and the
+//! query. It is filled the first time the box is used: titles at once,
+//! the annotations' notes and tags from one scan of their records, and the
+//! article texts read from IndexedDB a batch at a time in the background
+//! (while the box already answers from what is indexed, and says how far
+//! it got). A result's sentences are worked out only for the results on
+//! screen, from texts kept in a small cache.
+
+use super::context::LibraryCtx;
+use super::route::Route;
+use crate::domain::annotate::textmap::TextMap;
+use crate::domain::search::Query;
+use crate::domain::search::index::{DocHit, SearchIndex};
+use crate::domain::search::snippet::{Marked, SentenceHit, sentence_hits};
+use leptos::prelude::*;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+/// Articles whose texts are read from storage at a time while indexing.
+const BATCH: usize = 25;
+/// Results built at first, and added with "Show more".
+const PAGE: usize = 20;
+/// Sentences shown per result.
+const SENTENCES: usize = 3;
+/// Texts kept for working out results' sentences.
+const CACHED_TEXTS: usize = 40;
+
+/// The app-wide search state (see the module docs).
+#[derive(Clone, Copy)]
+pub struct SearchCtx {
+    index: StoredValue<SearchIndex, LocalStorage>,
+    texts: StoredValue<VecDeque<(String, Rc<TextMap>)>, LocalStorage>,
+    /// What is typed in the box.
+    pub query: RwSignal<String>,
+    /// Bumped whenever the index takes in more (results are worked out again).
+    grown: RwSignal<u64>,
+    /// Articles searched, and of them searched by their text.
+    coverage: RwSignal<(usize, usize)>,
+    /// Texts that could not be read (searched by title only).
+    unreadable: RwSignal<usize>,
+    building: StoredValue<bool>,
+}
+
+impl SearchCtx {
+    /// An empty index.
+    pub fn new() -> Self {
+        Self {
+            index: StoredValue::new_local(SearchIndex::new()),
+            texts: StoredValue::new_local(VecDeque::new()),
+            query: RwSignal::new(String::new()),
+            grown: RwSignal::new(0),
+            coverage: RwSignal::new((0, 0)),
+            unreadable: RwSignal::new(0),
+            building: StoredValue::new(false),
+        }
+    }
+
+    /// Brings the index in step with the library and what its annotations
+    /// say, and starts reading the texts it lacks.
+    pub fn prepare(self, lib: LibraryCtx) {
+        let said = lib.said();
+        let library = lib.library();
+        self.index.update_value(|ix| {
+            library.with_untracked(|l| {
+                ix.set_library(
+                    l.entries()
+                        .iter()
+                        .map(|e| (e.id.as_str(), e.title.as_str())),
+                );
+            });
+            for id in library
+                .with_untracked(|l| l.entries().iter().map(|e| e.id.clone()).collect::<Vec<_>>())
+            {
+                let s = said.get(&id).cloned().unwrap_or_default();
+                ix.set_said(&id, s);
+            }
+        });
+        self.after_growth();
+        if self.building.get_value() {
+            return;
+        }
+        self.building.set_value(true);
+        leptos::task::spawn_local(async move {
+            loop {
+                let batch: Vec<String> = self
+                    .index
+                    .with_value(|ix| ix.missing_text().into_iter().take(BATCH).collect());
+                if batch.is_empty() {
+                    break;
+                }
+                let loaded = lib.load_many(&batch).await;
+                let mut bad = 0;
+                self.index.update_value(|ix| {
+                    for (id, article) in loaded {
+                        match article {
+                            Ok(a) => ix.add_text(&id, TextMap::new(&a).text()),
+                            // Searched by its title only, and not tried again.
+                            Err(_) => {
+                                bad += 1;
+                                ix.add_text(&id, "");
+                            }
+                        }
+                    }
+                });
+                if bad > 0 {
+                    self.unreadable.update(|n| *n += bad);
+                }
+                self.after_growth();
+            }
+            self.building.set_value(false);
+        });
+    }
+
+    fn after_growth(self) {
+        let c = self.index.with_value(SearchIndex::coverage);
+        self.coverage.set(c);
+        self.grown.update(|g| *g += 1);
+    }
+
+    /// The matching articles for the query, best first.
+    fn results(self) -> Vec<DocHit> {
+        self.grown.track();
+        let q = Query::parse(&self.query.get());
+        self.index.with_value(|ix| ix.search(&q))
+    }
+
+    /// The best sentences of one result (loading its text if needed).
+    async fn sentences(self, lib: LibraryCtx, id: String, q: Query) -> Vec<SentenceHit> {
+        let cached = self
+            .texts
+            .with_value(|t| t.iter().find(|(i, _)| *i == id).map(|(_, m)| m.clone()));
+        let map = match cached {
+            Some(m) => m,
+            None => {
+                let Ok(a) = lib.load(&id).await else {
+                    return Vec::new();
+                };
+                let m = Rc::new(TextMap::new(&a));
+                self.texts.update_value(|t| {
+                    t.push_front((id.clone(), m.clone()));
+                    t.truncate(CACHED_TEXTS);
+                });
+                m
+            }
+        };
+        self.index
+            .with_value(|ix| sentence_hits(&map, &q, ix.said(&id), SENTENCES))
+    }
+}
+
+impl Default for SearchCtx {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Text with its matches in `<mark>`.
+fn marked_view(m: Marked) -> impl IntoView {
+    m.pieces()
+        .into_iter()
+        .map(|(text, hit)| {
+            let text = text.to_owned();
+            if hit {
+                view! { <mark>{text}</mark> }.into_any()
+            } else {
+                text.into_any()
+            }
+        })
+        .collect_view()
+}
+
+/// The search box.
+#[component]
+pub fn SearchBox() -> impl IntoView {
+    let lib = expect_context::<LibraryCtx>();
+    let search = expect_context::<SearchCtx>();
+    let prepared = StoredValue::new(false);
+    let prepare = move || {
+        if !prepared.get_value() {
+            prepared.set_value(true);
+            search.prepare(lib);
+        }
+    };
+    // Coming back to a search (from an article): take in what changed.
+    if !search.query.get_untracked().trim().is_empty() {
+        prepare();
+    }
+    // Articles added or removed while searching.
+    Effect::new(move |first: Option<()>| {
+        lib.library().track();
+        lib.counts().track();
+        if first.is_some() && prepared.get_value() {
+            search.prepare(lib);
+        }
+    });
+    view! {
+        <div class="search-box" role="search">
+            <label for="library-search" class="sr-only">"Search the library"</label>
+            <input
+                id="library-search"
+                type="search"
+                data-testid="library-search"
+                placeholder="Search titles, texts, notes and tags"
+                autocomplete="off"
+                prop:value=move || search.query.get()
+                on:focus=move |_| prepare()
+                on:input=move |ev| {
+                    prepare();
+                    search.query.set(event_target_value(&ev));
+                }
+                on:keydown=move |ev| {
+                    if ev.key() == "Escape" {
+                        search.query.set(String::new());
+                    }
+                }
+            />
+        </div>
+    }
+}
+
+/// Whether a search is under way (the library shows results instead).
+pub fn searching(search: SearchCtx) -> bool {
+    !Query::parse(&search.query.get()).is_empty()
+}
+
+/// The results of the current query.
+#[component]
+pub fn SearchResults() -> impl IntoView {
+    let search = expect_context::<SearchCtx>();
+    let results = Memo::new(move |_| search.results());
+    let limit = RwSignal::new(PAGE);
+    Effect::new(move |_| {
+        search.query.track();
+        limit.set(PAGE);
+    });
+    let status = move || {
+        let n = results.with(Vec::len);
+        let (all, texts) = search.coverage.get();
+        let found = match n {
+            0 => "No article matches.".to_owned(),
+            1 => "1 article matches.".to_owned(),
+            n => format!("{n} articles match."),
+        };
+        let progress = if texts < all {
+            format!(" Reading texts: {texts} of {all} articles searched so far…")
+        } else {
+            String::new()
+        };
+        let bad = match search.unreadable.get() {
+            0 => String::new(),
+            n => format!(" {n} texts could not be read and are searched by title only."),
+        };
+        format!("{found}{progress}{bad}")
+    };
+    view! {
+        <section class="search-results" aria-label="Search results">
+            <p class="search-status" data-testid="search-status" aria-live="polite">{status}</p>
+            <ol class="result-list">
+                <For
+                    each=move || {
+                        let q = search.query.get();
+                        results.with(|r| {
+                            r.iter().take(limit.get()).map(|h| (h.clone(), q.clone())).collect::<Vec<_>>()
+                        })
+                    }
+                    key=|(h, q)| (h.id.clone(), q.clone(), h.hits)
+                    let:item
+                >
+                    <SearchResult hit=item.0 query=item.1 />
+                </For>
+            </ol>
+            {move || {
+                let more = results.with(Vec::len).saturating_sub(limit.get());
+                (more > 0)
+                    .then(|| view! {
+                        <button class="quiet library-more" data-testid="search-more" on:click=move |_| limit.update(|n| *n += PAGE)>
+                            {format!("Show more ({more} not shown)")}
+                        </button>
+                    })
+            }}
+        </section>
+    }
+}
+
+/// One matching article, with its best sentences.
+#[component]
+fn SearchResult(hit: DocHit, query: String) -> impl IntoView {
+    let lib = expect_context::<LibraryCtx>();
+    let search = expect_context::<SearchCtx>();
+    let q = Query::parse(&query);
+    let meta = lib.library().with_untracked(|l| l.get(&hit.id).cloned());
+    let title = meta.as_ref().map(|m| m.title.clone()).unwrap_or_default();
+    let title_view = marked_view(Marked::new(&title, &q, 200));
+    let sentences = RwSignal::new(None::<Vec<SentenceHit>>);
+    {
+        let id = hit.id.clone();
+        let q = q.clone();
+        leptos::task::spawn_local(async move {
+            let found = search.sentences(lib, id, q).await;
+            sentences.try_set(Some(found));
+        });
+    }
+    let id = hit.id.clone();
+    let best = move || sentences.with(|s| s.as_ref().and_then(|s| s.first()).map(|h| h.sentence));
+    let href = {
+        let id = id.clone();
+        move || Route::ReadAt(id.clone(), best().unwrap_or(0)).href()
+    };
+    let hits = hit.hits;
+    let words = meta.map(|m| m.words).unwrap_or(0);
+    let article_id = id.clone();
+    view! {
+        <li
+            class="search-result"
+            data-testid="search-result"
+            data-article-id=article_id
+            data-sentence-id=move || best().map(|n| n.to_string()).unwrap_or_else(|| "0".into())
+            data-ready=move || sentences.with(|s| if s.is_some() { "true" } else { "false" })
+        >
+            <a class="result-title" href=href>{title_view}</a>
+            <p class="result-meta">
+                {if hits == 1 { "1 match".to_owned() } else { format!("{hits} matches") }}
+                {format!(" · {words} words")}
+            </p>
+            <ul class="result-sentences">
+                {move || {
+                    let id = id.clone();
+                    sentences
+                        .get()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|h| {
+                            let href = Route::ReadAt(id.clone(), h.sentence).href();
+                            view! {
+                                <li>
+                                    <a href=href data-testid="search-snippet" data-sentence-id=h.sentence.to_string()>
+                                        {marked_view(h.text)}
+                                    </a>
+                                    {h.said.map(|s| view! { <p class="said">{marked_view(s)}</p> })}
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+        </li>
+    }
+}

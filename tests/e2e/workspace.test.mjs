@@ -1,0 +1,135 @@
+// End-to-end: the library as a workspace: search across the library, the
+// notebook of every annotation, and the tag manager. Each test starts from
+// a fresh browser context (only the welcome article) and adds what it needs.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { useServerAndBrowser, openApp, storageSnapshot } from './harness.mjs';
+
+const env = useServerAndBrowser();
+const S = (i) => `[data-sentence-id="${i}"]`;
+
+/** Pastes an article and waits for it in the library. */
+async function paste(page, title, text) {
+  if (!(await page.locator('[data-testid="paste-text"]').isVisible())) {
+    await page.click('[data-testid="add-article"]');
+  }
+  await page.fill('[data-testid="paste-title"]', title);
+  await page.fill('[data-testid="paste-text"]', text);
+  await page.click('[data-testid="paste-submit"]');
+  await page.locator('[data-testid="library-item"]', { hasText: title }).waitFor();
+}
+
+/** Opens the library item titled `title`. */
+async function open(page, title) {
+  await page.locator('[data-testid="library-item"]', { hasText: title }).first().click();
+  await page.waitForSelector('[data-testid="reader"]');
+}
+
+/** Tags (and optionally notes) sentence `i` of the open article, and waits for the save. */
+async function annotate(page, i, { colour = '1', tags, note } = {}) {
+  await page.click(S(i));
+  await page.keyboard.press(colour);
+  if (tags) {
+    await page.keyboard.press('t');
+    const input = page.locator('[data-testid="tag-input"]');
+    await input.fill(tags);
+    await page.keyboard.press('Enter');
+    await input.waitFor({ state: 'detached' });
+  }
+  if (note) {
+    await page.keyboard.press('n');
+    await page.locator('[data-testid="note-input"]').fill(note);
+    await page.click('[data-testid="note-save"]');
+  }
+  await page.locator('[data-testid="save-state"]', { hasText: /^Saved$/ }).waitFor();
+}
+
+const MORNINGS = 'The city wakes slowly. Le café ouvre tôt, avant le jour. Plus tard, à Montréal, il pleut sur les toits. Nobody minds.';
+const GUIDE = 'Where to drink coffee in the old town. Bring a coat.';
+const OTHER = 'A text about ferries and harbours, with no coffee at all.';
+
+async function library(page) {
+  await paste(page, 'Mornings in Quebec', MORNINGS);
+  await paste(page, 'Cafe Montreal guide', GUIDE);
+  await paste(page, 'Harbour notes', OTHER);
+}
+
+async function search(page, q) {
+  await page.fill('[data-testid="library-search"]', q);
+  // Every result shown has its sentences worked out.
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="search-result"]')].every((r) => r.dataset.ready === 'true'));
+  await page.waitForFunction(() => !/Reading texts/.test(document.querySelector('[data-testid="search-status"]')?.textContent ?? 'Reading texts'));
+}
+
+const resultTitles = (page) => page.locator('[data-testid="search-result"] .result-title').allTextContents();
+
+describe('search', () => {
+  test('ignores case and accents, ranks title hits first and marks the matches', async () => {
+    const { ctx, page } = await openApp(env.browser, env.server.url);
+    await library(page);
+    await search(page, 'cafe montreal');
+    assert.deepEqual(await resultTitles(page), ['Cafe Montreal guide', 'Mornings in Quebec']);
+    const mornings = page.locator('[data-testid="search-result"]').nth(1);
+    const id = await mornings.getAttribute('data-article-id');
+    assert.match(id, /^[0-9a-f]{64}$/);
+    const marks = await mornings.locator('[data-testid="search-snippet"] mark').allTextContents();
+    assert.ok(marks.includes('café') && marks.includes('Montréal'), marks.join('|'));
+    assert.match(await page.textContent('[data-testid="search-status"]'), /^2 articles match\./);
+    // The library list is out of the way while searching, and back after.
+    assert.equal(await page.locator('[data-testid="library-item"]:visible').count(), 0);
+    await page.fill('[data-testid="library-search"]', '');
+    await page.locator('[data-testid="library-item"]:visible').first().waitFor();
+    assert.equal(await page.locator('[data-testid="search-result"]').count(), 0);
+    // A prefix matches as one types; a word's middle does not.
+    await search(page, 'harb');
+    assert.deepEqual(await resultTitles(page), ['Harbour notes']);
+    await search(page, 'arbour');
+    assert.equal(await page.locator('[data-testid="search-result"]').count(), 0);
+    assert.match(await page.textContent('[data-testid="search-status"]'), /^No article matches/);
+    assert.deepEqual(page.errors, []);
+    await ctx.close();
+  });
+
+  test('opening a result shows its sentence selected, and back keeps the search', async () => {
+    const { ctx, page } = await openApp(env.browser, env.server.url);
+    await library(page);
+    await search(page, 'pleut');
+    const result = page.locator('[data-testid="search-result"]');
+    assert.equal(await result.count(), 1);
+    const sentence = await result.getAttribute('data-sentence-id');
+    await result.locator('[data-testid="search-snippet"]').first().click();
+    await page.waitForSelector('[data-testid="reader"]');
+    const el = page.locator(S(sentence));
+    await page.waitForFunction((s) => document.querySelector(s)?.classList.contains('selected'), S(sentence));
+    assert.match(await el.textContent(), /Montréal, il pleut/);
+    assert.ok(await el.evaluate((e) => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }), 'in view');
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset.sentenceId), sentence);
+    await page.goBack();
+    await page.waitForSelector('[data-testid="search-result"]');
+    assert.equal(await page.inputValue('[data-testid="library-search"]'), 'pleut');
+    assert.deepEqual(page.errors, []);
+    await ctx.close();
+  });
+
+  test('finds notes and tags, and follows edits made since', async () => {
+    const { ctx, page } = await openApp(env.browser, env.server.url);
+    await library(page);
+    await search(page, 'zeppelin');
+    assert.equal(await page.locator('[data-testid="search-result"]').count(), 0);
+    await page.fill('[data-testid="library-search"]', '');
+    await open(page, 'Harbour notes');
+    await annotate(page, 0, { tags: 'Logistics', note: 'A zeppelin would do it' });
+    await page.evaluate(() => { location.hash = '#/'; });
+    await search(page, 'zeppelin');
+    assert.deepEqual(await resultTitles(page), ['Harbour notes']);
+    assert.equal(await page.locator('[data-testid="search-result"] .said mark').first().textContent(), 'zeppelin');
+    await search(page, 'logistics ferries');
+    assert.deepEqual(await resultTitles(page), ['Harbour notes']);
+    // Storage is only read.
+    const before = await storageSnapshot(page);
+    await search(page, 'coffee');
+    assert.deepEqual(await storageSnapshot(page), before);
+    assert.deepEqual(page.errors, []);
+    await ctx.close();
+  });
+});
