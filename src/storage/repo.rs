@@ -943,6 +943,29 @@ impl<S: KeyValueStore> Repo<S> {
         out
     }
 
+    /// Every live record of each article of `library` (annotation id, raw
+    /// record), in library order: one scan, for the notebook.
+    pub fn records_by_article(&self, library: &Library) -> Vec<(String, Vec<(String, String)>)> {
+        let by_short = ids_by_short(library);
+        let mut by_id: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::new();
+        for (key, raw) in self.store.scan(LIVE_PREFIX).unwrap_or_default() {
+            let Some((_, short, annotation)) = parse_record_key(&key) else {
+                continue;
+            };
+            if let Some(id) = by_short.get(short) {
+                by_id
+                    .entry(id)
+                    .or_default()
+                    .push((annotation.to_owned(), raw));
+            }
+        }
+        library
+            .entries()
+            .iter()
+            .filter_map(|e| Some((e.id.clone(), by_id.remove(e.id.as_str())?)))
+            .collect()
+    }
+
     /// The colours given to tags; none when absent or unreadable.
     pub fn load_tag_colours(&self) -> TagColours {
         self.store

@@ -283,6 +283,13 @@ impl LibraryCtx {
             .unwrap_or_default()
     }
 
+    /// Every live record of each article, in library order (the notebook).
+    pub fn live_records(&self) -> Vec<(String, Vec<(String, String)>)> {
+        self.library
+            .with_untracked(|l| self.with_repo(|r| r.records_by_article(l)))
+            .unwrap_or_default()
+    }
+
     /// Takes in the index another tab wrote. An unreadable one is ignored
     /// here; the next start repairs it.
     pub fn refresh(&self) {

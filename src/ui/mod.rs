@@ -162,6 +162,10 @@ pub fn App(
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
             <a class="brand" href="#/">"Marginalia"</a>
+            <nav class="pages" aria-label="Pages">
+                <a href="#/notebook" data-testid="nav-notebook" aria-current=move || (route.get() == Route::Notebook).then_some("page")>"Notebook"</a>
+                <a href="#/tags" data-testid="nav-tags" aria-current=move || (route.get() == Route::Tags).then_some("page")>"Tags"</a>
+            </nav>
             <ReaderControls />
         </header>
         <NoticeArea />

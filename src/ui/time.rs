@@ -50,3 +50,27 @@ pub fn local_iso_date(t: DateTime<Utc>) -> String {
     let d = (t + offset).date_naive();
     format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
 }
+
+/// The instant a local calendar day (`YYYY-MM-DD`, as a date input gives
+/// it) begins, or, with `end`, its last millisecond; `None` for anything
+/// else.
+pub fn local_day(iso: &str, end: bool) -> Option<DateTime<Utc>> {
+    let mut parts = iso.trim().splitn(3, '-').map(|p| p.parse::<u32>().ok());
+    let (y, m, d) = (parts.next()??, parts.next()??, parts.next()??);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    let date = js_sys::Date::new_with_year_month_day(y, m as i32 - 1, d as i32);
+    let ms = date.get_time();
+    if ms.is_nan() {
+        return None;
+    }
+    let start = DateTime::from_timestamp_millis(ms as i64)?;
+    if end {
+        // The next local midnight (a day is not always 24 hours), less 1 ms.
+        let next = js_sys::Date::new_with_year_month_day(y, m as i32 - 1, d as i32 + 1);
+        DateTime::from_timestamp_millis(next.get_time() as i64 - 1)
+    } else {
+        Some(start)
+    }
+}

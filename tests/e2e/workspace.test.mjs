@@ -3,6 +3,7 @@
 // a fresh browser context (only the welcome article) and adds what it needs.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { useServerAndBrowser, openApp, storageSnapshot } from './harness.mjs';
 
 const env = useServerAndBrowser();
@@ -129,6 +130,111 @@ describe('search', () => {
     const before = await storageSnapshot(page);
     await search(page, 'coffee');
     assert.deepEqual(await storageSnapshot(page), before);
+    assert.deepEqual(page.errors, []);
+    await ctx.close();
+  });
+});
+
+/** Clicks an export button of the page's export menu; resolves to { name, text }. */
+async function download(page, testid) {
+  const menu = page.locator('[data-testid="export-menu"]').first();
+  if (!(await menu.evaluate((d) => d.open))) await menu.locator('summary').click();
+  const [dl] = await Promise.all([page.waitForEvent('download'), menu.locator(`[data-testid="${testid}"]`).click()]);
+  return { name: dl.suggestedFilename(), text: fs.readFileSync(await dl.path(), 'utf8') };
+}
+
+/** Two articles with annotations: Mornings 1 (Travel, note), 3 (Weather); Harbour 0 (travel), 1 (untagged, blue). */
+async function annotated(page) {
+  await paste(page, 'Mornings in Quebec', MORNINGS);
+  await paste(page, 'Harbour notes', OTHER + ' The ferry was late. The harbour was calm.');
+  await open(page, 'Mornings in Quebec');
+  await annotate(page, 1, { tags: 'Travel', note: 'Remember the bakery' });
+  await annotate(page, 3, { tags: 'Weather' });
+  await page.evaluate(() => { location.hash = '#/'; });
+  await open(page, 'Harbour notes');
+  await annotate(page, 0, { tags: 'travel' });
+  await annotate(page, 1, { colour: '3' });
+  await page.evaluate(() => { location.hash = '#/'; });
+  await page.locator('[data-testid="add-article"]').waitFor();
+}
+
+async function notebook(page) {
+  await page.click('[data-testid="nav-notebook"]');
+  await page.waitForSelector('[data-testid="notebook"]');
+  await page.waitForFunction(() => !/Loading/.test(document.querySelector('[data-testid="notebook-status"]').textContent));
+}
+
+const items = (page) => page.locator('[data-testid="notebook-item"]');
+const groups = (page) => page.locator('[data-testid="notebook-group"] h2').allTextContents();
+
+describe('notebook', () => {
+  test('shows every annotation by article or by tag, and filters like the panel', async () => {
+    const { ctx, page } = await openApp(env.browser, env.server.url);
+    await annotated(page);
+    await notebook(page);
+    assert.equal(await items(page).count(), 4);
+    assert.equal(await page.textContent('[data-testid="filter-count"]'), '4 annotations');
+    // Library order is newest first: Harbour notes, then Mornings.
+    assert.deepEqual(await groups(page), ['Harbour notes (2)', 'Mornings in Quebec (2)']);
+    assert.match(await items(page).nth(2).textContent(), /Le café ouvre tôt/);
+    assert.match(await items(page).nth(2).textContent(), /Remember the bakery/);
+    await page.selectOption('[data-testid="notebook-group"]', 'tag');
+    // "Travel" and "travel" are one tag, shown as first spelled.
+    assert.deepEqual(await groups(page), ['Travel (2)', 'Weather (1)', 'No tag (1)']);
+    await page.selectOption('[data-testid="filter-tag"]', 'Travel');
+    assert.equal(await page.textContent('[data-testid="filter-count"]'), '2 of 4 shown');
+    await page.selectOption('[data-testid="filter-tag"]', '');
+    await page.selectOption('[data-testid="filter-colour"]', 'blue');
+    assert.equal(await items(page).count(), 1);
+    assert.match(await items(page).first().textContent(), /The ferry was late|no coffee/);
+    await page.selectOption('[data-testid="filter-colour"]', '');
+    await page.fill('[data-testid="filter-text"]', 'BAKERY');
+    assert.equal(await items(page).count(), 1);
+    await page.fill('[data-testid="filter-text"]', '');
+    // A date range: everything was made today; tomorrow onwards holds nothing.
+    const day = (d) => new Date(Date.now() + d * 86400000).toLocaleDateString('en-CA');
+    await page.fill('[data-testid="filter-from"]', day(0));
+    assert.equal(await items(page).count(), 4);
+    await page.fill('[data-testid="filter-from"]', day(1));
+    assert.equal(await items(page).count(), 0);
+    assert.equal(await page.textContent('[data-testid="filter-count"]'), '0 of 4 shown');
+    await page.fill('[data-testid="filter-from"]', '');
+    await page.fill('[data-testid="filter-to"]', day(-1));
+    assert.equal(await items(page).count(), 0);
+    assert.deepEqual(page.errors, []);
+    await ctx.close();
+  });
+
+  test('an entry opens its sentence, selected', async () => {
+    const { ctx, page } = await openApp(env.browser, env.server.url);
+    await annotated(page);
+    await notebook(page);
+    const entry = items(page).filter({ hasText: 'Remember the bakery' });
+    await entry.locator('.entry-main').click();
+    await page.waitForSelector('[data-testid="reader"]');
+    await page.waitForFunction(() => document.querySelector('[data-sentence-id="1"]')?.classList.contains('selected'));
+    assert.match(await page.textContent(S(1)), /Le café ouvre tôt/);
+    assert.deepEqual(page.errors, []);
+    await ctx.close();
+  });
+
+  test('exports exactly what it shows', async () => {
+    const { ctx, page } = await openApp(env.browser, env.server.url);
+    await annotated(page);
+    await notebook(page);
+    await page.selectOption('[data-testid="filter-tag"]', 'Travel');
+    const csv = await download(page, 'export-csv');
+    assert.match(csv.name, /notebook/);
+    const rows = csv.text.replace(/^\uFEFF/, '').trim().split(/\r\n/);
+    assert.equal(rows.length, 3, csv.text);
+    assert.ok(rows.slice(1).every((r) => /travel/i.test(r)));
+    const json = JSON.parse((await download(page, 'export-json')).text);
+    const ids = json.articles.flatMap((a) => a.annotations.map((x) => x.id)).sort();
+    const shown = (await items(page).evaluateAll((els) => els.map((e) => e.dataset.annotationId))).sort();
+    assert.deepEqual(ids, shown);
+    assert.equal(json.complete, false);
+    const jsonl = (await download(page, 'export-jsonl')).text.trim().split('\n');
+    assert.equal(jsonl.length, 2, 'one line per article shown');
     assert.deepEqual(page.errors, []);
     await ctx.close();
   });

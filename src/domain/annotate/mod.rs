@@ -10,6 +10,7 @@
 //! - [`history`]: undo and redo.
 //! - [`marks`]: what each sentence shows.
 //! - [`markup`]: the reader's body and sentence attributes as HTML text.
+//! - [`notebook`]: every annotation across the library, filtered and grouped.
 //! - [`textmap`]: the article text and every sentence's place in code points.
 //! - [`anchor`]: finding annotations again after the text changed.
 
@@ -19,6 +20,7 @@ pub mod edit;
 pub mod history;
 pub mod marks;
 pub mod markup;
+pub mod notebook;
 pub mod record;
 pub mod retag;
 pub mod set;

@@ -11,7 +11,7 @@
 //! "deleted" wins; on a tie, the deletion wins.
 
 use crate::domain::annotate::annotation::{Annotation, Colour, Target, tag_key};
-use crate::domain::text::fold::fold;
+use crate::domain::text::fold::{eq_folded, fold};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -677,7 +677,13 @@ impl TagColours {
     /// The colour an annotation is shown in: that of its first tag that
     /// has one, else its own.
     pub fn effective(&self, a: &Annotation) -> Colour {
-        a.tags.iter().find_map(|t| self.get(t)).unwrap_or(a.colour)
+        self.effective_of(&a.tags, a.colour)
+    }
+
+    /// The colour shown for these tags and this own colour (see
+    /// [`TagColours::effective`]).
+    pub fn effective_of(&self, tags: &[String], own: Colour) -> Colour {
+        tags.iter().find_map(|t| self.get(t)).unwrap_or(own)
     }
 }
 
@@ -700,18 +706,31 @@ impl Filter {
 
     /// Whether `a` passes.
     pub fn matches(&self, a: &Annotation, colours: &TagColours) -> bool {
+        self.matches_parts(&a.tags, a.colour, &a.target.quote.exact, &a.note, colours)
+    }
+
+    /// Whether an annotation with these tags, own colour, quote and note
+    /// passes (for views that keep less than a whole [`Annotation`]).
+    pub fn matches_parts(
+        &self,
+        tags: &[String],
+        own: Colour,
+        quote: &str,
+        note: &str,
+        colours: &TagColours,
+    ) -> bool {
         if let Some(tag) = &self.tag
-            && !a.has_tag(tag)
+            && !tags.iter().any(|t| eq_folded(t, tag))
         {
             return false;
         }
         if let Some(c) = self.colour
-            && colours.effective(a) != c
+            && colours.effective_of(tags, own) != c
         {
             return false;
         }
         let q = fold(self.text.trim());
-        q.is_empty() || fold(&a.target.quote.exact).contains(&q) || fold(&a.note).contains(&q)
+        q.is_empty() || fold(quote).contains(&q) || fold(note).contains(&q)
     }
 }
 

@@ -59,11 +59,22 @@ impl Kind {
     }
 }
 
+/// What an export holds.
+#[derive(Clone)]
+enum Scope {
+    /// The whole library.
+    Library,
+    /// One article.
+    Article(String),
+    /// These annotations (what the notebook shows), with their articles.
+    Only(Vec<String>),
+}
+
 fn export(
     lib: LibraryCtx,
     notices: Notices,
     annot: Option<Annot>,
-    article: Option<String>,
+    scope: Scope,
     complete: bool,
     kind: Kind,
 ) {
@@ -71,11 +82,27 @@ fn export(
     if let Some(annot) = annot {
         annot.flush();
     }
+    let (article, only) = match scope {
+        Scope::Library => (None, None),
+        Scope::Article(id) => (Some(id), None),
+        Scope::Only(ids) => (
+            None,
+            Some(ids.into_iter().collect::<std::collections::BTreeSet<_>>()),
+        ),
+    };
+    let complete = complete && only.is_none();
     let ids: Vec<String> = article.iter().cloned().collect();
     leptos::task::spawn_local(async move {
-        let bundle = lib.bundle(&ids, complete || kind.needs_texts()).await;
+        let mut bundle = lib.bundle(&ids, complete || kind.needs_texts()).await;
+        if let Some(only) = &only {
+            for e in &mut bundle.articles {
+                e.annotations.retain(|a| only.contains(&a.id));
+            }
+            bundle.articles.retain(|e| !e.annotations.is_empty());
+        }
         let backup = complete && article.is_none() && kind == Kind::Json;
-        if write_out(notices, &bundle, article, complete, kind)
+        let title = only.is_some().then_some("notebook");
+        if write_out(notices, &bundle, article, title, complete, kind)
             && let Err(e) = lib.record_export(backup)
         {
             notices.error(format!(
@@ -90,6 +117,7 @@ fn write_out(
     notices: Notices,
     bundle: &Bundle,
     article: Option<String>,
+    name: Option<&str>,
     complete: bool,
     kind: Kind,
 ) -> bool {
@@ -102,7 +130,8 @@ fn write_out(
     let title = article
         .as_ref()
         .and_then(|id| bundle.articles.iter().find(|e| &e.meta.id == id))
-        .map(|e| e.meta.title.clone());
+        .map(|e| e.meta.title.clone())
+        .or_else(|| name.map(str::to_owned));
     let date = time::local_iso_date(now);
     let (text, ext, mime) = match kind {
         Kind::Json => (
@@ -146,7 +175,7 @@ fn write_out(
 
 /// Exports a complete backup of the library (JSON with the texts).
 pub fn export_backup(lib: LibraryCtx, notices: Notices) {
-    export(lib, notices, None, None, true, Kind::Json);
+    export(lib, notices, None, Scope::Library, true, Kind::Json);
 }
 
 /// The export menu: for one article (`article`) or the whole library.
@@ -155,10 +184,14 @@ pub fn ExportMenu(
     /// The open article's id; `None` exports the library.
     #[prop(optional)]
     article: Option<String>,
+    /// Exports only the annotations with these ids (what the notebook
+    /// shows), read when the export runs.
+    #[prop(optional)]
+    only: Option<Callback<(), Vec<String>>>,
 ) -> impl IntoView {
     let lib = expect_context::<LibraryCtx>();
     let notices = expect_context::<Notices>();
-    let complete = RwSignal::new(article.is_none());
+    let complete = RwSignal::new(article.is_none() && only.is_none());
     let utf16 = RwSignal::new(false);
     let unit = move || {
         if utf16.get_untracked() {
@@ -169,20 +202,20 @@ pub fn ExportMenu(
     };
     let scope = if article.is_some() {
         "this article"
+    } else if only.is_some() {
+        "what the notebook shows"
     } else {
         "the library"
     };
     let art = StoredValue::new(article);
     let annot = use_context::<Annot>();
     let run = move |kind: Kind| {
-        export(
-            lib,
-            notices,
-            annot,
-            art.get_value(),
-            complete.get_untracked(),
-            kind,
-        )
+        let scope = match (only, art.get_value()) {
+            (Some(f), _) => Scope::Only(f.run(())),
+            (None, Some(id)) => Scope::Article(id),
+            (None, None) => Scope::Library,
+        };
+        export(lib, notices, annot, scope, complete.get_untracked(), kind)
     };
     view! {
         <details class="export-menu" data-testid="export-menu">
@@ -191,7 +224,9 @@ pub fn ExportMenu(
                 <button data-testid="export-json" on:click=move |_| run(Kind::Json)>
                     "JSON"
                 </button>
-                <Check testid="export-complete" value=complete label="Complete backup (with article texts)" />
+                {only.is_none().then(|| view! {
+                    <Check testid="export-complete" value=complete label="Complete backup (with article texts)" />
+                })}
                 <button data-testid="export-w3c" on:click=move |_| run(Kind::W3c)>
                     "W3C Web Annotation (JSON-LD)"
                 </button>
