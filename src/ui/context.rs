@@ -214,6 +214,38 @@ impl LibraryCtx {
             .unwrap_or_else(gone)
     }
 
+    /// Every tag with its statistics (count, articles, first and last use).
+    pub fn tag_stats(&self) -> Vec<crate::domain::annotate::retag::TagStats> {
+        self.with_repo(|r| r.tag_stats()).unwrap_or_default()
+    }
+
+    /// Renames, merges or deletes a tag across the library, all or nothing
+    /// (bad input is refused with its own message, before any storage).
+    pub fn retag(
+        &self,
+        op: &crate::domain::annotate::retag::TagOp,
+    ) -> Result<crate::storage::retag::Retagged, String> {
+        op.check().map_err(|e| e.to_string())?;
+        let done = self
+            .with_repo(|r| r.retag(op, super::time::now()))
+            .unwrap_or_else(gone)
+            .map_err(|e| e.to_string())?;
+        self.imported.update(|n| *n += 1);
+        Ok(done)
+    }
+
+    /// Undoes a tag operation where nothing changed since (all or nothing).
+    pub fn undo_retag(
+        &self,
+        done: &crate::storage::retag::Retagged,
+    ) -> Result<crate::storage::retag::UndoOutcome, StorageError> {
+        let out = self
+            .with_repo(|r| r.undo_retag(done, super::time::now()))
+            .unwrap_or_else(gone)?;
+        self.imported.update(|n| *n += 1);
+        Ok(out)
+    }
+
     /// The stored revision of article `id`'s text (see
     /// [`crate::domain::article::ArticleMeta::revision`]), untracked.
     pub fn revision(&self, id: &str) -> Option<u32> {

@@ -239,3 +239,111 @@ describe('notebook', () => {
     await ctx.close();
   });
 });
+
+async function tagsPage(page) {
+  await page.click('[data-testid="nav-tags"]');
+  await page.waitForSelector('[data-testid="tags-page"]');
+}
+
+const row = (page, tag) => page.locator(`[data-testid="tag-row"][data-tag="${tag}"]`);
+const tagRows = (page) => page.locator('[data-testid="tag-row"]').evaluateAll((els) =>
+  els.map((e) => [e.dataset.tag, Number(e.querySelector('[data-testid="tag-count"]').textContent), Number(e.querySelector('[data-testid="tag-articles"]').textContent)]));
+
+async function renameTag(page, from, to) {
+  await row(page, from).locator('[data-testid="tag-rename"]').click();
+  const input = page.locator('[data-testid="tag-rename-input"]');
+  await input.fill(to);
+  await input.press('Enter');
+  await page.locator('[data-testid="tag-done"]').waitFor();
+}
+
+/** The tags shown on sentence `i` of article `title`, opened from the library. */
+async function sentenceTags(page, title, i) {
+  await page.evaluate(() => { location.hash = '#/'; });
+  await open(page, title);
+  return page.getAttribute(S(i), 'data-tags');
+}
+
+describe('tag manager', () => {
+  test('lists every tag with its statistics, and renames one across the library', async () => {
+    const { ctx, page } = await openApp(env.browser, env.server.url);
+    await annotated(page);
+    await tagsPage(page);
+    assert.deepEqual(await tagRows(page), [['Travel', 2, 2], ['Weather', 1, 1]]);
+    assert.ok((await row(page, 'Travel').textContent()).length > 0);
+    assert.equal(await row(page, 'Travel').locator('time').count(), 2, 'first and last use');
+    await renameTag(page, 'Travel', 'Voyages');
+    assert.match(await page.textContent('[data-testid="tag-done"]'), /2 annotations in 2 articles/);
+    assert.deepEqual(await tagRows(page), [['Voyages', 2, 2], ['Weather', 1, 1]]);
+    assert.equal(await sentenceTags(page, 'Harbour notes', 0), 'Voyages');
+    assert.equal(await sentenceTags(page, 'Mornings in Quebec', 1), 'Voyages');
+    assert.deepEqual(page.errors, []);
+    await ctx.close();
+  });
+
+  test('renaming onto an existing tag merges the two, in its spelling; merging several; undo', async () => {
+    const { ctx, page } = await openApp(env.browser, env.server.url);
+    await annotated(page);
+    await tagsPage(page);
+    await renameTag(page, 'Weather', 'TRAVEL');
+    assert.deepEqual(await tagRows(page), [['Travel', 3, 2]]);
+    await page.click('[data-testid="tag-undo"]');
+    await page.locator('[data-testid="tag-done"]').waitFor({ state: 'detached' });
+    assert.deepEqual(await tagRows(page), [['Travel', 2, 2], ['Weather', 1, 1]]);
+    // Merge both into a new name.
+    await row(page, 'Travel').locator('[data-testid="tag-select"]').check();
+    await row(page, 'Weather').locator('[data-testid="tag-select"]').check();
+    await page.fill('[data-testid="tag-merge-input"]', 'Journal');
+    await page.click('[data-testid="tag-merge"]');
+    await page.locator('[data-testid="tag-done"]').waitFor();
+    assert.deepEqual(await tagRows(page), [['Journal', 3, 2]]);
+    assert.equal(await sentenceTags(page, 'Mornings in Quebec', 3), 'Journal');
+    assert.deepEqual(page.errors, []);
+    await ctx.close();
+  });
+
+  test('deletes a tag after confirmation, keeps the annotations, and undoes it', async () => {
+    const { ctx, page } = await openApp(env.browser, env.server.url);
+    await annotated(page);
+    await tagsPage(page);
+    await row(page, 'Travel').locator('[data-testid="tag-delete"]').click();
+    // Nothing happens before the confirmation, and Cancel changes nothing.
+    assert.equal(await row(page, 'Travel').count(), 1);
+    await row(page, 'Travel').locator('[data-testid="tag-delete-cancel"]').click();
+    const before = await storageSnapshot(page);
+    await row(page, 'Travel').locator('[data-testid="tag-delete"]').click();
+    await row(page, 'Travel').locator('[data-testid="tag-delete-confirm"]').click();
+    await page.locator('[data-testid="tag-done"]').waitFor();
+    assert.deepEqual(await tagRows(page), [['Weather', 1, 1]]);
+    await page.click('[data-testid="tag-undo"]');
+    await row(page, 'Travel').waitFor();
+    assert.deepEqual(await tagRows(page), [['Travel', 2, 2], ['Weather', 1, 1]]);
+    // The annotations stayed throughout: same keys as before.
+    const keys = (snap) => Object.keys(snap).filter((k) => k.startsWith('marginalia:a:')).sort();
+    assert.deepEqual(keys(await storageSnapshot(page)), keys(before));
+    assert.equal(await sentenceTags(page, 'Mornings in Quebec', 1), 'Travel');
+    assert.deepEqual(page.errors, []);
+    await ctx.close();
+  });
+
+  test('recolours a tag, and another tab follows a rename', async () => {
+    const { ctx, page } = await openApp(env.browser, env.server.url);
+    await annotated(page);
+    const other = await ctx.newPage();
+    other.errors = [];
+    other.on('pageerror', (e) => other.errors.push(String(e)));
+    await other.goto(env.server.url);
+    await open(other, 'Mornings in Quebec');
+    await tagsPage(page);
+    await row(page, 'Travel').locator('[data-testid="tag-recolour"]').selectOption('purple');
+    await other.waitForFunction(() => document.querySelector('[data-sentence-id="1"]').dataset.highlight === 'purple');
+    await renameTag(page, 'Travel', 'Trips');
+    await other.waitForFunction(() => document.querySelector('[data-sentence-id="1"]').dataset.tags === 'Trips');
+    // The colour went with the new name.
+    assert.equal(await row(page, 'Trips').locator('[data-testid="tag-recolour"]').inputValue(), 'purple');
+    assert.equal(await other.getAttribute(S(1), 'data-highlight'), 'purple');
+    assert.deepEqual(page.errors, []);
+    assert.deepEqual(other.errors, []);
+    await ctx.close();
+  });
+});
