@@ -176,9 +176,22 @@ pub fn NotebookPage() -> impl IntoView {
                 <For
                     each=move || {
                         let n = limit.get();
-                        laid_out.with(|(rows, _)| rows.iter().take(n).cloned().enumerate().collect::<Vec<_>>())
+                        // Keyed by the row itself (and which time it comes,
+                        // as an entry may be under several tags), so a row a
+                        // filter keeps is not built again.
+                        let mut seen: BTreeMap<Row, u32> = BTreeMap::new();
+                        laid_out.with(|(rows, _)| {
+                            rows.iter()
+                                .take(n)
+                                .map(|r| {
+                                    let k = seen.entry(r.clone()).or_insert(0);
+                                    *k += 1;
+                                    (*k, r.clone())
+                                })
+                                .collect::<Vec<_>>()
+                        })
                     }
-                    key=|(i, row)| (*i, row.clone())
+                    key=|(n, row)| (row.clone(), *n)
                     let:row
                 >
                     {
@@ -276,6 +289,8 @@ fn load(
                 }
             }
             done += batch.len();
+            // Batches come in library order: sorted, they keep the whole sorted.
+            got.sort_by(notebook::document_order);
             items.try_update(|it| it.append(&mut got));
             progress.try_set((done, records.len()));
             if bad > 0 {

@@ -16,7 +16,7 @@ use crate::domain::search::Query;
 use crate::domain::search::index::{DocHit, SearchIndex};
 use crate::domain::search::snippet::{Marked, SentenceHit, sentence_hits};
 use leptos::prelude::*;
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
 /// Articles whose texts are read from storage at a time while indexing.
@@ -84,6 +84,9 @@ impl SearchCtx {
         }
         self.building.set_value(true);
         leptos::task::spawn_local(async move {
+            // Results are worked out again as texts come in, but at most
+            // a few times a second (each time costs a search and a render).
+            let mut shown_at = js_sys::Date::now();
             loop {
                 let batch: Vec<String> = self
                     .index
@@ -108,9 +111,13 @@ impl SearchCtx {
                 if bad > 0 {
                     self.unreadable.update(|n| *n += bad);
                 }
-                self.after_growth();
+                if js_sys::Date::now() - shown_at > 400.0 {
+                    shown_at = js_sys::Date::now();
+                    self.after_growth();
+                }
             }
             self.building.set_value(false);
+            self.after_growth();
         });
     }
 
@@ -231,10 +238,42 @@ pub fn searching(search: SearchCtx) -> bool {
 pub fn SearchResults() -> impl IntoView {
     let search = expect_context::<SearchCtx>();
     let results = Memo::new(move |_| search.results());
+    let query = Memo::new(move |_| Query::parse(&search.query.get()));
     let limit = RwSignal::new(PAGE);
     Effect::new(move |_| {
-        search.query.track();
+        query.track();
         limit.set(PAGE);
+    });
+    // The shown results' sentences, worked out one result after another
+    // by one task per query; a newer query stops the older task.
+    let lib = expect_context::<LibraryCtx>();
+    let sentences = RwSignal::new(BTreeMap::<String, (Query, Vec<SentenceHit>)>::new());
+    let run = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let q = query.get();
+        let ids: Vec<String> =
+            results.with(|r| r.iter().take(limit.get()).map(|h| h.id.clone()).collect());
+        let mine = run.get_value() + 1;
+        run.set_value(mine);
+        sentences.update(|m| m.retain(|id, _| ids.contains(id)));
+        leptos::task::spawn_local(async move {
+            for id in ids {
+                let current = || run.try_get_value() == Some(mine);
+                if !current() {
+                    return;
+                }
+                if sentences.with_untracked(|m| m.get(&id).is_some_and(|(had, _)| *had == q)) {
+                    continue;
+                }
+                let found = search.sentences(lib, id.clone(), q.clone()).await;
+                if !current() {
+                    return;
+                }
+                sentences.try_update(|m| {
+                    m.insert(id, (q.clone(), found));
+                });
+            }
+        });
     });
     let status = move || {
         let n = results.with(Vec::len);
@@ -259,17 +298,15 @@ pub fn SearchResults() -> impl IntoView {
         <section class="search-results" aria-label="Search results">
             <p class="search-status" data-testid="search-status" aria-live="polite">{status}</p>
             <ol class="result-list">
+                // Keyed by article: a result that still matches as the
+                // query grows keeps its elements, and only its marks and
+                // sentences change.
                 <For
-                    each=move || {
-                        let q = search.query.get();
-                        results.with(|r| {
-                            r.iter().take(limit.get()).map(|h| (h.clone(), q.clone())).collect::<Vec<_>>()
-                        })
-                    }
-                    key=|(h, q)| (h.id.clone(), q.clone(), h.hits)
-                    let:item
+                    each=move || results.with(|r| r.iter().take(limit.get()).map(|h| h.id.clone()).collect::<Vec<_>>())
+                    key=|id| id.clone()
+                    let:id
                 >
-                    <SearchResult hit=item.0 query=item.1 />
+                    <SearchResult id query results sentences />
                 </For>
             </ol>
             {move || {
@@ -285,32 +322,39 @@ pub fn SearchResults() -> impl IntoView {
     }
 }
 
-/// One matching article, with its best sentences.
+/// One matching article, with its best sentences for the current query.
 #[component]
-fn SearchResult(hit: DocHit, query: String) -> impl IntoView {
+fn SearchResult(
+    id: String,
+    query: Memo<Query>,
+    results: Memo<Vec<DocHit>>,
+    sentences: RwSignal<BTreeMap<String, (Query, Vec<SentenceHit>)>>,
+) -> impl IntoView {
     let lib = expect_context::<LibraryCtx>();
-    let search = expect_context::<SearchCtx>();
-    let q = Query::parse(&query);
-    let meta = lib.library().with_untracked(|l| l.get(&hit.id).cloned());
+    let meta = lib.library().with_untracked(|l| l.get(&id).cloned());
     let title = meta.as_ref().map(|m| m.title.clone()).unwrap_or_default();
-    let title_view = marked_view(Marked::new(&title, &q, 200));
-    let sentences = RwSignal::new(None::<Vec<SentenceHit>>);
-    {
-        let id = hit.id.clone();
-        let q = q.clone();
-        leptos::task::spawn_local(async move {
-            let found = search.sentences(lib, id, q).await;
-            sentences.try_set(Some(found));
-        });
-    }
-    let id = hit.id.clone();
-    let best = move || sentences.with(|s| s.as_ref().and_then(|s| s.first()).map(|h| h.sentence));
+    let words = meta.map(|m| m.words).unwrap_or(0);
+    let mine = {
+        let id = id.clone();
+        Memo::new(move |_| sentences.with(|m| m.get(&id).cloned()))
+    };
+    let current = move || {
+        mine.get()
+            .filter(|(q, _)| query.with(|now| now == q))
+            .map(|(_, h)| h)
+    };
+    // What is shown: the latest sentences worked out, until the current
+    // query's arrive (so typing does not make them flicker).
+    let latest = move || mine.get().map(|(_, hits)| hits);
+    let best = move || latest().and_then(|s| s.first().map(|h| h.sentence));
     let href = {
         let id = id.clone();
         move || Route::ReadAt(id.clone(), best().unwrap_or(0)).href()
     };
-    let hits = hit.hits;
-    let words = meta.map(|m| m.words).unwrap_or(0);
+    let hits = {
+        let id = id.clone();
+        move || results.with(|r| r.iter().find(|h| h.id == id).map_or(0, |h| h.hits))
+    };
     let article_id = id.clone();
     view! {
         <li
@@ -318,18 +362,19 @@ fn SearchResult(hit: DocHit, query: String) -> impl IntoView {
             data-testid="search-result"
             data-article-id=article_id
             data-sentence-id=move || best().map(|n| n.to_string()).unwrap_or_else(|| "0".into())
-            data-ready=move || sentences.with(|s| if s.is_some() { "true" } else { "false" })
+            data-ready=move || if current().is_some() { "true" } else { "false" }
         >
-            <a class="result-title" href=href>{title_view}</a>
+            <a class="result-title" href=href>
+                {move || query.with(|q| marked_view(Marked::new(&title, q, 200)))}
+            </a>
             <p class="result-meta">
-                {if hits == 1 { "1 match".to_owned() } else { format!("{hits} matches") }}
+                {move || match hits() { 1 => "1 match".to_owned(), n => format!("{n} matches") }}
                 {format!(" · {words} words")}
             </p>
             <ul class="result-sentences">
                 {move || {
                     let id = id.clone();
-                    sentences
-                        .get()
+                    latest()
                         .unwrap_or_default()
                         .into_iter()
                         .map(|h| {

@@ -68,6 +68,36 @@ for (const scheme of ['light', 'dark']) {
         if (await page.locator('[data-testid="panel-toggle"]').isVisible()) await page.click('[data-testid="panel-toggle"]');
         await page.locator('[data-testid="annotation-panel"]').waitFor();
         await check('reader, panel open');
+        // Tag something, for the notebook and the tag manager.
+        if (await page.locator('.panel-close').isVisible()) await page.locator('.panel-close').dispatchEvent('click');
+        await page.click(S(2));
+        await page.keyboard.press('t');
+        await page.locator('[data-testid="tag-input"]').fill('Checked tag');
+        await page.keyboard.press('Enter');
+        // Leaving the reader saves it.
+        await page.locator(`${S(2)}[data-tags="Checked tag"]`).waitFor();
+
+        await page.goto(`${env.server.url}#/`);
+        await page.fill('[data-testid="library-search"]', 'sentence');
+        await page.locator('[data-testid="search-result"][data-ready="true"]').first().waitFor();
+        await check('library, search results');
+        await page.fill('[data-testid="library-search"]', '');
+        await page.goto(`${env.server.url}#/notebook`);
+        await page.locator('[data-testid="notebook-item"]').first().waitFor();
+        await check('notebook');
+        await page.selectOption('[data-testid="notebook-group"]', 'tag');
+        await check('notebook, by tag');
+        await page.goto(`${env.server.url}#/tags`);
+        await page.locator('[data-testid="tag-row"]').first().waitFor();
+        await check('tag manager');
+        await page.click('[data-testid="tag-rename"]');
+        await check('tag manager, renaming');
+        await page.keyboard.press('Escape');
+        await page.click('[data-testid="tag-delete"]');
+        await check('tag manager, deletion to confirm');
+        await page.click('[data-testid="tag-delete-confirm"]');
+        await page.locator('[data-testid="tag-undo"]').waitFor();
+        await check('tag manager, undo offered');
 
         const file = JSON.stringify({ format: 'marginalia', version: 1, exported: '2026-11-30T00:00:00Z', app: { name: 'test', version: '0' }, complete: false, articles: [], tagColours: {} });
         await page.goto(`${env.server.url}#/`);

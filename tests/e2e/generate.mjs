@@ -19,14 +19,14 @@ export function rng(seed) {
 const VOCAB = 'river town market bridge winter report council plan school field letter window morning evening station road budget worker family garden harbour ferry island village coast storm rain change growth record price'.split(' ');
 
 /** One article as the app stores it, with its annotations, ASCII only. */
-export function libraryEntry(n, r, { words = WORDS, perArticle = PER_ARTICLE } = {}) {
+export function libraryEntry(n, r, { words = WORDS, perArticle = PER_ARTICLE, vocab = VOCAB, pick = (k) => Math.floor(r() * k) } = {}) {
   const blocks = [{ kind: 'heading', level: 1, text: `Report number ${n} on the towns`, sentences: [[0, `Report number ${n} on the towns`.length]] }];
   let count = 0;
   while (count < words) {
     const sentences = [];
     for (let k = 0; k < 5; k++) {
       const len = 10 + Math.floor(r() * 15);
-      const w = Array.from({ length: len }, () => VOCAB[Math.floor(r() * VOCAB.length)]);
+      const w = Array.from({ length: len }, () => vocab[pick(vocab.length)]);
       w[0] = w[0][0].toUpperCase() + w[0].slice(1);
       sentences.push(`${w.join(' ')}.`);
       count += len;
@@ -69,3 +69,37 @@ export function libraryEntry(n, r, { words = WORDS, perArticle = PER_ARTICLE } =
   };
 }
 
+
+/**
+ * A vocabulary of `size` made-up words (syllables, some accented), for
+ * texts whose words are as varied as prose: picked with `zipf`, a few
+ * words are common and most are rare.
+ */
+export function wordList(size, r) {
+  const syll = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'to', 'vé', 'bri', 'dan', 'fel', 'gor', 'hul', 'jas', 'kré', 'mon', 'pal', 'quo', 'ris', 'sté', 'tor', 'ul', 'var', 'wen', 'xi', 'yo', 'zu', 'cé', 'ça', 'ön'];
+  const out = new Set();
+  while (out.size < size) {
+    const n = 1 + Math.floor(r() * 4);
+    out.add(Array.from({ length: n }, () => syll[Math.floor(r() * syll.length)]).join(''));
+  }
+  return [...out];
+}
+
+/** An index into a list of `k` with a Zipf-like skew (rank ~ u³). */
+export const zipf = (r) => (k) => Math.min(k - 1, Math.floor(k * r() ** 3));
+
+/** Imports `articles` generated articles through the app's import of complete backups, 500 a file. */
+export async function importGenerated(page, importFiles, count, make) {
+  const PER_FILE = 500;
+  for (let f = 0; f * PER_FILE < count; f++) {
+    const n = Math.min(PER_FILE, count - f * PER_FILE);
+    const articles = Array.from({ length: n }, (_, k) => make(f * PER_FILE + k));
+    const file = JSON.stringify({ format: 'marginalia', version: 1, exported: '2026-11-30T00:00:00Z', app: { name: 'bench', version: '0' }, complete: true, articles, tagColours: {} });
+    await importFiles(page, [{ name: `backup-${f}.json`, mimeType: 'application/json', buffer: Buffer.from(file) }]);
+    await page.locator('[data-testid="import-confirm"]').click({ timeout: 300000 });
+    await page.waitForFunction(() => !document.querySelector('[data-testid="transfer-dialog"]'), null, { timeout: 600000 });
+    const notice = await page.locator('[data-testid="notice"]', { hasText: new RegExp(`backup-${f}\\.json`) }).last().textContent({ timeout: 600000 });
+    if (!/^Imported/.test(notice)) return `file ${f + 1}: ${notice.slice(0, 160)}`;
+  }
+  return null;
+}

@@ -20,7 +20,7 @@ use crate::domain::annotate::annotation::{Annotation, Colour, tag_key};
 use crate::domain::annotate::record::{self, Record};
 use crate::domain::annotate::set::{Filter, TagColours};
 use crate::domain::annotate::textmap::TextMap;
-use crate::domain::text::fold::fold_accents;
+use crate::domain::text::fold::{fold, fold_accents};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
@@ -49,6 +49,9 @@ pub struct Item {
     pub updated: DateTime<Utc>,
     /// Whether its text was not found in the article (shown last).
     pub orphan: bool,
+    /// Its quote and note folded, one after the other (what the text
+    /// filter looks in, folded once rather than at every keystroke).
+    pub folded: String,
 }
 
 impl Item {
@@ -66,8 +69,14 @@ impl Item {
             created: a.created,
             updated: a.updated,
             orphan: a.orphan,
+            folded: folded(&a.target.quote.exact, &a.note),
         }
     }
+}
+
+/// A quote and a note folded, kept apart so no match spans both.
+pub fn folded(quote: &str, note: &str) -> String {
+    format!("{}\u{0}{}", fold(quote), fold(note))
 }
 
 /// How the notebook groups its items.
@@ -118,7 +127,9 @@ impl View {
             && self.to.is_none_or(|t| item.created <= t)
             && self
                 .filter
-                .matches_parts(&item.tags, item.colour, &item.quote, &item.note, colours)
+                .matches_parts(&item.tags, item.colour, colours, |q| {
+                    item.folded.contains(q)
+                })
     }
 
     /// Whether nothing is filtered out.
@@ -128,7 +139,7 @@ impl View {
 }
 
 /// One row of the notebook.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Row {
     /// A group's heading: an article (its place in library order) or a tag
     /// (its spelling; `None` for the untagged), with how many items follow.
@@ -143,7 +154,7 @@ pub enum Row {
 }
 
 /// What a group heading names.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Heading {
     /// The article at this place in library order.
     Article(usize),
@@ -158,10 +169,8 @@ pub fn rows(items: &[Item], view: &View, colours: &TagColours) -> (Vec<Row>, usi
         .filter(|&i| view.keeps(&items[i], colours))
         .collect();
     let shown = kept.len();
-    kept.sort_by(|&a, &b| {
-        let (x, y) = (&items[a], &items[b]);
-        (x.article, x.orphan, x.start, &x.id).cmp(&(y.article, y.orphan, y.start, &y.id))
-    });
+    // Nearly free when the items come in this order already.
+    kept.sort_by(|&a, &b| document_order(&items[a], &items[b]));
     let mut out = Vec::new();
     match view.group {
         Group::Article => {
@@ -256,6 +265,12 @@ pub fn items_from_records(
     (out, bad)
 }
 
+/// The order items are listed in: library order, then document order,
+/// orphans last.
+pub fn document_order(x: &Item, y: &Item) -> std::cmp::Ordering {
+    (x.article, x.orphan, x.start, &x.id).cmp(&(y.article, y.orphan, y.start, &y.id))
+}
+
 /// The ids of the items `view` keeps (what an export of the notebook holds).
 pub fn shown_ids(items: &[Item], view: &View, colours: &TagColours) -> Vec<String> {
     items
@@ -287,6 +302,7 @@ mod tests {
             created: t(day),
             updated: t(day),
             orphan: false,
+            folded: folded(&format!("quote of {id}"), ""),
         }
     }
 
@@ -357,6 +373,7 @@ mod tests {
     fn the_panel_filter_and_a_date_range_narrow_what_is_shown() {
         let mut items = sample();
         items[2].note = "A Zeppelin".into();
+        items[2].folded = folded(&items[2].quote, &items[2].note);
         let mut colours = TagColours::default();
         colours.set("war", Some(Colour::Blue));
         let shown = |view: View| shown_ids(&items, &view, &colours);

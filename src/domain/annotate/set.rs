@@ -706,18 +706,20 @@ impl Filter {
 
     /// Whether `a` passes.
     pub fn matches(&self, a: &Annotation, colours: &TagColours) -> bool {
-        self.matches_parts(&a.tags, a.colour, &a.target.quote.exact, &a.note, colours)
+        self.matches_parts(&a.tags, a.colour, colours, |q| {
+            fold(&a.target.quote.exact).contains(q) || fold(&a.note).contains(q)
+        })
     }
 
-    /// Whether an annotation with these tags, own colour, quote and note
-    /// passes (for views that keep less than a whole [`Annotation`]).
+    /// Whether an annotation with these tags and own colour passes, with
+    /// `text(q)` telling whether its quote or note holds the folded filter
+    /// text `q` (for views that keep their texts folded already).
     pub fn matches_parts(
         &self,
         tags: &[String],
         own: Colour,
-        quote: &str,
-        note: &str,
         colours: &TagColours,
+        text: impl FnOnce(&str) -> bool,
     ) -> bool {
         if let Some(tag) = &self.tag
             && !tags.iter().any(|t| eq_folded(t, tag))
@@ -730,7 +732,7 @@ impl Filter {
             return false;
         }
         let q = fold(self.text.trim());
-        q.is_empty() || fold(quote).contains(&q) || fold(note).contains(&q)
+        q.is_empty() || text(&q)
     }
 }
 

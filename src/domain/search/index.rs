@@ -2,18 +2,21 @@
 //!
 //! An article's text never changes under its id, so its words are indexed
 //! once ([`SearchIndex::add_text`]) and only dropped with the article. The
-//! vocabulary is one ordered map of folded words, so the words a query
-//! word begins are one range of it; each word lists the articles that hold
-//! it with how often (a posting, packed in a `u32`). Titles and what the
+//! vocabulary is a hash map of folded words (adding a text looks up each
+//! of its distinct words), kept also as a sorted list, sorted again only
+//! after it grew, so the words a query word begins are one range of it;
+//! each word lists the articles that hold it with how often (a posting,
+//! packed in a `u32`). Titles and what the
 //! annotations say (notes, tags, orphaned quotes), which change, are kept
 //! per article beside it and set again whenever they change.
 //!
 //! A query costs the postings of the words it begins plus one pass over
 //! the titles and the annotations' texts: no article text is read.
 
-use super::{Found, Query, words};
-use std::collections::{BTreeMap, BTreeSet};
-use std::ops::Bound;
+use super::{Query, words};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
 
 /// Bits of a posting that count occurrences (the rest is the article slot).
 const COUNT_BITS: u32 = 12;
@@ -35,7 +38,11 @@ pub struct Said {
 struct Slot {
     id: String,
     title: String,
+    /// The title's words, folded (matched per query without folding again).
+    title_words: Vec<Box<str>>,
     said: Vec<Said>,
+    /// The words of everything `said` holds, folded.
+    said_words: Vec<Box<str>>,
     text_indexed: bool,
     live: bool,
     /// Its place in the library's order (for ties).
@@ -55,11 +62,37 @@ pub struct DocHit {
     pub hits: u32,
 }
 
+/// The folded words of `text`.
+fn folded_words(text: &str) -> Vec<Box<str>> {
+    let mut out = Vec::new();
+    words(text, |_, _, k| out.push(Box::from(k)));
+    out
+}
+
+/// The query words found among `words`, and how many of them match.
+fn mask_hits(query: &Query, words: &[Box<str>]) -> (u32, u32) {
+    let (mut m, mut h) = (0, 0);
+    for w in words {
+        let b = query.mask_of(w);
+        if b != 0 {
+            m |= b;
+            h += 1;
+        }
+    }
+    (m, h)
+}
+
 /// The index (see the module docs).
 #[derive(Debug, Default)]
 pub struct SearchIndex {
-    vocab: BTreeMap<Box<str>, u32>,
+    /// Folded word → word id (its postings' index).
+    vocab: HashMap<Rc<str>, u32>,
     postings: Vec<Vec<u32>>,
+    /// The vocabulary in order, for prefix ranges; brought up to date
+    /// when a query finds it shorter than the vocabulary.
+    sorted: RefCell<Vec<(Rc<str>, u32)>>,
+    /// Occurrences per word id of the text being added (all zero between).
+    scratch: Vec<u32>,
     slots: Vec<Slot>,
     by_id: BTreeMap<String, u32>,
     dead: usize,
@@ -79,7 +112,9 @@ impl SearchIndex {
         self.slots.push(Slot {
             id: id.to_owned(),
             title: String::new(),
+            title_words: Vec::new(),
             said: Vec::new(),
+            said_words: Vec::new(),
             text_indexed: false,
             live: true,
             rank: usize::MAX,
@@ -96,8 +131,9 @@ impl SearchIndex {
         for (rank, (id, title)) in entries.into_iter().enumerate() {
             let s = self.slot_of(id);
             let slot = &mut self.slots[s as usize];
-            if slot.title != title {
+            if slot.title != title || slot.title_words.is_empty() {
                 slot.title = title.to_owned();
+                slot.title_words = folded_words(title);
             }
             slot.rank = rank;
             keep.insert(s);
@@ -106,6 +142,7 @@ impl SearchIndex {
             if slot.live && !keep.contains(&(i as u32)) {
                 slot.live = false;
                 slot.said.clear();
+                slot.said_words.clear();
                 self.by_id.remove(&slot.id);
                 self.dead += 1;
             }
@@ -152,24 +189,37 @@ impl SearchIndex {
         if self.slots[s as usize].text_indexed {
             return;
         }
-        let mut counts: BTreeMap<String, u32> = BTreeMap::new();
-        words(text, |_, _, k| match counts.get_mut(k) {
-            Some(c) => *c += 1,
-            None => {
-                counts.insert(k.to_owned(), 1);
-            }
-        });
-        for (w, c) in counts {
-            let wid = match self.vocab.get(w.as_str()) {
+        // One vocabulary lookup per word; the article's counts go in a
+        // scratch list by word id (reset after), so no map per article.
+        let Self {
+            vocab,
+            postings,
+            scratch,
+            ..
+        } = self;
+        let mut touched: Vec<u32> = Vec::new();
+        words(text, |_, _, k| {
+            let wid = match vocab.get(k) {
                 Some(&wid) => wid,
                 None => {
-                    let wid = self.postings.len() as u32;
-                    self.vocab.insert(w.into_boxed_str(), wid);
-                    self.postings.push(Vec::new());
+                    let wid = postings.len() as u32;
+                    vocab.insert(Rc::from(k), wid);
+                    postings.push(Vec::new());
                     wid
                 }
             };
-            self.postings[wid as usize].push((s << COUNT_BITS) | c.min(COUNT_MAX));
+            let i = wid as usize;
+            if scratch.len() <= i {
+                scratch.resize(i + 1, 0);
+            }
+            if scratch[i] == 0 {
+                touched.push(wid);
+            }
+            scratch[i] += 1;
+        });
+        for wid in touched {
+            let c = std::mem::take(&mut scratch[wid as usize]);
+            postings[wid as usize].push((s << COUNT_BITS) | c.min(COUNT_MAX));
         }
         self.slots[s as usize].text_indexed = true;
     }
@@ -177,7 +227,9 @@ impl SearchIndex {
     /// Sets what the annotations of `id` say (all of them, replacing).
     pub fn set_said(&mut self, id: &str, said: Vec<Said>) {
         if let Some(&s) = self.by_id.get(id) {
-            self.slots[s as usize].said = said;
+            let slot = &mut self.slots[s as usize];
+            slot.said_words = said.iter().flat_map(|x| folded_words(&x.text)).collect();
+            slot.said = said;
         }
     }
 
@@ -197,15 +249,14 @@ impl SearchIndex {
         let n = self.slots.len();
         let mut mask = vec![0u32; n];
         let mut hits = vec![0u32; n];
+        let sorted = self.sorted_words();
         for (bit, term) in query.terms().iter().enumerate() {
-            for (word, &wid) in self
-                .vocab
-                .range::<str, _>((Bound::Included(term.as_str()), Bound::Unbounded))
-            {
+            let from = sorted.partition_point(|(w, _)| w.as_ref() < term.as_str());
+            for (word, wid) in &sorted[from..] {
                 if !word.starts_with(term.as_str()) {
                     break;
                 }
-                for &p in &self.postings[wid as usize] {
+                for &p in &self.postings[*wid as usize] {
                     let s = (p >> COUNT_BITS) as usize;
                     mask[s] |= 1 << bit;
                     hits[s] += p & COUNT_MAX;
@@ -218,23 +269,17 @@ impl SearchIndex {
             if !slot.live {
                 continue;
             }
-            let title = query.find_in(&slot.title);
-            let mut m = mask[i] | title.mask;
-            let mut h = hits[i] + title.hits;
-            for said in &slot.said {
-                let Found {
-                    mask: sm, hits: sh, ..
-                } = query.find_in(&said.text);
-                m |= sm;
-                h += sh;
-            }
+            let (tm, th) = mask_hits(query, &slot.title_words);
+            let (sm, sh) = mask_hits(query, &slot.said_words);
+            let m = mask[i] | tm | sm;
+            let h = hits[i] + th + sh;
             if m == full {
                 out.push((
                     self.rank(i as u32),
                     DocHit {
                         id: slot.id.clone(),
-                        title_hit: title.mask == full,
-                        title_terms: title.mask.count_ones(),
+                        title_hit: tm == full,
+                        title_terms: tm.count_ones(),
                         hits: h,
                     },
                 ));
@@ -248,6 +293,17 @@ impl SearchIndex {
                 .then(ra.cmp(rb))
         });
         out.into_iter().map(|(_, h)| h).collect()
+    }
+
+    /// The vocabulary in order (sorted again after words were added).
+    fn sorted_words(&self) -> std::cell::Ref<'_, Vec<(Rc<str>, u32)>> {
+        if self.sorted.borrow().len() != self.vocab.len() {
+            let mut v: Vec<(Rc<str>, u32)> =
+                self.vocab.iter().map(|(w, id)| (w.clone(), *id)).collect();
+            v.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            *self.sorted.borrow_mut() = v;
+        }
+        self.sorted.borrow()
     }
 
     fn rank(&self, slot: u32) -> usize {

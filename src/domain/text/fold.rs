@@ -39,9 +39,11 @@ pub fn fold(s: &str) -> String {
     s.chars().map(fold_char).collect()
 }
 
-/// Base letters of U+00E0..=U+00FF (after [`fold_char`]).
-const LATIN1_BASE: &str = "aaaaaaaceeeeiiiidnooooo÷ouuuuyþy";
-/// Base letters of U+0100..=U+017F (Latin Extended-A).
+/// Base letters of U+00E0..=U+00FF (after [`fold_char`]); `*` marks a
+/// character that is its own base (÷, þ). ASCII, so indexed by byte.
+const LATIN1_BASE: &[u8; 32] = b"aaaaaaaceeeeiiiidnooooo*ouuuuy*y";
+/// Base letters of U+0100..=U+017F (Latin Extended-A), all ASCII, so
+/// indexed by byte.
 const EXTENDED_A_BASE: &str = concat!(
     "aaaaaa",
     "cccccccc",
@@ -75,8 +77,13 @@ pub fn base_char(c: char) -> char {
     let c = fold_char(c);
     let u = c as u32;
     let table = match u {
-        0xE0..=0xFF => LATIN1_BASE.chars().nth((u - 0xE0) as usize),
-        0x100..=0x17F => EXTENDED_A_BASE.chars().nth((u - 0x100) as usize),
+        0xE0..=0xFF => Some(LATIN1_BASE[(u - 0xE0) as usize])
+            .filter(|b| *b != b'*')
+            .map(char::from),
+        0x100..=0x17F => EXTENDED_A_BASE
+            .as_bytes()
+            .get((u - 0x100) as usize)
+            .map(|b| char::from(*b)),
         _ => None,
     };
     table.unwrap_or(c)
@@ -113,8 +120,8 @@ mod tests {
 
     #[test]
     fn accents_fold_to_their_base_letters_one_char_for_one() {
-        assert_eq!(EXTENDED_A_BASE.chars().count(), 128);
-        assert_eq!(LATIN1_BASE.chars().count(), 32);
+        assert_eq!(EXTENDED_A_BASE.len(), 128);
+        assert!(EXTENDED_A_BASE.is_ascii());
         assert_eq!(
             fold_accents("Le CAFÉ à Montréal, Łódź, Øre"),
             "le cafe a montreal, lodz, ore"
