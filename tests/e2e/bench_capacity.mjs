@@ -6,10 +6,9 @@
 // library takes to open (reload to every entry rendered; median of 5),
 // and how long one article takes to open. Deterministic data.
 import { serveDist, launch, openApp, importFiles, storageSnapshot, profile } from './harness.mjs';
-import { rng, libraryEntry as entry } from './generate.mjs';
+import { rng, libraryEntry as entry, importGenerated } from './generate.mjs';
 
 const ARTICLES = Number(process.env.BENCH_ARTICLES ?? 2000);
-const PER_FILE = 500;
 const WORDS = 2000;
 const PER_ARTICLE = 10;
 
@@ -20,18 +19,9 @@ const browser = await launch();
 const { ctx, page } = await openApp(browser, server.url);
 const r = rng(11);
 let t0 = Date.now();
-let stopped = null;
-for (let f = 0; f < ARTICLES / PER_FILE; f++) {
-  const articles = Array.from({ length: PER_FILE }, (_, k) => entry(f * PER_FILE + k, r));
-  const file = JSON.stringify({ format: 'marginalia', version: 1, exported: '2026-11-30T00:00:00Z', app: { name: 'bench', version: '0' }, complete: true, articles, tagColours: {} });
-  await importFiles(page, [{ name: `backup-${f}.json`, mimeType: 'application/json', buffer: Buffer.from(file) }]);
-  await page.locator('[data-testid="import-confirm"]').click({ timeout: 300000 });
-  await page.waitForFunction(() => !document.querySelector('[data-testid="transfer-dialog"]'), null, { timeout: 600000 });
-  // The apply is asynchronous: wait for its message.
-  const notice = await page.locator('[data-testid="notice"]', { hasText: new RegExp(`backup-${f}\\.json`) }).last().textContent({ timeout: 600000 });
-  if (!/^Imported/.test(notice)) { stopped = `file ${f + 1}: ${notice.slice(0, 160)}`; break; }
-  console.log(`  file ${f + 1}: ${PER_FILE} articles, ${(file.length / 1e6).toFixed(1)} MB, imported (${((Date.now() - t0) / 1000).toFixed(0)} s so far)`);
-}
+const stopped = await importGenerated(page, importFiles, ARTICLES, (n) => entry(n, r), (f, n, size) => {
+  console.log(`  file ${f + 1}: ${n} articles, ${(size / 1e6).toFixed(1)} MB, imported (${((Date.now() - t0) / 1000).toFixed(0)} s so far)`);
+});
 const importSeconds = (Date.now() - t0) / 1000;
 const listed = Number((await page.textContent('#library-heading .count')).replace(/[^0-9]/g, ''));
 const shown = await page.locator('[data-testid="library-item"]').count();

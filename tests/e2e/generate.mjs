@@ -89,7 +89,7 @@ export function wordList(size, r) {
 export const zipf = (r) => (k) => Math.min(k - 1, Math.floor(k * r() ** 3));
 
 /** Imports `articles` generated articles through the app's import of complete backups, 500 a file. */
-export async function importGenerated(page, importFiles, count, make) {
+export async function importGenerated(page, importFiles, count, make, onFile = () => {}) {
   const PER_FILE = 500;
   for (let f = 0; f * PER_FILE < count; f++) {
     const n = Math.min(PER_FILE, count - f * PER_FILE);
@@ -100,6 +100,7 @@ export async function importGenerated(page, importFiles, count, make) {
     await page.waitForFunction(() => !document.querySelector('[data-testid="transfer-dialog"]'), null, { timeout: 600000 });
     const notice = await page.locator('[data-testid="notice"]', { hasText: new RegExp(`backup-${f}\\.json`) }).last().textContent({ timeout: 600000 });
     if (!/^Imported/.test(notice)) return `file ${f + 1}: ${notice.slice(0, 160)}`;
+    onFile(f, n, file.length);
   }
   return null;
 }
