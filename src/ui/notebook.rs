@@ -131,7 +131,7 @@ pub fn NotebookPage() -> impl IntoView {
             <div class="filters notebook-filters" role="search" aria-label="Filter annotations">
                 <label>
                     "Group by "
-                    <select data-testid="notebook-group" on:change=move |ev| {
+                    <select data-testid="notebook-group-by" on:change=move |ev| {
                         if let Some(g) = Group::from_key(&event_target_value(&ev)) {
                             group.set(g);
                         }

@@ -85,7 +85,7 @@ for (const scheme of ['light', 'dark']) {
         await page.goto(`${env.server.url}#/notebook`);
         await page.locator('[data-testid="notebook-item"]').first().waitFor();
         await check('notebook');
-        await page.selectOption('[data-testid="notebook-group"]', 'tag');
+        await page.selectOption('[data-testid="notebook-group-by"]', 'tag');
         await check('notebook, by tag');
         await page.goto(`${env.server.url}#/tags`);
         await page.locator('[data-testid="tag-row"]').first().waitFor();

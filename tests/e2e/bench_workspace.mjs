@@ -111,7 +111,7 @@ for (const q of ['towns', vocab[2]]) {
   await keystroke('[data-testid="filter-text"]', '');
 }
 const regroup = await page.evaluate(() => new Promise((resolve) => {
-  const sel = document.querySelector('[data-testid="notebook-group"]');
+  const sel = document.querySelector('[data-testid="notebook-group-by"]');
   const t = performance.now();
   sel.value = 'tag';
   sel.dispatchEvent(new Event('change', { bubbles: true }));

@@ -178,7 +178,7 @@ describe('notebook', () => {
     assert.deepEqual(await groups(page), ['Harbour notes (2)', 'Mornings in Quebec (2)']);
     assert.match(await items(page).nth(2).textContent(), /Le café ouvre tôt/);
     assert.match(await items(page).nth(2).textContent(), /Remember the bakery/);
-    await page.selectOption('[data-testid="notebook-group"]', 'tag');
+    await page.selectOption('[data-testid="notebook-group-by"]', 'tag');
     // "Travel" and "travel" are one tag, shown as first spelled.
     assert.deepEqual(await groups(page), ['Travel (2)', 'Weather (1)', 'No tag (1)']);
     await page.selectOption('[data-testid="filter-tag"]', 'Travel');
