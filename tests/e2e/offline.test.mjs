@@ -3,7 +3,10 @@
 // annotates, and nothing is ever asked of another origin.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openApp } from './harness.mjs';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { useServerAndBrowser, openApp, serveDist, DIST } from './harness.mjs';
 
 const env = useServerAndBrowser();
 const S = (i) => `[data-sentence-id="${i}"]`;
@@ -53,4 +56,46 @@ test('the app is installable: a manifest with its icons', async () => {
   }
   assert.ok(manifest.icons.some((i) => i.sizes === '512x512'));
   await ctx.close();
+});
+
+test('a new version is picked up by the next load, whole, and announced', async () => {
+  // A copy of the build to change into "version 2" while the app is open.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'marginalia-v'));
+  fs.cpSync(DIST, dir, { recursive: true });
+  const server = await serveDist(dir);
+  const { ctx, page } = await openApp(env.browser, server.url);
+  await page.locator('html[data-offline-ready="true"]').waitFor({ state: 'attached' });
+  assert.equal(await page.locator('[data-testid="notice"]', { hasText: /updated/ }).count(), 0, 'no message on a first visit');
+
+  // Version 2: its script and wasm under new names (as a new build's
+  // content hashes give), the old files gone from the server.
+  const html = fs.readFileSync(path.join(dir, 'index.html'), 'utf8');
+  let next = html.replace('<title>', '<meta name="marginalia-test-version" content="2" />\n    <title>');
+  for (const f of fs.readdirSync(dir).filter((n) => /^marginalia-[0-9a-f]+(_bg\.wasm|\.js)$/.test(n))) {
+    const renamed = f.replace(/^marginalia-([0-9a-f]+)/, 'marginalia-$1v2');
+    fs.renameSync(path.join(dir, f), path.join(dir, renamed));
+    next = next.replaceAll(`/${f}`, `/${renamed}`);
+  }
+  fs.writeFileSync(path.join(dir, 'index.html'), next);
+
+  await page.reload();
+  await page.locator('[data-testid="notice"]', { hasText: 'Marginalia was updated' }).waitFor();
+  assert.equal(await page.getAttribute('meta[name="marginalia-test-version"]', 'content'), '2');
+  const loaded = await page.evaluate(() => performance.getEntriesByType('resource').map((r) => r.name).filter((n) => /\/marginalia-[0-9a-f]+(v2)?(_bg\.wasm|\.js)$/.test(n)));
+  assert.ok(loaded.length >= 2 && loaded.every((n) => /v2(_bg\.wasm|\.js)$/.test(n)), `only the new files: ${loaded.join(', ')}`);
+  // The worker now keeps the new files only, so offline the new version opens whole.
+  await page.waitForFunction(async () => {
+    const keys = (await (await caches.open('marginalia-app')).keys()).map((r) => r.url);
+    return keys.some((u) => /v2_bg\.wasm$/.test(u)) && !keys.some((u) => /marginalia-[0-9a-f]+(_bg\.wasm|\.js)$/.test(u));
+  });
+  await ctx.setOffline(true);
+  await page.reload();
+  await page.locator('[data-testid="library-item"]').first().waitFor();
+  assert.equal(await page.getAttribute('meta[name="marginalia-test-version"]', 'content'), '2');
+  assert.equal(await page.locator('[data-testid="notice"]', { hasText: /updated/ }).count(), 0, 'announced once');
+  await ctx.setOffline(false);
+  assert.deepEqual(page.errors, []);
+  await ctx.close();
+  await server.close();
+  fs.rmSync(dir, { recursive: true, force: true });
 });
