@@ -239,3 +239,37 @@ fn a_long_sentence_is_cut_around_its_first_match() {
     let m = Marked::new(&accents, &Query::parse("needle"), 50);
     assert!(m.pieces().iter().any(|p| p.1 && p.0 == "needle"));
 }
+
+#[test]
+fn a_snapshot_restores_the_same_results_and_anything_else_is_refused() {
+    let mut ix = index(&[
+        ("a", "Mornings", "Le café ouvre tôt. Montréal."),
+        ("b", "Evenings", "A cafe in Paris, cafe again."),
+        ("c", "Gone", "Café gone."),
+    ]);
+    ix.set_library([("a", "Mornings"), ("b", "Evenings")]);
+    let bytes = ix.snapshot();
+    let mut back = SearchIndex::restore(&bytes).expect("restores");
+    // Only texts are kept: the library names the articles and their titles.
+    assert!(ids(&back, "cafe").is_empty());
+    back.set_library([("b", "Evenings"), ("a", "Mornings"), ("d", "New")]);
+    assert_eq!(back.coverage(), (3, 2));
+    assert_eq!(back.missing_text(), ["d"]);
+    assert_eq!(ids(&back, "cafe"), ["b", "a"]);
+    assert_eq!(ids(&back, "mont cafe"), ["a"]);
+    assert!(!back.has_text("c"));
+    // A snapshot of the restored index is the same bytes.
+    back.set_library([("a", "Mornings"), ("b", "Evenings")]);
+    assert_eq!(back.snapshot(), bytes);
+    for bad in [
+        &b""[..],
+        b"MGS0",
+        &bytes[..bytes.len() - 1],
+        b"MGS1\xff\xff\xff",
+    ] {
+        assert!(SearchIndex::restore(bad).is_none());
+    }
+    let mut longer = bytes.clone();
+    longer.push(0);
+    assert!(SearchIndex::restore(&longer).is_none(), "trailing bytes");
+}

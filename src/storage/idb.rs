@@ -219,3 +219,50 @@ impl BodyStore for IdbBodies {
             .collect())
     }
 }
+
+/// A cache in its own IndexedDB database (`marginalia-cache`, store
+/// `cache`): values the app can always make again (the search index's
+/// snapshot), so it is never part of the library, of a backup or of the
+/// body store's upgrades, and losing it costs only time.
+pub struct IdbCache {
+    db: JsValue,
+}
+
+/// The cache database and its one store.
+const CACHE_DB: &str = "marginalia-cache";
+const CACHE_STORE: &str = "cache";
+
+impl IdbCache {
+    /// Opens the cache; any failure means running without it.
+    pub async fn open() -> Result<Self, StorageError> {
+        let has = web_sys::window()
+            .and_then(|w| js_sys::Reflect::get(&w, &"indexedDB".into()).ok())
+            .is_some_and(|v| !v.is_undefined() && !v.is_null());
+        if !has {
+            return Err(StorageError::Unavailable("no IndexedDB".into()));
+        }
+        let db = wait(idb_open(CACHE_DB, 1, CACHE_STORE)).await?;
+        Ok(Self { db })
+    }
+
+    /// The bytes kept under `key`.
+    pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        let v = wait(idb_get(&self.db, CACHE_STORE, key)).await?;
+        Ok(v.dyn_ref::<js_sys::Uint8Array>()
+            .map(js_sys::Uint8Array::to_vec))
+    }
+
+    /// Keeps `bytes` under `key`.
+    pub async fn put(&self, key: &str, bytes: &[u8]) -> Result<(), StorageError> {
+        let value = js_sys::Uint8Array::from(bytes);
+        wait(idb_put_all(
+            &self.db,
+            CACHE_STORE,
+            strings([key]),
+            Array::of1(&value),
+            false,
+        ))
+        .await
+        .map(|_| ())
+    }
+}

@@ -4,9 +4,11 @@
 //! as the app, so going to an article and back keeps both it and the
 //! query. It is filled the first time the box is used: titles at once,
 //! the annotations' notes and tags from one scan of their records, and the
-//! article texts read from IndexedDB a batch at a time in the background
-//! (while the box already answers from what is indexed, and says how far
-//! it got). A result's sentences are worked out only for the results on
+//! article texts from the snapshot the last session kept (IndexedDB
+//! database `marginalia-cache`), then those it lacks read from IndexedDB
+//! a batch at a time in the background (while the box already answers
+//! from what is indexed, and says how far it got); a new snapshot is kept
+//! when texts were added. A result's sentences are worked out only for the results on
 //! screen, from texts kept in a small cache.
 
 use super::context::LibraryCtx;
@@ -15,8 +17,9 @@ use crate::domain::annotate::textmap::TextMap;
 use crate::domain::search::Query;
 use crate::domain::search::index::{DocHit, SearchIndex};
 use crate::domain::search::snippet::{Marked, SentenceHit, sentence_hits};
+use crate::storage::idb::IdbCache;
 use leptos::prelude::*;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::rc::Rc;
 
 /// Articles whose texts are read from storage at a time while indexing.
@@ -25,6 +28,8 @@ const BATCH: usize = 25;
 const PAGE: usize = 20;
 /// Sentences shown per result.
 const SENTENCES: usize = 3;
+/// The cache key of the search index's snapshot.
+const SNAPSHOT_KEY: &str = "search-index";
 /// Texts kept for working out results' sentences.
 const CACHED_TEXTS: usize = 40;
 
@@ -41,7 +46,12 @@ pub struct SearchCtx {
     coverage: RwSignal<(usize, usize)>,
     /// Texts that could not be read (searched by title only).
     unreadable: RwSignal<usize>,
+    /// Ids whose text could not be read this session.
+    failed: StoredValue<BTreeSet<String>>,
     building: StoredValue<bool>,
+    /// Whether the last session's snapshot was looked for.
+    restored: StoredValue<bool>,
+    cache: StoredValue<Option<Rc<IdbCache>>, LocalStorage>,
 }
 
 impl SearchCtx {
@@ -54,13 +64,15 @@ impl SearchCtx {
             grown: RwSignal::new(0),
             coverage: RwSignal::new((0, 0)),
             unreadable: RwSignal::new(0),
+            failed: StoredValue::new(BTreeSet::new()),
             building: StoredValue::new(false),
+            restored: StoredValue::new(false),
+            cache: StoredValue::new_local(None),
         }
     }
 
-    /// Brings the index in step with the library and what its annotations
-    /// say, and starts reading the texts it lacks.
-    pub fn prepare(self, lib: LibraryCtx) {
+    /// Brings the titles and what annotations say in step with the library.
+    fn follow_library(self, lib: LibraryCtx) {
         let said = lib.said();
         let library = lib.library();
         self.index.update_value(|ix| {
@@ -70,46 +82,77 @@ impl SearchCtx {
                         .iter()
                         .map(|e| (e.id.as_str(), e.title.as_str())),
                 );
+                for e in l.entries() {
+                    ix.set_said(&e.id, said.get(&e.id).cloned().unwrap_or_default());
+                }
             });
-            for id in library
-                .with_untracked(|l| l.entries().iter().map(|e| e.id.clone()).collect::<Vec<_>>())
-            {
-                let s = said.get(&id).cloned().unwrap_or_default();
-                ix.set_said(&id, s);
-            }
         });
+    }
+
+    /// Brings the index in step with the library and what its annotations
+    /// say, and reads the texts it lacks: from the snapshot kept by the
+    /// last session (once), then from storage, a batch at a time; a new
+    /// snapshot is kept when texts were added.
+    pub fn prepare(self, lib: LibraryCtx) {
+        self.follow_library(lib);
         self.after_growth();
         if self.building.get_value() {
             return;
         }
         self.building.set_value(true);
         leptos::task::spawn_local(async move {
+            if !self.restored.get_value() {
+                self.restored.set_value(true);
+                if let Ok(cache) = IdbCache::open().await {
+                    if let Ok(Some(bytes)) = cache.get(SNAPSHOT_KEY).await
+                        && let Some(ix) = SearchIndex::restore(&bytes)
+                        && !self.index.is_disposed()
+                    {
+                        self.index.update_value(|now| {
+                            if now.coverage().1 == 0 {
+                                *now = ix;
+                            }
+                        });
+                        self.follow_library(lib);
+                        self.after_growth();
+                    }
+                    self.cache.set_value(Some(Rc::new(cache)));
+                }
+            }
             // Results are worked out again as texts come in, but at most
             // a few times a second (each time costs a search and a render).
             let mut shown_at = js_sys::Date::now();
+            let mut added = 0;
             loop {
-                let batch: Vec<String> = self
-                    .index
-                    .with_value(|ix| ix.missing_text().into_iter().take(BATCH).collect());
+                let failed = self.failed.get_value();
+                let batch: Vec<String> = self.index.with_value(|ix| {
+                    ix.missing_text()
+                        .into_iter()
+                        .filter(|id| !failed.contains(id))
+                        .take(BATCH)
+                        .collect()
+                });
                 if batch.is_empty() {
                     break;
                 }
                 let loaded = lib.load_many(&batch).await;
-                let mut bad = 0;
+                let mut bad = Vec::new();
                 self.index.update_value(|ix| {
                     for (id, article) in loaded {
                         match article {
-                            Ok(a) => ix.add_text(&id, TextMap::new(&a).text()),
-                            // Searched by its title only, and not tried again.
-                            Err(_) => {
-                                bad += 1;
-                                ix.add_text(&id, "");
+                            Ok(a) => {
+                                ix.add_text(&id, TextMap::new(&a).text());
+                                added += 1;
                             }
+                            // Searched by its title only, and not tried
+                            // again this session (nor kept as indexed).
+                            Err(_) => bad.push(id),
                         }
                     }
                 });
-                if bad > 0 {
-                    self.unreadable.update(|n| *n += bad);
+                if !bad.is_empty() {
+                    self.unreadable.update(|n| *n += bad.len());
+                    self.failed.update_value(|f| f.extend(bad));
                 }
                 if js_sys::Date::now() - shown_at > 400.0 {
                     shown_at = js_sys::Date::now();
@@ -118,6 +161,13 @@ impl SearchCtx {
             }
             self.building.set_value(false);
             self.after_growth();
+            if added > 0
+                && let Some(cache) = self.cache.get_value()
+            {
+                let bytes = self.index.with_value(SearchIndex::snapshot);
+                // A cache: failing to keep it costs the next session time only.
+                let _ = cache.put(SNAPSHOT_KEY, &bytes).await;
+            }
         });
     }
 

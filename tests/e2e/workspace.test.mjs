@@ -135,6 +135,70 @@ describe('search', () => {
   });
 });
 
+describe('search index kept between sessions', () => {
+  /** The bytes of the kept snapshot (0 when none). */
+  const snapshotSize = (page) => page.evaluate(() => new Promise((resolve) => {
+    const req = indexedDB.open('marginalia-cache');
+    req.onsuccess = () => {
+      const db = req.result;
+      if (!db.objectStoreNames.contains('cache')) { db.close(); resolve(0); return; }
+      const r = db.transaction('cache').objectStore('cache').get('search-index');
+      r.onsuccess = () => { db.close(); resolve(r.result ? r.result.length : 0); };
+    };
+  }));
+
+  test('a later session searches from the snapshot, and follows what changed since', async () => {
+    const { ctx, page } = await openApp(env.browser, env.server.url);
+    await library(page);
+    await search(page, 'pleut');
+    await page.waitForFunction(() => new Promise((resolve) => {
+      const req = indexedDB.open('marginalia-cache');
+      req.onsuccess = () => {
+        const db = req.result;
+        if (!db.objectStoreNames.contains('cache')) { db.close(); resolve(false); return; }
+        const r = db.transaction('cache').objectStore('cache').get('search-index');
+        r.onsuccess = () => { db.close(); resolve(!!r.result); };
+      };
+    }));
+    assert.ok((await snapshotSize(page)) > 0);
+    await page.reload();
+    await page.fill('[data-testid="library-search"]', '');
+    // Since the snapshot: one article deleted, one added.
+    const item = page.locator('[data-testid="library-item"]', { hasText: 'Mornings in Quebec' });
+    await item.locator('[data-testid="delete-article"]').click();
+    await item.locator('[data-testid="confirm-delete"]').click();
+    await item.waitFor({ state: 'detached' });
+    await paste(page, 'Rainy days', 'It pleut again, as the French say.');
+    await search(page, 'pleut');
+    assert.deepEqual(await resultTitles(page), ['Rainy days']);
+    await search(page, 'coffee');
+    assert.deepEqual((await resultTitles(page)).sort(), ['Cafe Montreal guide', 'Harbour notes']);
+    assert.deepEqual(page.errors, []);
+    await ctx.close();
+  });
+
+  test('an unreadable snapshot is ignored and the texts are read again', async () => {
+    const { ctx, page } = await openApp(env.browser, env.server.url);
+    await library(page);
+    await page.evaluate(() => new Promise((resolve, reject) => {
+      const req = indexedDB.open('marginalia-cache', 1);
+      req.onupgradeneeded = () => req.result.createObjectStore('cache');
+      req.onsuccess = () => {
+        const db = req.result;
+        const t = db.transaction('cache', 'readwrite');
+        t.objectStore('cache').put(new Uint8Array([77, 71, 83, 49, 255, 255, 3]), 'search-index');
+        t.oncomplete = () => { db.close(); resolve(); };
+        t.onerror = () => reject(t.error);
+      };
+    }));
+    await page.reload();
+    await search(page, 'pleut');
+    assert.deepEqual(await resultTitles(page), ['Mornings in Quebec']);
+    assert.deepEqual(page.errors, []);
+    await ctx.close();
+  });
+});
+
 /** Clicks an export button of the page's export menu; resolves to { name, text }. */
 async function download(page, testid) {
   const menu = page.locator('[data-testid="export-menu"]').first();

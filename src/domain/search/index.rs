@@ -62,6 +62,56 @@ pub struct DocHit {
     pub hits: u32,
 }
 
+/// The first bytes of a snapshot (and its layout's version).
+const SNAPSHOT_MAGIC: &[u8] = b"MGS1";
+
+fn put_uint(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let b = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(b);
+            return;
+        }
+        out.push(b | 0x80);
+    }
+}
+
+fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
+    put_uint(out, b.len() as u64);
+    out.extend_from_slice(b);
+}
+
+/// Reads a snapshot's integers and strings; `None` past its end.
+struct Reader<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn uint(&mut self) -> Option<u64> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let (&b, rest) = self.bytes.split_first()?;
+            self.bytes = rest;
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Some(v);
+            }
+        }
+        None
+    }
+
+    fn bytes(&mut self) -> Option<&'a [u8]> {
+        let n = usize::try_from(self.uint()?).ok()?;
+        if n > self.bytes.len() {
+            return None;
+        }
+        let (b, rest) = self.bytes.split_at(n);
+        self.bytes = rest;
+        Some(b)
+    }
+}
+
 /// The folded words of `text`.
 fn folded_words(text: &str) -> Vec<Box<str>> {
     let mut out = Vec::new();
@@ -136,10 +186,13 @@ impl SearchIndex {
                 slot.title_words = folded_words(title);
             }
             slot.rank = rank;
+            slot.live = true;
             keep.insert(s);
         }
         for (i, slot) in self.slots.iter_mut().enumerate() {
-            if slot.live && !keep.contains(&(i as u32)) {
+            // Live, or restored from a snapshot and not named.
+            let held = slot.live || self.by_id.get(&slot.id) == Some(&(i as u32));
+            if held && !keep.contains(&(i as u32)) {
                 slot.live = false;
                 slot.said.clear();
                 slot.said_words.clear();
@@ -293,6 +346,94 @@ impl SearchIndex {
                 .then(ra.cmp(rb))
         });
         out.into_iter().map(|(_, h)| h).collect()
+    }
+
+    /// The indexed texts' words as bytes, to keep between sessions (see
+    /// [`SearchIndex::restore`]): only what texts gave, for articles in
+    /// the library; titles and annotations are set again on each use.
+    ///
+    /// Layout (integers as LEB128): the magic `MGS1`; the number of
+    /// articles, then each id (length, UTF-8); the number of words, then
+    /// each word (length, UTF-8), its number of postings and each posting
+    /// as (article number − previous article number, count).
+    pub fn snapshot(&self) -> Vec<u8> {
+        let mut out = SNAPSHOT_MAGIC.to_vec();
+        let mut number = vec![u32::MAX; self.slots.len()];
+        let kept: Vec<usize> = (0..self.slots.len())
+            .filter(|&i| self.slots[i].live && self.slots[i].text_indexed)
+            .collect();
+        put_uint(&mut out, kept.len() as u64);
+        for (n, &i) in kept.iter().enumerate() {
+            number[i] = n as u32;
+            put_bytes(&mut out, self.slots[i].id.as_bytes());
+        }
+        let words = self.sorted_words();
+        let mut body = Vec::new();
+        let mut count = 0u64;
+        for (word, wid) in words.iter() {
+            let list: Vec<(u32, u32)> = self.postings[*wid as usize]
+                .iter()
+                .filter_map(|p| {
+                    let n = number[(p >> COUNT_BITS) as usize];
+                    (n != u32::MAX).then_some((n, p & COUNT_MAX))
+                })
+                .collect();
+            if list.is_empty() {
+                continue;
+            }
+            count += 1;
+            put_bytes(&mut body, word.as_bytes());
+            put_uint(&mut body, list.len() as u64);
+            let mut last = 0;
+            for (n, c) in list {
+                put_uint(&mut body, u64::from(n - last));
+                put_uint(&mut body, u64::from(c));
+                last = n;
+            }
+        }
+        put_uint(&mut out, count);
+        out.extend_from_slice(&body);
+        out
+    }
+
+    /// An index holding the texts of a [`SearchIndex::snapshot`]; `None`
+    /// for anything else (the snapshot is a cache: then the texts are
+    /// read again). Its articles are searched once
+    /// [`SearchIndex::set_library`] names them.
+    pub fn restore(bytes: &[u8]) -> Option<Self> {
+        let mut r = Reader {
+            bytes: bytes.strip_prefix(SNAPSHOT_MAGIC)?,
+        };
+        let mut ix = Self::new();
+        let n = r.uint()? as usize;
+        let mut slots = Vec::with_capacity(n.min(1 << 20));
+        for _ in 0..n {
+            let id = std::str::from_utf8(r.bytes()?).ok()?;
+            let s = ix.slot_of(id);
+            let slot = &mut ix.slots[s as usize];
+            slot.text_indexed = true;
+            slot.live = false;
+            slots.push(s);
+        }
+        let words = r.uint()?;
+        for _ in 0..words {
+            let word = std::str::from_utf8(r.bytes()?).ok()?;
+            let k = r.uint()? as usize;
+            let mut list = Vec::with_capacity(k.min(slots.len()));
+            let mut at = 0u64;
+            for _ in 0..k {
+                at += r.uint()?;
+                let s = *slots.get(at as usize)?;
+                let c = u32::try_from(r.uint()?).ok()?.min(COUNT_MAX);
+                list.push((s << COUNT_BITS) | c);
+            }
+            let wid = ix.postings.len() as u32;
+            if ix.vocab.insert(Rc::from(word), wid).is_some() {
+                return None;
+            }
+            ix.postings.push(list);
+        }
+        r.bytes.is_empty().then_some(ix)
     }
 
     /// The vocabulary in order (sorted again after words were added).
