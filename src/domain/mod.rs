@@ -20,11 +20,14 @@
 //!   an uploaded file, and planning an import or a replacement.
 //! - [`search`]: searching the library: words, queries, the index and
 //!   its ranking, the sentences a result shows.
+//! - [`sync`]: the documents and revisions of sync through CouchDB's
+//!   replication protocol (in progress).
 
 pub mod annotate;
 pub mod article;
 pub mod exchange;
 pub mod import;
 pub mod search;
+pub mod sync;
 pub mod text;
 pub mod time;

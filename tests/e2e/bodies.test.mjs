@@ -81,6 +81,9 @@ describe('article texts', () => {
   test('an upgrade blocked by an older tab is explained, and the library still opens', async () => {
     const { ctx, page: old } = await openApp(env.browser, env.server.url);
     await paste(old, 'Before the upgrade', 'One sentence here. Another one there.');
+    // The first article of the reader's own asks for persistent storage
+    // after the next paint: let that happen before taking the snapshot.
+    await old.waitForFunction(() => localStorage.getItem('marginalia:persist-asked') === '1');
     const before = await storageSnapshot(old);
     // An older build's tab holds the database open and does not give way.
     await old.goto(`${env.server.url}not-the-app`);

@@ -280,6 +280,46 @@ fn annotation_out(a: &Annotation) -> AnnotationOut<'_> {
     }
 }
 
+/// One article entry as the export writes it, with its text (when the
+/// entry has one) and no annotations: the body of a synced article.
+pub(crate) fn article_value(e: &Entry) -> serde_json::Value {
+    let out = ArticleOut {
+        id: &e.meta.id,
+        title: &e.meta.title,
+        source_name: e.meta.source_name.as_deref(),
+        added: format_rfc3339(&e.meta.added),
+        words: e.meta.words,
+        sentences: e.meta.sentences,
+        text: e.text.as_ref().map(|a| TextOut {
+            blocks: a.blocks.iter().map(block_out).collect(),
+        }),
+        annotations: Vec::new(),
+    };
+    serde_json::to_value(out).unwrap_or_default()
+}
+
+/// One annotation as the export writes it: the body of a synced one.
+pub(crate) fn annotation_value(a: &Annotation) -> serde_json::Value {
+    serde_json::to_value(annotation_out(a)).unwrap_or_default()
+}
+
+/// Reads an article entry as [`article_value`] writes it (checked as an
+/// import's, its text against its id).
+pub(crate) fn read_article_value(at: At<'_>) -> Result<Entry, Bad> {
+    read_article(at, &mut BTreeSet::new())
+}
+
+/// Reads an annotation as [`annotation_value`] writes it (checked as an
+/// import's).
+pub(crate) fn read_annotation_value(at: At<'_>, article: &str) -> Result<Annotation, Bad> {
+    read_annotation(at, article)
+}
+
+/// Reads tag colours as an export's `tagColours`.
+pub(crate) fn read_tag_colours_value(at: At<'_>) -> Result<TagColours, Bad> {
+    read_tag_colours(at)
+}
+
 /// The bundle as a Marginalia JSON export (pretty-printed, stable order).
 /// Article texts are written when `info.complete` and the entry has one.
 pub fn write_json(bundle: &Bundle, info: &ExportInfo) -> String {
