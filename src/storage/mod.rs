@@ -11,6 +11,7 @@ pub mod memory;
 pub mod repo;
 pub mod retag;
 pub mod shelf;
+pub mod sync;
 pub mod transfer;
 
 #[cfg(target_arch = "wasm32")]

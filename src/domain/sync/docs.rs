@@ -114,6 +114,20 @@ impl Doc {
         }
     }
 
+    /// Whether two versions of one document hold the same thing for this
+    /// app: an article's text and its corrections (`revision`; the date
+    /// it was added differs from device to device), tag colours' colours
+    /// (not when they were set), anything else its whole body.
+    pub fn same_content(&self, other: &Doc) -> bool {
+        match (self, other) {
+            (Doc::Article(a), Doc::Article(b)) => {
+                a.meta.id == b.meta.id && a.meta.revision == b.meta.revision
+            }
+            (Doc::TagColours { colours: a, .. }, Doc::TagColours { colours: b, .. }) => a == b,
+            _ => self.canonical() == other.canonical(),
+        }
+    }
+
     /// Its body as canonical JSON text (keys in order), what revisions
     /// are made from.
     pub fn canonical(&self) -> String {

@@ -1,0 +1,714 @@
+//! One sync with a server: pull what changed there since the checkpoint,
+//! merge it in by the rules every tab uses, then push what changed here.
+//!
+//! - **Pull.** The change feed (`style=all_docs`) from the checkpoint, a
+//!   page at a time; every leaf revision this device does not hold is
+//!   fetched (`_bulk_get`), read as untrusted input ([`Doc::read`]: a bad
+//!   one is quarantined with its reason and never applied) and merged: an
+//!   annotation by the multi-tab merge (newest `updated` wins, a deletion
+//!   wins a tie, equal times settle by content), an article added if
+//!   missing or taken when its text was corrected later (`revision`), tag
+//!   colours taken unless they changed here since. The checkpoint moves
+//!   after each page is applied, so a sync cut short resumes there.
+//! - **Push.** Every local value whose hash differs from the one its last
+//!   synced revision held gets the next revision, made from its parent
+//!   and content, so the same change made on two devices is one revision;
+//!   the server is asked which it lacks (`_revs_diff`) and sent those
+//!   (`_bulk_docs` with `new_edits: false` and their `_revisions`). A
+//!   document the server holds in conflict is resolved there: the result
+//!   goes on the winning leaf and every other leaf is closed with a
+//!   deletion.
+//! - **Conflicts.** A document changed both here and there since the last
+//!   sync is reported ([`Report::conflicts`]), whichever side won.
+//!
+//! A sync after one edit sends one document and receives none, plus the
+//! calls that find so (`changes`, `revs_diff`).
+
+use super::state::{KEPT_REVS, SyncStore, Synced};
+use super::{Remote, SyncError};
+use crate::domain::annotate::record::{self, Record};
+use crate::domain::annotate::set::TagColours;
+use crate::domain::annotate::textmap::TextMap;
+use crate::domain::article::library::Library;
+use crate::domain::exchange::Entry;
+use crate::domain::sync::docs::{self, ARTICLE_PREFIX, Doc, TAG_COLOURS_ID};
+use crate::domain::sync::revs::{History, Rev, winner};
+use crate::storage::bodies::BodyStore;
+use crate::storage::repo::{self, DEAD_PREFIX, LIVE_PREFIX, TAG_COLOURS_KEY};
+use crate::storage::shelf::Shelf;
+use crate::storage::{KeyValueStore, StorageError};
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// Documents per page of the change feed and per push.
+pub const BATCH: usize = 100;
+
+/// What one sync did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Documents sent.
+    pub sent: usize,
+    /// Documents taken in.
+    pub received: usize,
+    /// Documents changed on both sides since the last sync.
+    pub conflicts: Vec<String>,
+    /// Documents refused, with why (never applied).
+    pub quarantined: Vec<(String, String)>,
+}
+
+fn local(e: StorageError) -> SyncError {
+    SyncError::Local(e.to_string())
+}
+
+/// A hash of a local value (what a synced revision held).
+fn hash(s: &str) -> String {
+    Rev::next(None, s).sig
+}
+
+/// Where a local value comes from.
+enum Source {
+    Article(String),
+    Record {
+        article: String,
+        annotation: String,
+        raw: String,
+    },
+    TagColours(String),
+}
+
+/// Every local value that syncs, by document id, with its hash.
+fn local_values<S: KeyValueStore>(
+    repo: &repo::Repo<S>,
+    library: &Library,
+) -> BTreeMap<String, (String, Source)> {
+    let mut out = BTreeMap::new();
+    for e in library.entries() {
+        let h = hash(&format!("{}:{}:{}", e.id, e.revision, e.title));
+        out.insert(
+            docs::article_doc_id(&e.id),
+            (h, Source::Article(e.id.clone())),
+        );
+    }
+    let by_short: BTreeMap<&str, &str> = library
+        .entries()
+        .iter()
+        .map(|e| (repo::short_id(&e.id), e.id.as_str()))
+        .collect();
+    // A live record and a tombstone of one id: the later one stands (a
+    // deletion on a tie), as the merge says.
+    let mut records: BTreeMap<(String, String), (i64, bool, String)> = BTreeMap::new();
+    for prefix in [LIVE_PREFIX, DEAD_PREFIX] {
+        for (key, raw) in repo.store().scan(prefix).unwrap_or_default() {
+            let Some((live, short, id)) = repo::parse_record_key(&key) else {
+                continue;
+            };
+            let Some(article) = by_short.get(short) else {
+                continue;
+            };
+            let v: Vec<Value> = serde_json::from_str(&raw).unwrap_or_default();
+            let at = v
+                .get(if live { 5 } else { 1 })
+                .and_then(Value::as_i64)
+                .unwrap_or(0);
+            let slot = records
+                .entry(((*article).to_owned(), id.to_owned()))
+                .or_insert((i64::MIN, live, String::new()));
+            if at > slot.0 || (at == slot.0 && !live) {
+                *slot = (at, live, raw);
+            }
+        }
+    }
+    for ((article, annotation), (_, _, raw)) in records {
+        out.insert(
+            docs::annotation_doc_id(&article, &annotation),
+            (
+                hash(&raw),
+                Source::Record {
+                    article,
+                    annotation,
+                    raw,
+                },
+            ),
+        );
+    }
+    let colours = repo
+        .store()
+        .get(TAG_COLOURS_KEY)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| "{}".into());
+    out.insert(
+        TAG_COLOURS_ID.to_owned(),
+        (hash(&colours), Source::TagColours(colours)),
+    );
+    out
+}
+
+/// The local value of one document and its hash: what [`local_values`]
+/// gives for it, reading only its own keys.
+fn local_one<S: KeyValueStore>(
+    repo: &repo::Repo<S>,
+    library: &Library,
+    id: &str,
+) -> Option<(String, Source)> {
+    if let Some(article) = id.strip_prefix(ARTICLE_PREFIX) {
+        let e = library.get(article)?;
+        let h = hash(&format!("{}:{}:{}", e.id, e.revision, e.title));
+        return Some((h, Source::Article(e.id.clone())));
+    }
+    if id == TAG_COLOURS_ID {
+        let colours = repo
+            .store()
+            .get(TAG_COLOURS_KEY)
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| "{}".into());
+        return Some((hash(&colours), Source::TagColours(colours)));
+    }
+    let (article, annotation) = id.strip_prefix(docs::ANNOTATION_PREFIX)?.split_once(':')?;
+    library.get(article)?;
+    let time = |raw: &str, at: usize| {
+        serde_json::from_str::<Vec<Value>>(raw)
+            .ok()
+            .and_then(|v| v.get(at).and_then(Value::as_i64))
+            .unwrap_or(0)
+    };
+    let live = repo
+        .store()
+        .get(&repo::live_key(article, annotation))
+        .ok()
+        .flatten();
+    let dead = repo
+        .store()
+        .get(&repo::dead_key(article, annotation))
+        .ok()
+        .flatten();
+    let raw = match (live, dead) {
+        (Some(l), Some(d)) => {
+            if time(&l, 5) > time(&d, 1) {
+                l
+            } else {
+                d
+            }
+        }
+        (Some(l), None) => l,
+        (None, Some(d)) => d,
+        (None, None) => return None,
+    };
+    Some((
+        hash(&raw),
+        Source::Record {
+            article: article.to_owned(),
+            annotation: annotation.to_owned(),
+            raw,
+        },
+    ))
+}
+
+/// Runs one sync (see the module docs). `library` is kept in step with
+/// what is stored.
+pub async fn sync_once<S, B, R, T>(
+    shelf: &Shelf<S, B>,
+    library: &mut Library,
+    state: &T,
+    remote: &R,
+    now: DateTime<Utc>,
+) -> Result<Report, SyncError>
+where
+    S: KeyValueStore,
+    B: BodyStore,
+    R: Remote,
+    T: SyncStore,
+{
+    let mut report = Report::default();
+    let mut known = state.all().await;
+    let mut resolve: BTreeMap<String, Vec<History>> = BTreeMap::new();
+    pull(
+        shelf,
+        library,
+        state,
+        remote,
+        &mut known,
+        &mut resolve,
+        &mut report,
+    )
+    .await?;
+    push(
+        shelf,
+        library,
+        state,
+        remote,
+        &mut known,
+        &resolve,
+        now,
+        &mut report,
+    )
+    .await?;
+    Ok(report)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn pull<S: KeyValueStore, B: BodyStore, R: Remote, T: SyncStore>(
+    shelf: &Shelf<S, B>,
+    library: &mut Library,
+    state: &T,
+    remote: &R,
+    known: &mut BTreeMap<String, Synced>,
+    resolve: &mut BTreeMap<String, Vec<History>>,
+    report: &mut Report,
+) -> Result<(), SyncError> {
+    let mut since = state.checkpoint().await.unwrap_or(json!(0));
+    loop {
+        let page = remote.changes(&since, BATCH).await?;
+        if page.rows.is_empty() {
+            break;
+        }
+        let mut wanted = Vec::new();
+        for row in &page.rows {
+            let k = known.get(&row.id);
+            let have = |r: &String| k.is_some_and(|k| k.revs.contains(r) || k.seen.contains(r));
+            for rev in &row.revs {
+                if !have(rev) {
+                    wanted.push((row.id.clone(), rev.clone()));
+                }
+            }
+        }
+        let got = if wanted.is_empty() {
+            Vec::new()
+        } else {
+            remote.bulk_get(&wanted).await?
+        };
+        // Per document: its leaves fetched, and all its leaves on the server.
+        let mut fetched: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        for ((id, _), doc) in wanted.iter().zip(got) {
+            match doc {
+                Ok(d) => fetched.entry(id.clone()).or_default().push(d),
+                Err(why) => report.quarantined.push((id.clone(), why)),
+            }
+        }
+        let mut ids: Vec<&String> = fetched.keys().collect();
+        // Articles before their annotations.
+        ids.sort_by_key(|id| !id.starts_with(ARTICLE_PREFIX));
+        let mut changed = Vec::new();
+        for id in ids {
+            let all_leaves = page
+                .rows
+                .iter()
+                .find(|r| &r.id == id)
+                .map(|r| r.revs.clone())
+                .unwrap_or_default();
+            if let Some(s) = take_in(
+                shelf,
+                library,
+                known,
+                id,
+                &fetched[id],
+                &all_leaves,
+                resolve,
+                report,
+            )
+            .await?
+            {
+                known.insert(id.clone(), s.clone());
+                changed.push((id.clone(), s));
+            }
+        }
+        state.put(&changed).await.map_err(SyncError::Local)?;
+        state
+            .set_checkpoint(&page.last_seq)
+            .await
+            .map_err(SyncError::Local)?;
+        since = page.last_seq;
+        if page.rows.len() < BATCH {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Merges one document's fetched leaves in; its new sync state.
+///
+/// The leaves that count are the fetched ones that are valid and not
+/// closing markers (a deleted revision with no `type`, written to close a
+/// branch after a conflict), and this device's last revision if the
+/// server still holds it as a leaf. Every valid one is merged in (the
+/// merge is commutative, so their order does not matter); the protocol's
+/// winner among them is the branch the next revision goes on, and the
+/// others are closed (see [`push`]).
+#[allow(clippy::too_many_arguments)]
+async fn take_in<S: KeyValueStore, B: BodyStore>(
+    shelf: &Shelf<S, B>,
+    library: &mut Library,
+    known: &BTreeMap<String, Synced>,
+    id: &str,
+    leaves: &[Value],
+    all_leaves: &[String],
+    resolve: &mut BTreeMap<String, Vec<History>>,
+    report: &mut Report,
+) -> Result<Option<Synced>, SyncError> {
+    let prior = known.get(id);
+    let mut seen: Vec<String> = prior.map(|k| k.seen.clone()).unwrap_or_default();
+    let mut read: Vec<(Doc, History)> = Vec::new();
+    for v in leaves {
+        let rev = v["_rev"].as_str().unwrap_or_default().to_owned();
+        let deleted = v["_deleted"].as_bool().unwrap_or(false);
+        if deleted && v.get("type").is_none() {
+            seen.push(rev);
+            continue;
+        }
+        let size = v.to_string().len();
+        let history = History::from_json(&v["_revisions"]);
+        match (Doc::read(v, size), history) {
+            (Ok(d), Some(h)) if d.id() == id && h.head().to_string() == rev => read.push((d, h)),
+            (Ok(_), Some(_)) => report
+                .quarantined
+                .push((id.to_owned(), "its content is for another document".into())),
+            (Ok(_), None) => report
+                .quarantined
+                .push((id.to_owned(), "its revision history is malformed".into())),
+            (Err(e), _) => report.quarantined.push((id.to_owned(), e.to_string())),
+        }
+        if read.last().is_none_or(|(_, h)| h.head().to_string() != rev) {
+            seen.push(rev);
+        }
+    }
+    let keep_seen = |mut s: Vec<String>| {
+        s.sort();
+        s.dedup();
+        let n = s.len().saturating_sub(KEPT_REVS);
+        s.drain(..n);
+        s
+    };
+    if read.is_empty() {
+        return Ok(prior.map(|k| Synced {
+            seen: keep_seen(seen),
+            ..k.clone()
+        }));
+    }
+    let before = local_one(&shelf.repo.borrow(), library, id).map(|(h, _)| h);
+    let changed_here = match (prior, &before) {
+        (Some(k), Some(h)) => &k.hash != h,
+        (None, Some(_)) => true,
+        _ => false,
+    };
+    for (doc, _) in &read {
+        apply(shelf, library, doc, changed_here).await?;
+        report.received += 1;
+    }
+    let after = local_one(&shelf.repo.borrow(), library, id).map(|(h, _)| h);
+    // The leaves that count: those read, and this device's own if the
+    // server still has it as a leaf.
+    let mut candidates: Vec<(History, bool, Option<&Doc>)> = read
+        .iter()
+        .map(|(d, h)| (h.clone(), d.is_deleted(), Some(d)))
+        .collect();
+    if let Some(k) = prior
+        && let Some(head) = k.revs.first()
+        && all_leaves.contains(head)
+        && let Some(h) = History::new(k.revs.iter().filter_map(|r| Rev::parse(r)).collect())
+    {
+        candidates.push((h, k.deleted, None));
+    }
+    let ranked: Vec<(Rev, bool)> = candidates
+        .iter()
+        .map(|(h, d, _)| (h.head().clone(), *d))
+        .collect();
+    let Some(w) = winner(&ranked) else {
+        return Ok(None);
+    };
+    let (win_hist, win_deleted, win_doc) = candidates[w].clone();
+    let others: Vec<History> = candidates
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != w)
+        .map(|(_, (h, _, _))| h.clone())
+        .collect();
+    // Whether this device now holds what the winning leaf holds.
+    let same = match win_doc {
+        Some(d) => local_doc(shelf, library, id)
+            .await
+            .is_some_and(|l| l.same_content(d)),
+        None => prior.map(|k| &k.hash) == after.as_ref(),
+    };
+    if changed_here && (prior.is_some() || !same) {
+        report.conflicts.push(id.to_owned());
+    }
+    if !others.is_empty() {
+        resolve.insert(id.to_owned(), others.clone());
+    }
+    // Taken as it is: synced. Otherwise what is here goes out next, on top.
+    let hash = if same && others.is_empty() {
+        after.unwrap_or_default()
+    } else {
+        String::new()
+    };
+    Ok(Some(Synced {
+        revs: win_hist
+            .revs
+            .iter()
+            .take(KEPT_REVS)
+            .map(ToString::to_string)
+            .collect(),
+        hash,
+        deleted: win_deleted,
+        seen: keep_seen(seen),
+    }))
+}
+
+/// Stores one incoming document, merged with what is here.
+async fn apply<S: KeyValueStore, B: BodyStore>(
+    shelf: &Shelf<S, B>,
+    library: &mut Library,
+    doc: &Doc,
+    changed_here: bool,
+) -> Result<(), SyncError> {
+    match doc {
+        Doc::Article(entry) => {
+            let Some(article) = &entry.text else {
+                return Ok(());
+            };
+            match library.get(&article.id).map(|m| m.revision) {
+                None => {
+                    shelf.add(library, article).await.map_err(local)?;
+                }
+                Some(r) if r < entry.meta.revision => {
+                    shelf.update(library, article).await.map_err(local)?;
+                }
+                Some(_) => {}
+            }
+        }
+        Doc::Annotation(_) | Doc::Deleted { .. } => {
+            let article = match doc {
+                Doc::Annotation(a) => a.article.clone(),
+                Doc::Deleted { article, .. } => article.clone(),
+                _ => unreachable!(),
+            };
+            if library.get(&article).is_none() {
+                return Ok(());
+            }
+            let text = shelf.load(&article).await.map_err(local)?;
+            let map = TextMap::new(&text);
+            let mut repo = shelf.repo.borrow_mut();
+            let mut set = repo.stored_annotations_for(&map, &article);
+            let id = match doc {
+                Doc::Annotation(a) => {
+                    let mut a = (**a).clone();
+                    a.target.resync(&map);
+                    let id = a.id.clone();
+                    set.merge_one(a);
+                    id
+                }
+                Doc::Deleted { id, at, .. } => {
+                    set.mark_deleted(id, *at);
+                    id.clone()
+                }
+                _ => unreachable!(),
+            };
+            if !set.take_touched().is_empty() {
+                set.keep_unsaved([id]);
+                repo.save_changes(library, &mut set, &map).map_err(local)?;
+            }
+        }
+        // Colours changed here since the last sync stay, and go out next.
+        Doc::TagColours { colours, .. } if !changed_here => {
+            let mut repo = shelf.repo.borrow_mut();
+            if &repo.load_tag_colours() != colours {
+                repo.save_tag_colours(colours).map_err(local)?;
+            }
+        }
+        Doc::TagColours { .. } => {}
+    }
+    Ok(())
+}
+
+/// The document this device holds for `id`, as it would send it.
+async fn local_doc<S: KeyValueStore, B: BodyStore>(
+    shelf: &Shelf<S, B>,
+    library: &Library,
+    id: &str,
+) -> Option<Doc> {
+    let source = local_one(&shelf.repo.borrow(), library, id)?.1;
+    let mut maps = BTreeMap::new();
+    doc_of(shelf, library, source, &mut maps, DateTime::UNIX_EPOCH).await
+}
+
+/// The document for a local value (`maps` keeps the texts read).
+async fn doc_of<S: KeyValueStore, B: BodyStore>(
+    shelf: &Shelf<S, B>,
+    library: &Library,
+    source: Source,
+    maps: &mut BTreeMap<String, TextMap>,
+    now: DateTime<Utc>,
+) -> Option<Doc> {
+    match source {
+        Source::Article(id) => {
+            let meta = library.get(&id)?.clone();
+            let text = shelf.load(&id).await.ok()?;
+            Some(Doc::Article(Entry::new(meta, Some(text), Vec::new())))
+        }
+        Source::Record {
+            article,
+            annotation,
+            raw,
+        } => {
+            if !maps.contains_key(&article) {
+                let text = shelf.load(&article).await.ok()?;
+                maps.insert(article.clone(), TextMap::new(&text));
+            }
+            match record::decode(&article, &annotation, &raw, &maps[&article]).ok()? {
+                Record::Live(a) => Some(Doc::Annotation(a)),
+                Record::Dead(at) => Some(Doc::Deleted {
+                    article,
+                    id: annotation,
+                    at,
+                }),
+            }
+        }
+        Source::TagColours(raw) => {
+            let colours: TagColours = serde_json::from_str(&raw).unwrap_or_default();
+            Some(Doc::TagColours {
+                colours,
+                updated: now,
+            })
+        }
+    }
+}
+
+/// A document with its revision fields, ready for `_bulk_docs`.
+fn with_revs(id: &str, body: Value, history: &History, deleted: bool) -> Value {
+    let mut v = body;
+    v["_id"] = json!(id);
+    v["_rev"] = json!(history.head().to_string());
+    v["_revisions"] = history.to_json();
+    if deleted {
+        v["_deleted"] = json!(true);
+    }
+    v
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn push<S: KeyValueStore, B: BodyStore, R: Remote, T: SyncStore>(
+    shelf: &Shelf<S, B>,
+    library: &Library,
+    state: &T,
+    remote: &R,
+    known: &mut BTreeMap<String, Synced>,
+    resolve: &BTreeMap<String, Vec<History>>,
+    now: DateTime<Utc>,
+    report: &mut Report,
+) -> Result<(), SyncError> {
+    let values = {
+        let repo = shelf.repo.borrow();
+        local_values(&repo, library)
+    };
+    let mut due: Vec<(String, String, Source)> = values
+        .into_iter()
+        .filter(|(id, (h, _))| {
+            known.get(id).is_none_or(|k| &k.hash != h) || resolve.contains_key(id)
+        })
+        .map(|(id, (h, s))| (id, h, s))
+        .collect();
+    // Articles first, so a device pulling meets an article before its annotations.
+    due.sort_by_key(|(id, _, _)| !id.starts_with(ARTICLE_PREFIX));
+    let mut maps = BTreeMap::new();
+    for chunk in due.chunks_mut(BATCH) {
+        let mut out: Vec<(String, Value, Synced)> = Vec::new();
+        let mut extra: Vec<(String, Value)> = Vec::new();
+        for (id, h, source) in chunk.iter_mut() {
+            let source = std::mem::replace(source, Source::TagColours(String::new()));
+            let Some(doc) = doc_of(shelf, library, source, &mut maps, now).await else {
+                continue;
+            };
+            let body = doc.body();
+            let prior = known.get(id.as_str());
+            let parent_hist = prior
+                .and_then(|k| History::new(k.revs.iter().filter_map(|r| Rev::parse(r)).collect()));
+            let rev = Rev::next(parent_hist.as_ref().map(History::head), &body.to_string());
+            let history = match &parent_hist {
+                Some(p) => p.push(rev).unwrap_or_else(|| {
+                    History::new(vec![Rev::next(None, &body.to_string())])
+                        .unwrap_or_else(|| unreachable!())
+                }),
+                None => History::new(vec![rev]).unwrap_or_else(|| unreachable!()),
+            }
+            .truncated(KEPT_REVS);
+            let deleted = doc.is_deleted();
+            let mut seen = prior.map(|k| k.seen.clone()).unwrap_or_default();
+            for loser in resolve.get(id.as_str()).into_iter().flatten() {
+                let close = Rev::next(Some(loser.head()), "closed");
+                if let Some(h) = loser.push(close) {
+                    seen.push(h.head().to_string());
+                    extra.push((
+                        id.clone(),
+                        with_revs(id, json!({}), &h.truncated(KEPT_REVS), true),
+                    ));
+                }
+            }
+            let n = seen.len().saturating_sub(KEPT_REVS);
+            seen.drain(..n);
+            out.push((
+                id.clone(),
+                with_revs(id, body, &history, deleted),
+                Synced {
+                    revs: history.revs.iter().map(ToString::to_string).collect(),
+                    hash: h.clone(),
+                    deleted,
+                    seen,
+                },
+            ));
+        }
+        if out.is_empty() && extra.is_empty() {
+            continue;
+        }
+        let mut ask: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (id, v, _) in &out {
+            ask.entry(id.clone())
+                .or_default()
+                .push(v["_rev"].as_str().unwrap_or_default().to_owned());
+        }
+        for (id, v) in &extra {
+            ask.entry(id.clone())
+                .or_default()
+                .push(v["_rev"].as_str().unwrap_or_default().to_owned());
+        }
+        let missing = remote.revs_diff(&ask).await?;
+        let lacks = |id: &str, v: &Value| {
+            missing
+                .get(id)
+                .is_some_and(|m| m.iter().any(|r| Some(r.as_str()) == v["_rev"].as_str()))
+        };
+        let send: Vec<Value> = out
+            .iter()
+            .filter(|(id, v, _)| lacks(id, v))
+            .map(|(_, v, _)| v.clone())
+            .chain(
+                extra
+                    .iter()
+                    .filter(|(id, v)| lacks(id, v))
+                    .map(|(_, v)| v.clone()),
+            )
+            .collect();
+        let failed = if send.is_empty() {
+            Vec::new()
+        } else {
+            remote.bulk_docs(&send).await?
+        };
+        report.sent += send.len() - failed.len();
+        let mut done = Vec::new();
+        for (id, _, s) in out {
+            if failed.iter().any(|(f, _)| *f == id) {
+                continue;
+            }
+            known.insert(id.clone(), s.clone());
+            done.push((id, s));
+        }
+        for (id, why) in failed {
+            report
+                .quarantined
+                .push((id, format!("the server refused it: {why}")));
+        }
+        state.put(&done).await.map_err(SyncError::Local)?;
+    }
+    Ok(())
+}
