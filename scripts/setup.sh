@@ -56,7 +56,7 @@ fi
 lock_sum="$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)"
 if [ "$(cat "$ROOT/node_modules/.marginalia-lock" 2>/dev/null || true)" != "$lock_sum" ]; then
   say "installing npm tools (binaryen $BINARYEN_VERSION, playwright-core, axe-core)"
-  (cd "$ROOT" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >&2)
+  (cd "$ROOT" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --omit=optional --no-audit --no-fund >&2)
   echo "$lock_sum" > "$ROOT/node_modules/.marginalia-lock"
 fi
 case "$(wasm-opt --version 2>/dev/null || true)" in

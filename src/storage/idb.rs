@@ -74,6 +74,13 @@ export function idb_put_all(db, store, keys, values, abort) {
 export function idb_delete(db, store, keys) {
   return tx(db, store, 'readwrite', (os) => { for (const k of keys) os.delete(k); }, false);
 }
+export function idb_entries(db, store) {
+  return tx(db, store, 'readonly', (os, done) => {
+    const k = os.getAllKeys();
+    const v = os.getAll();
+    v.onsuccess = () => done([k.result, v.result]);
+  }, false);
+}
 export function idb_keys(db, store) {
   return tx(db, store, 'readonly', (os, done) => {
     const r = os.getAllKeys();
@@ -88,6 +95,7 @@ extern "C" {
     fn idb_put_all(db: &JsValue, store: &str, keys: Array, values: Array, abort: bool) -> Promise;
     fn idb_delete(db: &JsValue, store: &str, keys: Array) -> Promise;
     fn idb_keys(db: &JsValue, store: &str) -> Promise;
+    fn idb_entries(db: &JsValue, store: &str) -> Promise;
 }
 
 /// The database's name.
@@ -264,5 +272,70 @@ impl IdbCache {
         ))
         .await
         .map(|_| ())
+    }
+}
+
+/// A store of strings by key in its own IndexedDB database, for state the
+/// app keeps apart from the library (sync state: `marginalia-sync`).
+pub struct IdbStrings {
+    db: JsValue,
+    store: &'static str,
+}
+
+impl IdbStrings {
+    /// Opens database `name` with its one store `store`.
+    pub async fn open(name: &str, store: &'static str) -> Result<Self, StorageError> {
+        let has = web_sys::window()
+            .and_then(|w| js_sys::Reflect::get(&w, &"indexedDB".into()).ok())
+            .is_some_and(|v| !v.is_undefined() && !v.is_null());
+        if !has {
+            return Err(StorageError::Unavailable("no IndexedDB".into()));
+        }
+        let db = wait(idb_open(name, 1, store)).await?;
+        Ok(Self { db, store })
+    }
+
+    /// Every key and its string value.
+    pub async fn entries(&self) -> Result<Vec<(String, String)>, StorageError> {
+        let both = Array::from(&wait(idb_entries(&self.db, self.store)).await?);
+        let keys = Array::from(&both.get(0));
+        let values = Array::from(&both.get(1));
+        Ok(keys
+            .iter()
+            .zip(values.iter())
+            .filter_map(|(k, v)| Some((k.as_string()?, v.as_string()?)))
+            .collect())
+    }
+
+    /// The value under `key`.
+    pub async fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
+        Ok(wait(idb_get(&self.db, self.store, key)).await?.as_string())
+    }
+
+    /// Stores every `(key, value)` in one transaction.
+    pub async fn put_all(&self, items: &[(String, String)]) -> Result<(), StorageError> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        let (k, v): (Vec<_>, Vec<_>) = items.iter().cloned().unzip();
+        wait(idb_put_all(
+            &self.db,
+            self.store,
+            strings(k),
+            strings(v),
+            false,
+        ))
+        .await
+        .map(|_| ())
+    }
+
+    /// Removes these keys.
+    pub async fn delete(&self, keys: &[String]) -> Result<(), StorageError> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        wait(idb_delete(&self.db, self.store, strings(keys)))
+            .await
+            .map(|_| ())
     }
 }

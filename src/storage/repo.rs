@@ -73,6 +73,10 @@ pub const READING_PREFIX: &str = "marginalia:r:";
 pub const BACKUPS_KEY: &str = "marginalia:backups";
 /// Set once persistent storage was asked for (see [`Repo::first_persist_ask`]).
 pub const PERSIST_ASKED_KEY: &str = "marginalia:persist-asked";
+/// The origin of the configured sync server, read by `index.html` to
+/// allow it in the Content-Security-Policy (nothing else is kept here:
+/// credentials and sync state are in IndexedDB, `marginalia-sync`).
+pub const SYNC_ORIGIN_KEY: &str = "marginalia:sync-origin";
 /// Prefix of keys that keep unreadable values.
 pub const BACKUP_PREFIX: &str = "marginalia:backup:";
 
@@ -475,6 +479,19 @@ impl<S: KeyValueStore> Repo<S> {
             return false;
         }
         self.store.set(PERSIST_ASKED_KEY, "1").is_ok()
+    }
+
+    /// The configured sync server's origin, if any.
+    pub fn sync_origin(&self) -> Option<String> {
+        self.store.get(SYNC_ORIGIN_KEY).ok().flatten()
+    }
+
+    /// Sets (or with `None` forgets) the sync server's origin.
+    pub fn set_sync_origin(&mut self, origin: Option<&str>) -> Result<(), StorageError> {
+        match origin {
+            Some(o) => self.store.set(SYNC_ORIGIN_KEY, o),
+            None => self.store.remove(SYNC_ORIGIN_KEY),
+        }
     }
 
     /// Reads the index as stored now, without repairing anything: for

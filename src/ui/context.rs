@@ -322,6 +322,49 @@ impl LibraryCtx {
             .unwrap_or_default()
     }
 
+    /// One sync with `remote` (see `storage::sync::engine`); the library
+    /// and an open reader follow what it took in.
+    pub async fn sync<
+        R: crate::storage::sync::Remote,
+        T: crate::storage::sync::state::SyncStore,
+    >(
+        &self,
+        state: &T,
+        remote: &R,
+    ) -> Result<crate::storage::sync::engine::Report, crate::storage::sync::SyncError> {
+        let shelf = self
+            .shelf()
+            .map_err(|e| crate::storage::sync::SyncError::Local(e.to_string()))?;
+        self.refresh();
+        let mut lib = self.library.get_untracked();
+        let report = crate::storage::sync::engine::sync_once(
+            &shelf,
+            &mut lib,
+            state,
+            remote,
+            super::time::now(),
+        )
+        .await;
+        self.library.try_set(lib);
+        if report.as_ref().is_ok_and(|r| r.received > 0) {
+            self.refresh_counts();
+            self.imported.try_update(|n| *n += 1);
+        }
+        report
+    }
+
+    /// The configured sync server's origin.
+    pub fn sync_origin(&self) -> Option<String> {
+        self.with_repo(|r| r.sync_origin()).flatten()
+    }
+
+    /// Sets or forgets the sync server's origin (read at the next load, for
+    /// the Content-Security-Policy).
+    pub fn set_sync_origin(&self, origin: Option<&str>) -> Result<(), StorageError> {
+        self.with_repo(|r| r.set_sync_origin(origin))
+            .unwrap_or_else(gone)
+    }
+
     /// Takes in the index another tab wrote. An unreadable one is ignored
     /// here; the next start repairs it.
     pub fn refresh(&self) {

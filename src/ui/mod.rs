@@ -17,6 +17,7 @@ pub mod prefs;
 pub mod reader;
 pub mod route;
 pub mod search;
+pub mod sync;
 pub mod tags;
 pub mod time;
 pub mod transfer;
@@ -87,6 +88,7 @@ pub fn App(
     time::mark("marginalia:storage-opened");
     provide_context(lib);
     provide_context(search::SearchCtx::new());
+    provide_context(sync::SyncCtx::start(lib, notices));
     // Bodies an older version kept in localStorage move to IndexedDB now
     // (verified, resumable; until then they are read where they are).
     // After the first paint: looking for them lists every key.
@@ -165,6 +167,7 @@ pub fn App(
             <nav class="pages" aria-label="Pages">
                 <a href="#/notebook" data-testid="nav-notebook" aria-current=move || (route.get() == Route::Notebook).then_some("page")>"Notebook"</a>
                 <a href="#/tags" data-testid="nav-tags" aria-current=move || (route.get() == Route::Tags).then_some("page")>"Tags"</a>
+                <sync::SyncStatus />
             </nav>
             <ReaderControls />
         </header>
@@ -177,6 +180,7 @@ pub fn App(
                 Route::ReadAt(id, at) => view! { <reader::ReaderPage id at /> }.into_any(),
                 Route::Notebook => view! { <notebook::NotebookPage /> }.into_any(),
                 Route::Tags => view! { <tags::TagsPage /> }.into_any(),
+                Route::Sync => view! { <sync::SyncPage /> }.into_any(),
             }}
         </main>
     }

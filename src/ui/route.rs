@@ -1,7 +1,7 @@
 //! Hash routes: `#/` is the library, `#/read/<id>` an article,
 //! `#/read/<id>/<n>` an article with its sentence `n` shown and selected
 //! (a search result, a notebook entry), `#/notebook` every annotation and
-//! `#/tags` the tag manager. The hash keeps reload and back/forward on the
+//! `#/tags` the tag manager, `#/sync` sync. The hash keeps reload and back/forward on the
 //! same page without a server.
 
 use leptos::prelude::*;
@@ -19,6 +19,8 @@ pub enum Route {
     Notebook,
     /// The tag manager.
     Tags,
+    /// Sync settings and status.
+    Sync,
 }
 
 impl Route {
@@ -36,6 +38,7 @@ impl Route {
             _ => match path {
                 "notebook" => Self::Notebook,
                 "tags" => Self::Tags,
+                "sync" => Self::Sync,
                 _ => Self::Library,
             },
         }
@@ -49,6 +52,7 @@ impl Route {
             Self::ReadAt(id, n) => format!("#/read/{id}/{n}"),
             Self::Notebook => "#/notebook".into(),
             Self::Tags => "#/tags".into(),
+            Self::Sync => "#/sync".into(),
         }
     }
 }

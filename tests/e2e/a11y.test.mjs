@@ -98,6 +98,9 @@ for (const scheme of ['light', 'dark']) {
         await page.click('[data-testid="tag-delete-confirm"]');
         await page.locator('[data-testid="tag-undo"]').waitFor();
         await check('tag manager, undo offered');
+        await page.goto(`${env.server.url}#/sync`);
+        await page.locator('[data-testid="sync-url"]').waitFor();
+        await check('sync page');
 
         const file = JSON.stringify({ format: 'marginalia', version: 1, exported: '2026-11-30T00:00:00Z', app: { name: 'test', version: '0' }, complete: false, articles: [], tagColours: {} });
         await page.goto(`${env.server.url}#/`);

@@ -246,3 +246,28 @@ export async function profile(page, label, run) {
   console.log(`  profile, ${label} (self time, ms):`);
   for (const [name, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`    ${ms.toFixed(1).padStart(7)}  ${name}`);
 }
+
+/**
+ * A CouchDB-compatible server for sync tests: pouchdb-server (npm), in
+ * memory, on a free loopback port, started here and stopped by `stop()`.
+ */
+export async function startCouch() {
+  const net = await import('node:net');
+  const { spawn } = await import('node:child_process');
+  const port = await new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+  });
+  const bin = path.join(ROOT, 'node_modules/.bin/pouchdb-server');
+  const dir = fs.mkdtempSync(path.join((await import('node:os')).tmpdir(), 'couch-'));
+  const proc = spawn(bin, ['--in-memory', '-o', '127.0.0.1', '-p', String(port), '--no-stdout-logs'], { cwd: dir, stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try { if ((await fetch(`${url}/`)).ok) break; } catch (_) { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    stop: () => new Promise((resolve) => { proc.once('exit', resolve); proc.kill(); }),
+  };
+}

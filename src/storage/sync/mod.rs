@@ -6,6 +6,10 @@
 //! real revision trees, for tests; the HTTP remote comes next.
 
 pub mod engine;
+#[cfg(target_arch = "wasm32")]
+pub mod http;
+#[cfg(target_arch = "wasm32")]
+pub mod idb_state;
 pub mod memory;
 pub mod state;
 

@@ -1,0 +1,377 @@
+//! Sync (issue 13, in progress): the Sync page (`#/sync`), where the
+//! reader names a CouchDB database and connects, and the small status in
+//! the top bar. Nothing is sent anywhere before the reader connects, and
+//! then only to that database's origin, which the page's
+//! Content-Security-Policy allows from the next load on (so connecting to
+//! a new origin reloads the page once).
+//!
+//! A sync runs on connecting, on *Sync now*, when the browser comes back
+//! online and every 30 seconds while the page is open.
+
+use super::context::LibraryCtx;
+use super::notices::Notices;
+use super::time;
+use crate::storage::sync::SyncError;
+use crate::storage::sync::http::{HttpRemote, basic_auth, check_url};
+use crate::storage::sync::idb_state::IdbSyncStore;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::rc::Rc;
+
+/// What the status shows (`data-state`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyncState {
+    /// Not connected.
+    Off,
+    /// A sync is running.
+    Syncing,
+    /// The last sync worked.
+    Synced,
+    /// The browser is offline.
+    Offline,
+    /// The last sync failed.
+    Error,
+}
+
+impl SyncState {
+    fn name(self) -> &'static str {
+        match self {
+            SyncState::Off => "off",
+            SyncState::Syncing => "syncing",
+            SyncState::Synced => "synced",
+            SyncState::Offline => "offline",
+            SyncState::Error => "error",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            SyncState::Off => "Sync off",
+            SyncState::Syncing => "Syncing…",
+            SyncState::Synced => "Synced",
+            SyncState::Offline => "Offline",
+            SyncState::Error => "Sync error",
+        }
+    }
+}
+
+/// The connection's settings (kept in IndexedDB, `marginalia-sync`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Config {
+    url: String,
+    user: String,
+    password: String,
+}
+
+/// The app-wide sync state.
+#[derive(Clone, Copy)]
+pub struct SyncCtx {
+    state: RwSignal<SyncState>,
+    message: RwSignal<String>,
+    last: RwSignal<Option<chrono::DateTime<chrono::Utc>>>,
+    /// The database URL connected to (empty when off).
+    url: RwSignal<String>,
+    /// Offered when the database does not exist.
+    missing: RwSignal<bool>,
+    config: StoredValue<Option<Config>>,
+    store: StoredValue<Option<Rc<IdbSyncStore>>, LocalStorage>,
+    running: StoredValue<bool>,
+}
+
+impl SyncCtx {
+    /// Reads the settings and, when connected, syncs now, on coming back
+    /// online and every 30 seconds.
+    pub fn start(lib: LibraryCtx, notices: Notices) -> Self {
+        let ctx = Self {
+            state: RwSignal::new(SyncState::Off),
+            message: RwSignal::new(String::new()),
+            last: RwSignal::new(None),
+            url: RwSignal::new(String::new()),
+            missing: RwSignal::new(false),
+            config: StoredValue::new(None),
+            store: StoredValue::new_local(None),
+            running: StoredValue::new(false),
+        };
+        // No sync server named: nothing to open, nothing sent.
+        if lib.sync_origin().is_none() {
+            return ctx;
+        }
+        leptos::task::spawn_local(async move {
+            let Ok(store) = IdbSyncStore::open().await else {
+                return;
+            };
+            let config = store
+                .config()
+                .await
+                .and_then(|c| serde_json::from_str::<Config>(&c).ok());
+            ctx.store.set_value(Some(Rc::new(store)));
+            if let Some(c) = config {
+                ctx.url.set(c.url.clone());
+                ctx.config.set_value(Some(c));
+                ctx.run(lib, notices, true);
+            }
+        });
+        let h = window_event_listener(leptos::ev::online, move |_| ctx.run(lib, notices, false));
+        std::mem::forget(h); // for the app's life
+        set_interval(
+            move || {
+                if ctx.config.with_value(Option::is_some) {
+                    ctx.run(lib, notices, false);
+                }
+            },
+            std::time::Duration::from_secs(30),
+        );
+        ctx
+    }
+
+    /// Syncs once (unless one is running); `check` tests the server first.
+    pub fn run(self, lib: LibraryCtx, notices: Notices, check: bool) {
+        let Some(c) = self.config.get_value() else {
+            return;
+        };
+        if self.running.get_value() {
+            return;
+        }
+        let Some(store) = self.store.get_value() else {
+            return;
+        };
+        self.running.set_value(true);
+        self.state.set(SyncState::Syncing);
+        leptos::task::spawn_local(async move {
+            let remote = HttpRemote::new(c.url.clone(), basic_auth(&c.user, &c.password));
+            let checked = if check {
+                remote.check().await
+            } else {
+                Ok(true)
+            };
+            let result = match checked {
+                Ok(true) => lib
+                    .sync(store.as_ref(), &remote)
+                    .await
+                    .map_err(|e| explain(&e)),
+                Ok(false) => {
+                    self.missing.set(true);
+                    Err("The database does not exist on the server. Create it, or check the address.".into())
+                }
+                Err(why) => Err(why),
+            };
+            self.running.set_value(false);
+            match result {
+                Ok(report) => {
+                    self.missing.set(false);
+                    self.last.set(Some(time::now()));
+                    self.state.set(SyncState::Synced);
+                    let mut msg = format!(
+                        "Sent {}, received {}.",
+                        plural(report.sent, "document"),
+                        plural(report.received, "document")
+                    );
+                    if !report.conflicts.is_empty() {
+                        msg.push_str(&format!(
+                            " {} edited on this device and another since the last sync; the newest edit was kept.",
+                            plural(report.conflicts.len(), "annotation was")
+                        ));
+                    }
+                    if !report.quarantined.is_empty() {
+                        msg.push_str(&format!(
+                            " {} from the server could not be read and were set aside: {}.",
+                            plural(report.quarantined.len(), "document"),
+                            report
+                                .quarantined
+                                .iter()
+                                .take(3)
+                                .map(|(i, w)| format!("{i} ({w})"))
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        ));
+                        notices.push(super::notices::Level::Warning, msg.clone());
+                    }
+                    self.message.set(msg);
+                }
+                Err(why) => {
+                    let offline = web_sys::window().is_some_and(|w| !w.navigator().on_line());
+                    self.state.set(if offline {
+                        SyncState::Offline
+                    } else {
+                        SyncState::Error
+                    });
+                    self.message.set(if offline {
+                        "This device is offline; it will sync when it is back online.".into()
+                    } else {
+                        why
+                    });
+                }
+            }
+        });
+    }
+}
+
+fn plural(n: usize, one: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else if let Some(base) = one.strip_suffix(" was") {
+        format!("{n} {base}s were")
+    } else {
+        format!("{n} {one}s")
+    }
+}
+
+fn explain(e: &SyncError) -> String {
+    match e {
+        SyncError::Unreachable(_) => "The server did not answer. Check that it is running and reachable; sync tries again every 30 seconds.".into(),
+        SyncError::Refused(why) => format!("The server refused access ({why}). Check the user name and password."),
+        SyncError::NoDatabase => "The database does not exist on the server.".into(),
+        other => format!("Sync failed: {other}."),
+    }
+}
+
+/// The status in the top bar.
+#[component]
+pub fn SyncStatus() -> impl IntoView {
+    let sync = expect_context::<SyncCtx>();
+    view! {
+        <a
+            class="sync-status"
+            href="#/sync"
+            data-testid="sync-status"
+            data-state=move || sync.state.get().name()
+            title=move || sync.message.get()
+        >
+            {move || sync.state.get().label()}
+        </a>
+    }
+}
+
+/// The Sync page.
+#[component]
+pub fn SyncPage() -> impl IntoView {
+    let lib = expect_context::<LibraryCtx>();
+    let notices = expect_context::<Notices>();
+    let sync = expect_context::<SyncCtx>();
+    let url = RwSignal::new(sync.url.get_untracked());
+    let user = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(String::new());
+    let connect = move || {
+        error.set(String::new());
+        let (db, origin) = match check_url(&url.get_untracked()) {
+            Ok(x) => x,
+            Err(why) => {
+                error.set(why);
+                return;
+            }
+        };
+        let config = Config {
+            url: db,
+            user: user.get_untracked().trim().to_owned(),
+            password: password.get_untracked(),
+        };
+        leptos::task::spawn_local(async move {
+            let store = match sync.store.get_value() {
+                Some(s) => s,
+                None => match IdbSyncStore::open().await {
+                    Ok(s) => {
+                        let s = Rc::new(s);
+                        sync.store.set_value(Some(s.clone()));
+                        s
+                    }
+                    Err(e) => {
+                        error.set(format!(
+                            "This browser's storage for sync could not be opened: {e}."
+                        ));
+                        return;
+                    }
+                },
+            };
+            let json = serde_json::to_string(&config).unwrap_or_default();
+            if let Err(e) = store.set_config(&json).await {
+                error.set(format!("The settings could not be saved: {e}."));
+                return;
+            }
+            let allowed = lib.sync_origin().as_deref() == Some(origin.as_str());
+            if let Err(e) = lib.set_sync_origin(Some(&origin)) {
+                error.set(format!("The settings could not be saved: {e}."));
+                return;
+            }
+            if !allowed {
+                // The page may reach the new origin only once its policy says so.
+                let _ = window().location().reload();
+                return;
+            }
+            sync.url.set(config.url.clone());
+            sync.config.set_value(Some(config));
+            sync.run(lib, notices, true);
+        });
+    };
+    let create = move || {
+        let Some(c) = sync.config.get_value() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let remote = HttpRemote::new(c.url.clone(), basic_auth(&c.user, &c.password));
+            match remote.create().await {
+                Ok(()) => sync.run(lib, notices, true),
+                Err(why) => error.set(why),
+            }
+        });
+    };
+    let disconnect = move || {
+        leptos::task::spawn_local(async move {
+            if let Some(store) = sync.store.get_value() {
+                let _ = store.clear().await;
+            }
+            let _ = lib.set_sync_origin(None);
+            sync.config.set_value(None);
+            sync.url.set(String::new());
+            sync.state.set(SyncState::Off);
+            sync.message.set(
+                "Disconnected: nothing more is sent, and the user name and password are forgotten."
+                    .into(),
+            );
+            sync.missing.set(false);
+        });
+    };
+    let connected = move || !sync.url.get().is_empty();
+    view! {
+        <section class="sync-page library-page" data-testid="sync-page" aria-labelledby="sync-heading">
+            <h1 id="sync-heading">"Sync"</h1>
+            <p class="hint">
+                "Keep this library in step with your other devices through a CouchDB database of your own (CouchDB, IBM Cloudant, or PouchDB Server). Nothing is sent anywhere until you connect, and then only to that database. Your user name and password stay in this browser."
+            </p>
+            <Show
+                when=connected
+                fallback=move || view! {
+                    <form class="sync-form" novalidate on:submit=move |ev| { ev.prevent_default(); connect(); }>
+                        <label>"Database URL"
+                            <input data-testid="sync-url" type="url" placeholder="https://couch.example.org/marginalia" prop:value=move || url.get() on:input=move |ev| url.set(event_target_value(&ev)) />
+                        </label>
+                        <label>"User name (if the server needs one)"
+                            <input data-testid="sync-user" autocomplete="username" prop:value=move || user.get() on:input=move |ev| user.set(event_target_value(&ev)) />
+                        </label>
+                        <label>"Password"
+                            <input data-testid="sync-password" type="password" autocomplete="current-password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
+                        </label>
+                        <button class="primary" type="submit" data-testid="sync-connect">"Connect"</button>
+                    </form>
+                }
+            >
+                <p data-testid="sync-connected">"Connected to " <strong>{move || sync.url.get()}</strong></p>
+                <p data-testid="sync-last">
+                    {move || match sync.last.get() {
+                        Some(t) => format!("Last successful sync: {} {}", time::local_date(t), time::local_time(t)),
+                        None => "Not synced yet.".to_owned(),
+                    }}
+                </p>
+                <div class="sync-actions">
+                    <button class="primary" data-testid="sync-now" on:click=move |_| sync.run(lib, notices, false)>"Sync now"</button>
+                    {move || sync.missing.get().then(|| view! {
+                        <button data-testid="sync-create" on:click=move |_| create()>"Create the database"</button>
+                    })}
+                    <button class="danger" data-testid="sync-disconnect" on:click=move |_| disconnect()>"Disconnect"</button>
+                </div>
+            </Show>
+            <p class="sync-message" data-testid="sync-message" role="status">{move || sync.message.get()}</p>
+            {move || (!error.get().is_empty()).then(|| view! { <p class="sync-error" data-testid="sync-error" role="alert">{error.get()}</p> })}
+        </section>
+    }
+}
