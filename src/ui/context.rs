@@ -33,6 +33,9 @@ pub struct LibraryCtx {
     reading: RwSignal<BTreeMap<String, Reading>>,
     counts: RwSignal<BTreeMap<String, usize>>,
     imported: RwSignal<u64>,
+    /// Bumped after each change this tab stores (a save, an article added
+    /// or deleted, a tag operation): what a sync after edits follows.
+    edits: RwSignal<u64>,
     shelf: StoredValue<Rc<AppShelf>, LocalStorage>,
 }
 
@@ -62,6 +65,7 @@ impl LibraryCtx {
             reading,
             counts,
             imported: RwSignal::new(0),
+            edits: RwSignal::new(0),
             shelf: StoredValue::new_local(Rc::new(shelf)),
         }
     }
@@ -146,7 +150,13 @@ impl LibraryCtx {
             .with_repo(|r| library.with_untracked(|lib| r.save_changes(lib, set, map)))
             .unwrap_or_else(gone)?;
         self.set_count(set.article(), set.len());
+        self.edits.try_update(|n| *n += 1);
         Ok(saved)
+    }
+
+    /// Bumped after each change this tab stores (tracked).
+    pub fn edits(&self) -> RwSignal<u64> {
+        self.edits
     }
 
     fn set_count(&self, id: &str, n: usize) {

@@ -5,8 +5,10 @@
 //! Content-Security-Policy allows from the next load on (so connecting to
 //! a new origin reloads the page once).
 //!
-//! A sync runs on connecting, on *Sync now*, when the browser comes back
-//! online and every 30 seconds while the page is open.
+//! A sync runs on connecting, on *Sync now*, 2 seconds after edits
+//! settle, when the browser comes back online and every 30 seconds while
+//! the page is open; in one tab at a time (a Web Lock), the others seeing
+//! what it stored through `storage` events, as for any other tab's write.
 
 use super::context::LibraryCtx;
 use super::notices::Notices;
@@ -17,6 +19,8 @@ use crate::storage::sync::idb_state::IdbSyncStore;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
+use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
 
 /// What the status shows (`data-state`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,6 +73,8 @@ pub struct SyncCtx {
     state: RwSignal<SyncState>,
     message: RwSignal<String>,
     last: RwSignal<Option<chrono::DateTime<chrono::Utc>>>,
+    /// Syncs finished (or failed) so far in this page.
+    runs: RwSignal<u64>,
     /// The database URL connected to (empty when off).
     url: RwSignal<String>,
     /// Offered when the database does not exist.
@@ -86,6 +92,7 @@ impl SyncCtx {
             state: RwSignal::new(SyncState::Off),
             message: RwSignal::new(String::new()),
             last: RwSignal::new(None),
+            runs: RwSignal::new(0),
             url: RwSignal::new(String::new()),
             missing: RwSignal::new(false),
             config: StoredValue::new(None),
@@ -111,6 +118,25 @@ impl SyncCtx {
                 ctx.run(lib, notices, true);
             }
         });
+        // After edits, once they settle (2 s without another).
+        let due = StoredValue::new(0u64);
+        Effect::new(move |first: Option<()>| {
+            lib.edits().track();
+            lib.library().track();
+            if first.is_none() {
+                return;
+            }
+            let mine = due.get_value() + 1;
+            due.set_value(mine);
+            set_timeout(
+                move || {
+                    if due.try_get_value() == Some(mine) && ctx.config.with_value(Option::is_some) {
+                        ctx.run(lib, notices, false);
+                    }
+                },
+                std::time::Duration::from_secs(2),
+            );
+        });
         let h = window_event_listener(leptos::ev::online, move |_| ctx.run(lib, notices, false));
         std::mem::forget(h); // for the app's life
         set_interval(
@@ -124,7 +150,8 @@ impl SyncCtx {
         ctx
     }
 
-    /// Syncs once (unless one is running); `check` tests the server first.
+    /// Syncs once (unless one is running, here or in another tab);
+    /// `check` tests the server first.
     pub fn run(self, lib: LibraryCtx, notices: Notices, check: bool) {
         let Some(c) = self.config.get_value() else {
             return;
@@ -136,74 +163,119 @@ impl SyncCtx {
             return;
         };
         self.running.set_value(true);
-        self.state.set(SyncState::Syncing);
+        let work = Closure::once_into_js(move || {
+            wasm_bindgen_futures::future_to_promise(async move {
+                self.sync_now(lib, notices, c, store, check).await;
+                Ok(JsValue::UNDEFINED)
+            })
+        });
         leptos::task::spawn_local(async move {
-            let remote = HttpRemote::new(c.url.clone(), basic_auth(&c.user, &c.password));
-            let checked = if check {
-                remote.check().await
-            } else {
-                Ok(true)
-            };
-            let result = match checked {
-                Ok(true) => lib
-                    .sync(store.as_ref(), &remote)
-                    .await
-                    .map_err(|e| explain(&e)),
-                Ok(false) => {
-                    self.missing.set(true);
-                    Err("The database does not exist on the server. Create it, or check the address.".into())
-                }
-                Err(why) => Err(why),
-            };
-            self.running.set_value(false);
-            match result {
-                Ok(report) => {
-                    self.missing.set(false);
-                    self.last.set(Some(time::now()));
-                    self.state.set(SyncState::Synced);
-                    let mut msg = format!(
-                        "Sent {}, received {}.",
-                        plural(report.sent, "document"),
-                        plural(report.received, "document")
-                    );
-                    if !report.conflicts.is_empty() {
-                        msg.push_str(&format!(
-                            " {} edited on this device and another since the last sync; the newest edit was kept.",
-                            plural(report.conflicts.len(), "annotation was")
-                        ));
-                    }
-                    if !report.quarantined.is_empty() {
-                        msg.push_str(&format!(
-                            " {} from the server could not be read and were set aside: {}.",
-                            plural(report.quarantined.len(), "document"),
-                            report
-                                .quarantined
-                                .iter()
-                                .take(3)
-                                .map(|(i, w)| format!("{i} ({w})"))
-                                .collect::<Vec<_>>()
-                                .join("; ")
-                        ));
-                        notices.push(super::notices::Level::Warning, msg.clone());
-                    }
-                    self.message.set(msg);
-                }
-                Err(why) => {
-                    let offline = web_sys::window().is_some_and(|w| !w.navigator().on_line());
-                    self.state.set(if offline {
-                        SyncState::Offline
-                    } else {
-                        SyncState::Error
-                    });
-                    self.message.set(if offline {
-                        "This device is offline; it will sync when it is back online.".into()
-                    } else {
-                        why
-                    });
-                }
+            let ran = wasm_bindgen_futures::JsFuture::from(with_lock("marginalia-sync", work))
+                .await
+                .ok()
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false);
+            if !ran {
+                // Another tab holds the lock: its writes reach this tab as
+                // storage events.
+                self.message
+                    .try_set("Another tab is syncing this library.".into());
             }
+            self.running.try_set_value(false);
         });
     }
+
+    async fn sync_now(
+        self,
+        lib: LibraryCtx,
+        notices: Notices,
+        c: Config,
+        store: Rc<IdbSyncStore>,
+        check: bool,
+    ) {
+        self.state.try_set(SyncState::Syncing);
+        let remote = HttpRemote::new(c.url.clone(), basic_auth(&c.user, &c.password));
+        let checked = if check {
+            remote.check().await
+        } else {
+            Ok(true)
+        };
+        let result = match checked {
+            Ok(true) => lib
+                .sync(store.as_ref(), &remote)
+                .await
+                .map_err(|e| explain(&e)),
+            Ok(false) => {
+                self.missing.try_set(true);
+                Err(
+                    "The database does not exist on the server. Create it, or check the address."
+                        .into(),
+                )
+            }
+            Err(why) => Err(why),
+        };
+        self.runs.try_update(|n| *n += 1);
+        match result {
+            Ok(report) => {
+                self.missing.try_set(false);
+                self.last.try_set(Some(time::now()));
+                self.state.try_set(SyncState::Synced);
+                let mut msg = format!(
+                    "Sent {}, received {}.",
+                    plural(report.sent, "document"),
+                    plural(report.received, "document")
+                );
+                if !report.conflicts.is_empty() {
+                    msg.push_str(&format!(
+                        " {} edited on this device and another since the last sync; the newest edit was kept.",
+                        plural(report.conflicts.len(), "annotation was")
+                    ));
+                }
+                if !report.quarantined.is_empty() {
+                    msg.push_str(&format!(
+                        " {} from the server could not be read and were set aside: {}.",
+                        plural(report.quarantined.len(), "document"),
+                        report
+                            .quarantined
+                            .iter()
+                            .take(3)
+                            .map(|(i, w)| format!("{i} ({w})"))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ));
+                    notices.push(super::notices::Level::Warning, msg.clone());
+                }
+                self.message.try_set(msg);
+            }
+            Err(why) => {
+                let offline = web_sys::window().is_some_and(|w| !w.navigator().on_line());
+                self.state.try_set(if offline {
+                    SyncState::Offline
+                } else {
+                    SyncState::Error
+                });
+                self.message.try_set(if offline {
+                    "This device is offline; it will sync when it is back online.".into()
+                } else {
+                    why
+                });
+            }
+        }
+    }
+}
+
+#[wasm_bindgen(inline_js = "
+export function with_lock(name, run) {
+  if (!navigator.locks) return run().then(() => true);
+  return navigator.locks.request(name, { ifAvailable: true }, async (lock) => {
+    if (!lock) return false;
+    await run();
+    return true;
+  });
+}
+")]
+extern "C" {
+    fn with_lock(name: &str, run: JsValue) -> js_sys::Promise;
 }
 
 fn plural(n: usize, one: &str) -> String {
@@ -356,7 +428,7 @@ pub fn SyncPage() -> impl IntoView {
                 }
             >
                 <p data-testid="sync-connected">"Connected to " <strong>{move || sync.url.get()}</strong></p>
-                <p data-testid="sync-last">
+                <p data-testid="sync-last" data-runs=move || sync.runs.get().to_string()>
                     {move || match sync.last.get() {
                         Some(t) => format!("Last successful sync: {} {}", time::local_date(t), time::local_time(t)),
                         None => "Not synced yet.".to_owned(),

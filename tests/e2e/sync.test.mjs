@@ -3,7 +3,8 @@
 // browser profiles as two devices.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openApp, startCouch } from './harness.mjs';
+import { useServerAndBrowser, openApp, startCouch, importFiles } from './harness.mjs';
+import { rng, libraryEntry, importGenerated } from './generate.mjs';
 
 const env = useServerAndBrowser();
 const S = (i) => `[data-sentence-id="${i}"]`;
@@ -30,13 +31,16 @@ async function connect(page, db, { create = false } = {}) {
   await page.locator('[data-testid="sync-status"][data-state="synced"]').waitFor();
 }
 
+/** Runs a sync from the Sync page (or waits for the one running) and checks it worked. */
 async function syncNow(page) {
   await page.click('[data-testid="sync-status"]');
-  const before = await page.textContent('[data-testid="sync-last"]');
+  const runs = Number(await page.getAttribute('[data-testid="sync-last"]', 'data-runs'));
   await page.click('[data-testid="sync-now"]');
-  await page.waitForFunction((b) => document.querySelector('[data-testid="sync-last"]').textContent !== b
-    || document.querySelector('[data-testid="sync-status"]').dataset.state === 'error', before);
-  assert.equal(await page.getAttribute('[data-testid="sync-status"]', 'data-state'), 'synced', await page.textContent('[data-testid="sync-message"]'));
+  const state = await (await page.waitForFunction((n) => {
+    const s = document.querySelector('[data-testid="sync-status"]').dataset.state;
+    return Number(document.querySelector('[data-testid="sync-last"]').dataset.runs) > n && (s === 'synced' || s === 'error') && s;
+  }, runs)).jsonValue();
+  assert.equal(state, 'synced', await page.textContent('[data-testid="sync-message"]'));
 }
 
 describe('sync', () => {
@@ -104,5 +108,117 @@ describe('sync', () => {
     await page.locator('[data-testid="sync-create"]').waitFor();
     assert.match(await page.textContent('[data-testid="sync-message"]'), /does not exist/);
     await ctx.close();
+  });
+
+  /** Two devices connected to one fresh database, both holding one annotated article. */
+  async function pair(name) {
+    const db = `${couch.url}/${name}`;
+    const a = await device();
+    await a.page.fill('[data-testid="paste-title"]', 'Harbour notes');
+    await a.page.fill('[data-testid="paste-text"]', 'The ferry was late. The harbour was calm. Gulls circled the quay.');
+    await a.page.click('[data-testid="paste-submit"]');
+    await a.page.locator('[data-testid="library-item"]', { hasText: 'Harbour notes' }).click();
+    await a.page.click(S(1));
+    await a.page.keyboard.press('2');
+    await a.page.click(S(2));
+    await a.page.keyboard.press('2');
+    await a.page.locator('[data-testid="save-state"]', { hasText: /^Saved$/ }).waitFor();
+    await connect(a.page, db, { create: true });
+    const b = await device();
+    await connect(b.page, db);
+    for (const d of [a, b]) {
+      await d.page.evaluate(() => { location.hash = '#/'; });
+      await d.page.locator('[data-testid="library-item"]', { hasText: 'Harbour notes' }).click();
+      await d.page.waitForSelector(`${S(1)}[data-highlight="green"]`);
+    }
+    return { a, b };
+  }
+
+  /** Adds a note to sentence `i` of the open article. */
+  async function note(page, i, text) {
+    await page.click(S(i));
+    await page.keyboard.press('n');
+    await page.locator('[data-testid="note-input"]').fill(text);
+    await page.click('[data-testid="note-save"]');
+    await page.locator('[data-testid="save-state"]', { hasText: /^Saved$/ }).waitFor();
+  }
+
+  const noteOf = (page, i) => page.locator(`[data-note-for="${i}"]`).getAttribute('title');
+
+  test('edits made offline on both devices converge on the newest when they meet', async () => {
+    const { a, b } = await pair('offline');
+    await a.ctx.setOffline(true);
+    await b.ctx.setOffline(true);
+    await note(a.page, 1, 'from A');
+    await b.page.waitForTimeout(20);
+    await note(b.page, 1, 'from B, later');
+    await a.ctx.setOffline(false);
+    await b.ctx.setOffline(false);
+    await syncNow(a.page);
+    await syncNow(b.page);
+    await syncNow(a.page);
+    for (const d of [a, b]) {
+      await d.page.evaluate(() => { location.hash = '#/'; });
+      await d.page.locator('[data-testid="library-item"]', { hasText: 'Harbour notes' }).click();
+      await d.page.waitForSelector('[data-testid="reader"]');
+      await d.page.click('[data-testid="panel-toggle"]').catch(() => {});
+      await d.page.locator('[data-testid="entry-note"]', { hasText: 'from B, later' }).waitFor();
+    }
+    await a.ctx.close();
+    await b.ctx.close();
+  });
+
+  test('a deletion on one device and an edit on the other: the later one stands', async () => {
+    const { a, b } = await pair('delete');
+    await a.ctx.setOffline(true);
+    await b.ctx.setOffline(true);
+    await a.page.click(S(2));
+    await a.page.keyboard.press('Delete');
+    await a.page.locator('[data-testid="save-state"]', { hasText: /^Saved$/ }).waitFor();
+    await b.page.waitForTimeout(20);
+    await note(b.page, 1, 'kept');
+    await a.ctx.setOffline(false);
+    await b.ctx.setOffline(false);
+    await syncNow(a.page);
+    await syncNow(b.page);
+    await syncNow(a.page);
+    for (const d of [a, b]) {
+      await d.page.evaluate(() => { location.hash = '#/'; });
+      await d.page.locator('[data-testid="library-item"]', { hasText: 'Harbour notes' }).click();
+      await d.page.waitForSelector(`${S(1)}[data-highlight="green"]`);
+      assert.equal(await d.page.getAttribute(S(2), 'data-highlight'), null, 'deleted on both');
+    }
+    await a.ctx.close();
+    await b.ctx.close();
+  });
+
+  test('a sync cut off half-way resumes with nothing lost or doubled; 1,000 annotations in a bounded number of requests', async () => {
+    const db = `${couch.url}/thousand`;
+    const a = await device();
+    const r = rng(5);
+    await importGenerated(a.page, importFiles, 10, (n) => libraryEntry(n, r, { perArticle: 100 }));
+    await connect(a.page, db, { create: true });
+    const pushed = a.page.toCouch.length;
+    console.log(`  first sync of 10 articles and 1,000 annotations from one device: ${pushed} requests`);
+    assert.ok(pushed <= 40, `${pushed} requests`);
+    // The second device loses the network after a few requests of its first sync.
+    const b = await device();
+    let left = 6;
+    await b.ctx.route(`${couch.url}/**`, (route) => (left-- > 0 ? route.continue() : route.abort('connectionreset')));
+    await b.page.click('[data-testid="sync-status"]');
+    await b.page.fill('[data-testid="sync-url"]', db);
+    await Promise.all([b.page.waitForEvent('load'), b.page.click('[data-testid="sync-connect"]')]);
+    await b.page.locator('[data-testid="sync-status"][data-state="error"]').waitFor();
+    const partial = await b.page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('marginalia:a:')).length);
+    assert.ok(partial < 1000, `${partial} taken in before the cut`);
+    await b.ctx.unroute(`${couch.url}/**`);
+    const before = b.page.toCouch.length;
+    await b.page.click('[data-testid="sync-now"]');
+    await b.page.locator('[data-testid="sync-status"][data-state="synced"]').waitFor();
+    const keys = await b.page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('marginalia:a:')));
+    assert.equal(keys.length, 1000, 'all of them, once each');
+    console.log(`  the second device: cut off after 6 requests with ${partial} annotations in, then ${b.page.toCouch.length - before} requests to finish`);
+    await a.ctx.close();
+    await b.ctx.close();
   });
 });
