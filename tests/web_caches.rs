@@ -31,11 +31,21 @@ async fn sync_state_round_trips_and_is_forgotten_on_disconnect() {
         deleted: true,
         seen: vec!["3-ffffffffffffffffffffffffffffffff".into()],
     };
-    store.put(&[("annotation:x:y".into(), s.clone())]).await.unwrap();
+    store
+        .put(&[("annotation:x:y".into(), s.clone())])
+        .await
+        .unwrap();
     store.set_checkpoint(&json!("12-g1AAAA")).await.unwrap();
-    store.set_config(r#"{"url":"http://127.0.0.1:5984/db"}"#).await.unwrap();
+    store
+        .set_config(r#"{"url":"http://127.0.0.1:5984/db"}"#)
+        .await
+        .unwrap();
     let all = store.all().await;
-    assert_eq!(all.len(), 1, "only documents, not the checkpoint or the settings");
+    assert_eq!(
+        all.len(),
+        1,
+        "only documents, not the checkpoint or the settings"
+    );
     assert_eq!(all["annotation:x:y"], s);
     assert_eq!(store.checkpoint().await, Some(json!("12-g1AAAA")));
     assert!(store.config().await.unwrap().contains("5984"));
