@@ -673,8 +673,13 @@ test('the library sorts by date, title, last opened or annotations, filters to a
   // Read half of the long article, annotate the short one.
   await item('beta notes').click();
   await page.waitForSelector('[data-testid="reader"]');
-  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight / 2));
-  await page.waitForTimeout(500);
+  // Scroll to the middle until the reading place is stored there (the
+  // reader restores the old place once the article is on screen, which
+  // on a loaded machine can come after a first scroll).
+  await page.waitForFunction(() => {
+    window.scrollTo(0, document.documentElement.scrollHeight / 2);
+    return Object.entries(localStorage).some(([k, v]) => k.startsWith('marginalia:r:') && JSON.parse(v)[1] > 20);
+  }, null, { polling: 300 });
   await page.click('[data-testid="back-to-library"]');
   await item('Álpha report').click();
   await page.waitForSelector('[data-testid="reader"]');
