@@ -128,6 +128,14 @@ fn map_err(e: JsValue) -> StorageError {
     }
 }
 
+/// Whether the page has an `indexedDB` at all (some browsers and modes
+/// have none).
+fn has_indexeddb() -> bool {
+    web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &"indexedDB".into()).ok())
+        .is_some_and(|v| !v.is_undefined() && !v.is_null())
+}
+
 async fn wait(p: Promise) -> Result<JsValue, StorageError> {
     JsFuture::from(p).await.map_err(map_err)
 }
@@ -149,10 +157,7 @@ impl IdbBodies {
 
     /// Opens the database `name` at `version` (tests use their own).
     pub async fn open_named(name: &str, version: u32) -> Result<Self, StorageError> {
-        let has = web_sys::window()
-            .and_then(|w| js_sys::Reflect::get(&w, &"indexedDB".into()).ok())
-            .is_some_and(|v| !v.is_undefined() && !v.is_null());
-        if !has {
+        if !has_indexeddb() {
             return Err(StorageError::Unavailable(
                 "this browser offers no IndexedDB".into(),
             ));
@@ -243,10 +248,7 @@ const CACHE_STORE: &str = "cache";
 impl IdbCache {
     /// Opens the cache; any failure means running without it.
     pub async fn open() -> Result<Self, StorageError> {
-        let has = web_sys::window()
-            .and_then(|w| js_sys::Reflect::get(&w, &"indexedDB".into()).ok())
-            .is_some_and(|v| !v.is_undefined() && !v.is_null());
-        if !has {
+        if !has_indexeddb() {
             return Err(StorageError::Unavailable("no IndexedDB".into()));
         }
         let db = wait(idb_open(CACHE_DB, 1, CACHE_STORE)).await?;
@@ -285,10 +287,7 @@ pub struct IdbStrings {
 impl IdbStrings {
     /// Opens database `name` with its one store `store`.
     pub async fn open(name: &str, store: &'static str) -> Result<Self, StorageError> {
-        let has = web_sys::window()
-            .and_then(|w| js_sys::Reflect::get(&w, &"indexedDB".into()).ok())
-            .is_some_and(|v| !v.is_undefined() && !v.is_null());
-        if !has {
+        if !has_indexeddb() {
             return Err(StorageError::Unavailable("no IndexedDB".into()));
         }
         let db = wait(idb_open(name, 1, store)).await?;

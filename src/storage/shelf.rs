@@ -44,6 +44,16 @@ pub struct Shelf<S, B> {
     pub bodies: Option<B>,
 }
 
+/// A body read from the body store; an unreadable one is reported as
+/// [`StorageError::Corrupt`] and left where it is.
+fn stored_body(id: &str, raw: &str) -> Result<Article, StorageError> {
+    parse_article(id, raw).map_err(|reason| StorageError::Corrupt {
+        key: format!("IndexedDB marginalia/bodies/{id}"),
+        backup_key: format!("IndexedDB marginalia/bodies/{id}"),
+        reason,
+    })
+}
+
 fn json(a: &Article) -> Result<String, StorageError> {
     serde_json::to_string(a).map_err(|e| StorageError::Other(e.to_string()))
 }
@@ -89,13 +99,7 @@ impl<S: KeyValueStore, B: BodyStore> Shelf<S, B> {
     /// (not moved yet, or no body store). An unreadable body in the body
     /// store is reported as [`StorageError::Corrupt`] and left as it is.
     pub async fn load(&self, id: &str) -> Result<Article, StorageError> {
-        let from_store = |raw: String| {
-            parse_article(id, &raw).map_err(|reason| StorageError::Corrupt {
-                key: format!("IndexedDB marginalia/bodies/{id}"),
-                backup_key: format!("IndexedDB marginalia/bodies/{id}"),
-                reason,
-            })
-        };
+        let from_store = |raw: String| stored_body(id, &raw);
         let Some(b) = &self.bodies else {
             return self.repo.borrow_mut().load_article(id);
         };
@@ -124,11 +128,7 @@ impl<S: KeyValueStore, B: BodyStore> Shelf<S, B> {
         let mut out = Vec::with_capacity(ids.len());
         for (i, id) in ids.iter().enumerate() {
             let loaded = match found.get(i).cloned().flatten() {
-                Some(raw) => parse_article(id, &raw).map_err(|reason| StorageError::Corrupt {
-                    key: format!("IndexedDB marginalia/bodies/{id}"),
-                    backup_key: format!("IndexedDB marginalia/bodies/{id}"),
-                    reason,
-                }),
+                Some(raw) => stored_body(id, &raw),
                 None => self.load(id).await,
             };
             out.push((id.clone(), loaded));

@@ -283,19 +283,28 @@ fn annotation_out(a: &Annotation) -> AnnotationOut<'_> {
 /// One article entry as the export writes it, with its text (when the
 /// entry has one) and no annotations: the body of a synced article.
 pub(crate) fn article_value(e: &Entry) -> serde_json::Value {
-    let out = ArticleOut {
+    serde_json::to_value(article_out(e, true, false)).unwrap_or_default()
+}
+
+/// An article entry as written: its text when `text` and the entry has
+/// one, its annotations when `annotations`.
+fn article_out(e: &Entry, text: bool, annotations: bool) -> ArticleOut<'_> {
+    ArticleOut {
         id: &e.meta.id,
         title: &e.meta.title,
         source_name: e.meta.source_name.as_deref(),
         added: format_rfc3339(&e.meta.added),
         words: e.meta.words,
         sentences: e.meta.sentences,
-        text: e.text.as_ref().map(|a| TextOut {
+        text: e.text.as_ref().filter(|_| text).map(|a| TextOut {
             blocks: a.blocks.iter().map(block_out).collect(),
         }),
-        annotations: Vec::new(),
-    };
-    serde_json::to_value(out).unwrap_or_default()
+        annotations: if annotations {
+            e.annotations.iter().map(annotation_out).collect()
+        } else {
+            Vec::new()
+        },
+    }
 }
 
 /// One annotation as the export writes it: the body of a synced one.
@@ -335,18 +344,7 @@ pub fn write_json(bundle: &Bundle, info: &ExportInfo) -> String {
         articles: bundle
             .articles
             .iter()
-            .map(|e| ArticleOut {
-                id: &e.meta.id,
-                title: &e.meta.title,
-                source_name: e.meta.source_name.as_deref(),
-                added: format_rfc3339(&e.meta.added),
-                words: e.meta.words,
-                sentences: e.meta.sentences,
-                text: e.text.as_ref().filter(|_| info.complete).map(|a| TextOut {
-                    blocks: a.blocks.iter().map(block_out).collect(),
-                }),
-                annotations: e.annotations.iter().map(annotation_out).collect(),
-            })
+            .map(|e| article_out(e, info.complete, true))
             .collect(),
         tag_colours: bundle
             .tag_colours

@@ -78,25 +78,47 @@ enum Source {
 }
 
 /// Every local value that syncs, by document id, with its hash.
+/// An article's local value: what its document depends on here.
+fn article_local(e: &crate::domain::article::ArticleMeta) -> (String, Source) {
+    let h = hash(&format!("{}:{}:{}", e.id, e.revision, e.title));
+    (h, Source::Article(e.id.clone()))
+}
+
+/// The tag colours' local value (the stored JSON, `{}` when none).
+fn tag_colours_local<S: KeyValueStore>(repo: &repo::Repo<S>) -> (String, Source) {
+    let colours = repo
+        .store()
+        .get(TAG_COLOURS_KEY)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| "{}".into());
+    (hash(&colours), Source::TagColours(colours))
+}
+
+/// When a record was written: a live one's `updated`, a tombstone's time.
+/// Of a live record and a tombstone of one id, the later one stands (a
+/// deletion on a tie), as the merge says.
+fn record_time(raw: &str, live: bool) -> i64 {
+    serde_json::from_str::<Vec<Value>>(raw)
+        .ok()
+        .and_then(|v| v.get(if live { 5 } else { 1 }).and_then(Value::as_i64))
+        .unwrap_or(0)
+}
+
 fn local_values<S: KeyValueStore>(
     repo: &repo::Repo<S>,
     library: &Library,
 ) -> BTreeMap<String, (String, Source)> {
     let mut out = BTreeMap::new();
     for e in library.entries() {
-        let h = hash(&format!("{}:{}:{}", e.id, e.revision, e.title));
-        out.insert(
-            docs::article_doc_id(&e.id),
-            (h, Source::Article(e.id.clone())),
-        );
+        out.insert(docs::article_doc_id(&e.id), article_local(e));
     }
     let by_short: BTreeMap<&str, &str> = library
         .entries()
         .iter()
         .map(|e| (repo::short_id(&e.id), e.id.as_str()))
         .collect();
-    // A live record and a tombstone of one id: the later one stands (a
-    // deletion on a tie), as the merge says.
+    // A live record and a tombstone of one id: see `record_time`.
     let mut records: BTreeMap<(String, String), (i64, bool, String)> = BTreeMap::new();
     for prefix in [LIVE_PREFIX, DEAD_PREFIX] {
         for (key, raw) in repo.store().scan(prefix).unwrap_or_default() {
@@ -106,11 +128,7 @@ fn local_values<S: KeyValueStore>(
             let Some(article) = by_short.get(short) else {
                 continue;
             };
-            let v: Vec<Value> = serde_json::from_str(&raw).unwrap_or_default();
-            let at = v
-                .get(if live { 5 } else { 1 })
-                .and_then(Value::as_i64)
-                .unwrap_or(0);
+            let at = record_time(&raw, live);
             let slot = records
                 .entry(((*article).to_owned(), id.to_owned()))
                 .or_insert((i64::MIN, live, String::new()));
@@ -132,16 +150,7 @@ fn local_values<S: KeyValueStore>(
             ),
         );
     }
-    let colours = repo
-        .store()
-        .get(TAG_COLOURS_KEY)
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| "{}".into());
-    out.insert(
-        TAG_COLOURS_ID.to_owned(),
-        (hash(&colours), Source::TagColours(colours)),
-    );
+    out.insert(TAG_COLOURS_ID.to_owned(), tag_colours_local(repo));
     out
 }
 
@@ -153,27 +162,13 @@ fn local_one<S: KeyValueStore>(
     id: &str,
 ) -> Option<(String, Source)> {
     if let Some(article) = id.strip_prefix(ARTICLE_PREFIX) {
-        let e = library.get(article)?;
-        let h = hash(&format!("{}:{}:{}", e.id, e.revision, e.title));
-        return Some((h, Source::Article(e.id.clone())));
+        return Some(article_local(library.get(article)?));
     }
     if id == TAG_COLOURS_ID {
-        let colours = repo
-            .store()
-            .get(TAG_COLOURS_KEY)
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| "{}".into());
-        return Some((hash(&colours), Source::TagColours(colours)));
+        return Some(tag_colours_local(repo));
     }
     let (article, annotation) = id.strip_prefix(docs::ANNOTATION_PREFIX)?.split_once(':')?;
     library.get(article)?;
-    let time = |raw: &str, at: usize| {
-        serde_json::from_str::<Vec<Value>>(raw)
-            .ok()
-            .and_then(|v| v.get(at).and_then(Value::as_i64))
-            .unwrap_or(0)
-    };
     let live = repo
         .store()
         .get(&repo::live_key(article, annotation))
@@ -186,7 +181,7 @@ fn local_one<S: KeyValueStore>(
         .flatten();
     let raw = match (live, dead) {
         (Some(l), Some(d)) => {
-            if time(&l, 5) > time(&d, 1) {
+            if record_time(&l, true) > record_time(&d, false) {
                 l
             } else {
                 d
