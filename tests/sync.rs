@@ -13,12 +13,14 @@ use marginalia::domain::annotate::textmap::TextMap;
 use marginalia::domain::article::library::Library;
 use marginalia::domain::article::{Article, NewArticle};
 use marginalia::domain::import::parse_text;
+use marginalia::domain::sync::conflict::{Conflict, Version};
+use marginalia::storage::KeyValueStore;
 use marginalia::storage::bodies::MemoryBodies;
 use marginalia::storage::memory::MemoryStore;
 use marginalia::storage::repo::Repo;
 use marginalia::storage::shelf::Shelf;
 use marginalia::storage::sync::Remote;
-use marginalia::storage::sync::engine::{Report, sync_once};
+use marginalia::storage::sync::engine::{Report, pending, sync_once};
 use marginalia::storage::sync::memory::MemoryRemote;
 use marginalia::storage::sync::state::MemorySyncStore;
 use serde_json::json;
@@ -121,6 +123,14 @@ impl Device {
             .unwrap();
     }
 
+    fn conflict(&self, a: &Article, id: &str) -> Option<Conflict> {
+        self.shelf.repo.borrow().conflict(&a.id, id).map(|(c, _)| c)
+    }
+
+    fn pending(&self) -> usize {
+        block_on(pending(&self.shelf, &self.library, &self.state))
+    }
+
     fn delete(&mut self, a: &Article, id: &str, at: DateTime<Utc>) {
         let map = TextMap::new(a);
         let mut set = self.annotations(a);
@@ -212,6 +222,16 @@ fn edits_made_apart_converge_on_the_newest_and_report_the_conflict() {
         .unwrap();
     assert_eq!(winner["note"], "from B");
     // Nothing more to do on either side.
+    // A's edit lost, and is kept to look at on both devices.
+    for d in [&a, &b] {
+        let lost = d.conflict(&art, X).expect("kept");
+        assert!(
+            lost.versions
+                .iter()
+                .any(|v| matches!(v, Version::Live(x) if x.note == "from A")),
+            "{lost:?}"
+        );
+    }
     assert_eq!(a.sync(&remote, t(50)).sent, 0);
     assert_eq!(b.sync(&remote, t(51)).sent, 0);
 }
@@ -399,6 +419,176 @@ fn a_conflict_on_the_server_is_resolved_there_by_the_merge_rules() {
     let live: Vec<String> = remote.leaves(&id);
     assert_eq!(remote.winner(&id).unwrap()["note"], "newest");
     assert!(live.len() >= 2);
+    // The rogue edit lost, and is kept to look at on both devices.
+    for d in [&a, &b] {
+        let lost = d.conflict(&art, X).expect("kept");
+        assert!(
+            lost.versions
+                .iter()
+                .any(|v| matches!(v, Version::Live(x) if x.note == "older rogue edit")),
+            "{lost:?}"
+        );
+    }
     assert_eq!(a.sync(&remote, t(50)).sent, 0);
     assert_eq!(b.sync(&remote, t(51)).sent, 0);
+}
+
+/// Both devices edit X apart (A at 20, B at 30) and sync: A, B, A.
+fn conflicted() -> (MemoryRemote, Device, Device, Article) {
+    let remote = MemoryRemote::new();
+    let (mut a, mut b) = (Device::new(), Device::new());
+    let art = a.add_article();
+    a.edit(&art, X, 1, "first", t(10));
+    a.sync(&remote, t(11));
+    b.sync(&remote, t(12));
+    a.edit(&art, X, 1, "from A", t(20));
+    b.edit(&art, X, 1, "from B", t(30));
+    a.sync(&remote, t(40));
+    b.sync(&remote, t(41));
+    a.sync(&remote, t(42));
+    (remote, a, b, art)
+}
+
+#[test]
+fn the_losing_version_is_kept_on_both_devices_until_dismissed_on_one() {
+    let (remote, mut a, mut b, art) = conflicted();
+    for d in [&a, &b] {
+        assert_eq!(d.annotations(&art).get(X).unwrap().note, "from B");
+        let c = d.conflict(&art, X).expect("the conflict is kept");
+        assert_eq!(c.versions.len(), 1, "{c:?}");
+        assert!(matches!(&c.versions[0], Version::Live(x) if x.note == "from A"));
+    }
+    // Nothing more to send: both hold the same conflict.
+    assert_eq!(a.sync(&remote, t(43)).sent, 0);
+    assert_eq!(b.sync(&remote, t(44)).sent, 0);
+    // Dismissed on A: one document out, and gone from B too.
+    assert!(
+        a.shelf
+            .repo
+            .borrow_mut()
+            .remove_conflict(&art.id, X)
+            .unwrap()
+    );
+    assert_eq!(a.pending(), 1);
+    assert_eq!(a.sync(&remote, t(50)).sent, 1);
+    assert_eq!(a.pending(), 0);
+    b.sync(&remote, t(51));
+    assert!(b.conflict(&art, X).is_none());
+    assert_eq!(b.annotations(&art).get(X).unwrap().note, "from B");
+    assert_eq!(b.sync(&remote, t(52)).sent, 0);
+    assert_eq!(a.sync(&remote, t(53)), Report::default());
+}
+
+#[test]
+fn restoring_the_losing_version_makes_it_the_annotation_everywhere() {
+    let (remote, mut a, mut b, art) = conflicted();
+    let c = b.conflict(&art, X).unwrap();
+    let restored = c.versions[0].restored(t(60)).unwrap();
+    let map = TextMap::new(&art);
+    let mut set = b.annotations(&art);
+    set.put(restored);
+    b.shelf
+        .repo
+        .borrow_mut()
+        .save_changes(&b.library, &mut set, &map)
+        .unwrap();
+    b.shelf
+        .repo
+        .borrow_mut()
+        .remove_conflict(&art.id, X)
+        .unwrap();
+    assert_eq!(b.pending(), 2, "the annotation and the dismissal");
+    b.sync(&remote, t(61));
+    a.sync(&remote, t(62));
+    for d in [&a, &b] {
+        assert_eq!(d.annotations(&art).get(X).unwrap().note, "from A");
+        assert!(d.conflict(&art, X).is_none());
+    }
+}
+
+#[test]
+fn a_deletion_against_an_edit_keeps_the_lost_side_too() {
+    let remote = MemoryRemote::new();
+    let (mut a, mut b) = (Device::new(), Device::new());
+    let art = a.add_article();
+    a.edit(&art, X, 1, "x", t(10));
+    a.sync(&remote, t(11));
+    b.sync(&remote, t(12));
+    a.delete(&art, X, t(30));
+    b.edit(&art, X, 1, "edited, then lost", t(20));
+    a.sync(&remote, t(40));
+    b.sync(&remote, t(41));
+    a.sync(&remote, t(42));
+    for d in [&a, &b] {
+        assert!(d.annotations(&art).get(X).is_none());
+        let c = d.conflict(&art, X).expect("kept");
+        assert!(matches!(&c.versions[0], Version::Live(x) if x.note == "edited, then lost"));
+    }
+}
+
+#[test]
+fn the_same_edit_made_on_two_devices_is_no_conflict() {
+    let remote = MemoryRemote::new();
+    let (mut a, mut b) = (Device::new(), Device::new());
+    let art = a.add_article();
+    a.edit(&art, X, 1, "x", t(10));
+    a.sync(&remote, t(11));
+    b.sync(&remote, t(12));
+    a.edit(&art, X, 1, "same", t(20));
+    b.edit(&art, X, 1, "same", t(20));
+    a.sync(&remote, t(40));
+    let r = b.sync(&remote, t(41));
+    assert!(r.conflicts.is_empty(), "{r:?}");
+    assert!(b.conflict(&art, X).is_none());
+}
+
+#[test]
+fn an_article_deleted_on_one_device_is_deleted_on_the_others() {
+    let remote = MemoryRemote::new();
+    let (mut a, mut b) = (Device::new(), Device::new());
+    let art = a.add_article();
+    a.edit(&art, X, 1, "x", t(10));
+    a.sync(&remote, t(11));
+    b.sync(&remote, t(12));
+    assert!(b.library.get(&art.id).is_some());
+    assert!(block_on(a.shelf.delete(&mut a.library, &art.id)).unwrap());
+    assert_eq!(a.pending(), 1, "the article's deletion");
+    assert_eq!(a.sync(&remote, t(20)).sent, 1);
+    b.sync(&remote, t(21));
+    assert!(b.library.get(&art.id).is_none(), "deleted on B too");
+    assert!(
+        b.shelf
+            .repo
+            .borrow()
+            .store()
+            .scan("marginalia:a:")
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(b.sync(&remote, t(22)).sent, 0);
+    assert_eq!(a.sync(&remote, t(23)).sent, 0);
+    // A third device never takes it in.
+    let mut c = Device::new();
+    c.sync(&remote, t(24));
+    assert!(c.library.get(&art.id).is_none());
+}
+
+#[test]
+fn an_article_deleted_elsewhere_stays_where_it_was_annotated_since() {
+    let remote = MemoryRemote::new();
+    let (mut a, mut b) = (Device::new(), Device::new());
+    let art = a.add_article();
+    a.edit(&art, X, 1, "x", t(10));
+    a.sync(&remote, t(11));
+    b.sync(&remote, t(12));
+    assert!(block_on(a.shelf.delete(&mut a.library, &art.id)).unwrap());
+    b.edit(&art, Y, 2, "new on B", t(20));
+    a.sync(&remote, t(30));
+    b.sync(&remote, t(31));
+    assert!(b.library.get(&art.id).is_some(), "kept: it has unsent work");
+    assert_eq!(b.annotations(&art).get(Y).unwrap().note, "new on B");
+    // And it comes back to A, with what B made.
+    a.sync(&remote, t(32));
+    assert!(a.library.get(&art.id).is_some());
+    assert_eq!(a.annotations(&art).get(Y).unwrap().note, "new on B");
 }

@@ -11,6 +11,7 @@ use marginalia::domain::annotate::textmap::TextMap;
 use marginalia::domain::article::{Article, NewArticle};
 use marginalia::domain::exchange::Entry;
 use marginalia::domain::import::parse_text;
+use marginalia::domain::sync::conflict::{Conflict, Version};
 use marginalia::domain::sync::docs::{Doc, MAX_SMALL_BYTES};
 use serde_json::{Value, json};
 
@@ -80,6 +81,27 @@ fn every_kind_of_document_reads_back_as_written() {
             colours,
             updated: t(3),
         },
+        Doc::ArticleDeleted {
+            id: a.id.clone(),
+            at: t(20),
+        },
+        Doc::Conflict(
+            Conflict::new(
+                &a.id,
+                "0f8fad5b-d9cb-469f-a165-70867728950e",
+                t(30),
+                vec![
+                    Version::Live(Box::new(annotation(&a))),
+                    Version::Deleted(t(11)),
+                ],
+            )
+            .unwrap(),
+        ),
+        Doc::ConflictDismissed {
+            article: a.id.clone(),
+            id: "0f8fad5b-d9cb-469f-a165-70867728950e".into(),
+            at: t(40),
+        },
     ] {
         assert_eq!(read(&served(&doc)), Ok(doc.clone()), "{}", doc.id());
         // The same content is the same text, whatever the order it was built in.
@@ -111,6 +133,7 @@ fn document_ids_name_their_content() {
 
 #[test]
 fn hostile_or_malformed_documents_are_refused_with_a_reason() {
+    let ann_id = "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed";
     let a = article();
     let good_annotation = served(&Doc::Annotation(Box::new(annotation(&a))));
     let good_article = served(&Doc::Article(Entry::new(a.meta(), Some(a.clone()), vec![])));
@@ -174,7 +197,35 @@ fn hostile_or_malformed_documents_are_refused_with_a_reason() {
         ),
         (
             with(&good_article, &|v| v["_deleted"] = json!(true)),
-            "never deleted",
+            "deleted",
+        ),
+        (
+            json!({"_id": "article:x", "type": "article", "_deleted": true, "deleted": "2026-01-01T00:00:00Z"}),
+            "fingerprint",
+        ),
+        (
+            json!({"_id": format!("conflict:{}:{}", a.id, ann_id), "type": "annotation"}),
+            "type \"conflict\"",
+        ),
+        (
+            json!({"_id": format!("conflict:{}:x", a.id), "type": "conflict"}),
+            "UUID",
+        ),
+        (
+            json!({"_id": format!("conflict:{}:{}", a.id, ann_id), "type": "conflict", "article": a.id, "annotation": ann_id, "found": "2026-01-01T00:00:00Z", "versions": []}),
+            "no version",
+        ),
+        (
+            json!({"_id": format!("conflict:{}:{}", a.id, ann_id), "type": "conflict", "article": a.id, "annotation": ann_id, "found": "2026-01-01T00:00:00Z", "versions": [good_annotation.clone()]}),
+            "another annotation",
+        ),
+        (
+            json!({"_id": format!("conflict:{}:{}", a.id, ann_id), "type": "conflict", "article": a.id, "annotation": "0f8fad5b-d9cb-469f-a165-70867728950f", "found": "2026-01-01T00:00:00Z", "versions": [{"deleted": "2026-01-01T00:00:00Z"}]}),
+            "another annotation",
+        ),
+        (
+            json!({"_id": format!("conflict:{}:{}", a.id, ann_id), "type": "conflict", "article": a.id, "annotation": ann_id, "found": "2026-01-01T00:00:00Z", "versions": [{"deleted": "soon"}]}),
+            "RFC 3339",
         ),
         (
             with(&good_article, &|v| {

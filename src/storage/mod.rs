@@ -7,6 +7,7 @@
 //! [`repo::Repo`] lays the library out in keys on top of any store.
 
 pub mod bodies;
+pub mod conflicts;
 pub mod memory;
 pub mod repo;
 pub mod retag;

@@ -1009,6 +1009,7 @@ impl<S: KeyValueStore> Repo<S> {
                 self.store.remove(&key)?;
             }
         }
+        self.remove_conflicts(id)?;
         self.store.remove(&reading_key(id))
     }
 

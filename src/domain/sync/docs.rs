@@ -9,13 +9,19 @@
 //!   export writes it, plus `"type": "annotation"` and `"article"`; a
 //!   deleted one is a deleted document whose body keeps `"type"`,
 //!   `"article"` and `"deleted"` (the time), so the merge can weigh it;
-//! - `tag-colours`: `{"type": "tag-colours", "colours": {…}, "updated": …}`.
+//! - `tag-colours`: `{"type": "tag-colours", "colours": {…}, "updated": …}`;
+//! - `conflict:<article id>:<annotation id>`: the versions an annotation
+//!   lost in a conflict ([`super::conflict`]); deleted once dismissed.
+//!
+//! A deleted article is a deleted `article:` document whose body keeps
+//! `"type"` and `"deleted"`.
 //!
 //! Nothing per device (preferences, reading places) and never a
 //! credential. A body is written with its keys in order (serde_json's
 //! map), so the same content is the same text everywhere, which is what
 //! revisions are made from ([`super::revs::Rev::next`]).
 
+use super::conflict::{CONFLICT_PREFIX, Conflict, conflict_doc_id};
 use crate::domain::annotate::annotation::Annotation;
 use crate::domain::annotate::set::TagColours;
 use crate::domain::exchange::json_path::{At, Bad};
@@ -52,6 +58,26 @@ pub enum Doc {
         /// When it was deleted.
         at: DateTime<Utc>,
     },
+    /// A deleted article (deleted on the device that sent it, with its
+    /// annotations), and when.
+    ArticleDeleted {
+        /// The article's id.
+        id: String,
+        /// When it was deleted.
+        at: DateTime<Utc>,
+    },
+    /// The versions an annotation lost in a conflict.
+    Conflict(Conflict),
+    /// A conflict the reader dismissed (or settled by restoring a
+    /// version), and when.
+    ConflictDismissed {
+        /// The article's id.
+        article: String,
+        /// The annotation's id.
+        id: String,
+        /// When it was dismissed.
+        at: DateTime<Utc>,
+    },
     /// The colours given to tags, and when they last changed.
     TagColours {
         /// The colours.
@@ -78,13 +104,19 @@ impl Doc {
             Doc::Article(e) => article_doc_id(&e.meta.id),
             Doc::Annotation(a) => annotation_doc_id(&a.article, &a.id),
             Doc::Deleted { article, id, .. } => annotation_doc_id(article, id),
+            Doc::ArticleDeleted { id, .. } => article_doc_id(id),
+            Doc::Conflict(c) => conflict_doc_id(&c.article, &c.id),
+            Doc::ConflictDismissed { article, id, .. } => conflict_doc_id(article, id),
             Doc::TagColours { .. } => TAG_COLOURS_ID.to_owned(),
         }
     }
 
     /// Whether it is a deleted document.
     pub fn is_deleted(&self) -> bool {
-        matches!(self, Doc::Deleted { .. })
+        matches!(
+            self,
+            Doc::Deleted { .. } | Doc::ArticleDeleted { .. } | Doc::ConflictDismissed { .. }
+        )
     }
 
     /// Its body: every field but `_id`, `_rev`, `_revisions`, `_deleted`.
@@ -104,6 +136,17 @@ impl Doc {
             Doc::Deleted { article, at, .. } => json!({
                 "type": "annotation",
                 "article": article,
+                "deleted": format_rfc3339(at),
+            }),
+            Doc::ArticleDeleted { at, .. } => json!({
+                "type": "article",
+                "deleted": format_rfc3339(at),
+            }),
+            Doc::Conflict(c) => c.body(),
+            Doc::ConflictDismissed { article, id, at } => json!({
+                "type": "conflict",
+                "article": article,
+                "annotation": id,
                 "deleted": format_rfc3339(at),
             }),
             Doc::TagColours { colours, updated } => json!({
@@ -165,9 +208,12 @@ impl Doc {
                     .bad("an article document must have type \"article\""));
             }
             if deleted {
-                return Err(mismatch(
-                    "an article document is never deleted here (deleting an article deletes its annotations)",
-                ));
+                return Ok(Doc::ArticleDeleted {
+                    id: crate::domain::article::fingerprint::is_fingerprint(article)
+                        .then(|| article.to_owned())
+                        .ok_or_else(|| mismatch("the article id is not a fingerprint"))?,
+                    at: root.field("deleted")?.at().time()?,
+                });
             }
             let entry = exchange::read_article_value(root)?;
             if entry.meta.id != article {
@@ -207,6 +253,32 @@ impl Doc {
                 return Err(mismatch("its annotation id differs from the document id"));
             }
             return Ok(Doc::Annotation(Box::new(a)));
+        }
+        if let Some(rest) = id.strip_prefix(CONFLICT_PREFIX) {
+            if kind != "conflict" {
+                return Err(kind_at
+                    .at()
+                    .bad("a conflict document must have type \"conflict\""));
+            }
+            let (article, annotation) = rest
+                .split_once(':')
+                .ok_or_else(|| mismatch("the id is not conflict:<article id>:<annotation id>"))?;
+            if !crate::domain::annotate::annotation::is_uuid(annotation) {
+                return Err(mismatch("the annotation id is not a UUID"));
+            }
+            if deleted {
+                let said = root.field("article")?.at().str()?;
+                let said_id = root.field("annotation")?.at().str()?;
+                if said != article || said_id != annotation {
+                    return Err(mismatch("its content is for another annotation"));
+                }
+                return Ok(Doc::ConflictDismissed {
+                    article: article.to_owned(),
+                    id: annotation.to_owned(),
+                    at: root.field("deleted")?.at().time()?,
+                });
+            }
+            return Ok(Doc::Conflict(Conflict::read(root, article, annotation)?));
         }
         if id == TAG_COLOURS_ID {
             if kind != "tag-colours" || deleted {

@@ -6,5 +6,6 @@
 //! `_revs_diff`, `_bulk_docs`, `_bulk_get`, checkpoints), its storage and
 //! its page come next; see `docs/sync.md` for the design.
 
+pub mod conflict;
 pub mod docs;
 pub mod revs;

@@ -27,13 +27,16 @@
 use super::state::{KEPT_REVS, SyncStore, Synced};
 use super::{Remote, SyncError};
 use crate::domain::annotate::record::{self, Record};
+use crate::domain::annotate::set::AnnotationSet;
 use crate::domain::annotate::set::TagColours;
 use crate::domain::annotate::textmap::TextMap;
 use crate::domain::article::library::Library;
 use crate::domain::exchange::Entry;
-use crate::domain::sync::docs::{self, ARTICLE_PREFIX, Doc, TAG_COLOURS_ID};
+use crate::domain::sync::conflict::{self, CONFLICT_PREFIX, Conflict, Version};
+use crate::domain::sync::docs::{self, ANNOTATION_PREFIX, ARTICLE_PREFIX, Doc, TAG_COLOURS_ID};
 use crate::domain::sync::revs::{History, Rev, winner};
 use crate::storage::bodies::BodyStore;
+use crate::storage::conflicts::{CONFLICT_KEY_PREFIX, parse_conflict_key};
 use crate::storage::repo::{self, DEAD_PREFIX, LIVE_PREFIX, TAG_COLOURS_KEY};
 use crate::storage::shelf::Shelf;
 use crate::storage::{KeyValueStore, StorageError};
@@ -75,6 +78,15 @@ enum Source {
         raw: String,
     },
     TagColours(String),
+    /// A conflict's stored body.
+    Conflict {
+        article: String,
+        annotation: String,
+        raw: String,
+    },
+    /// Synced once, gone here since: a deleted article, a dismissed
+    /// conflict.
+    Gone(String),
 }
 
 /// Every local value that syncs, by document id, with its hash.
@@ -118,10 +130,45 @@ fn local_values<S: KeyValueStore>(
         .iter()
         .map(|e| (repo::short_id(&e.id), e.id.as_str()))
         .collect();
-    // A live record and a tombstone of one id: see `record_time`.
+    for (doc, v) in records(repo, &by_short, "") {
+        out.insert(doc, v);
+    }
+    for (key, raw) in repo.store().scan(CONFLICT_KEY_PREFIX).unwrap_or_default() {
+        if let Some((short, id)) = parse_conflict_key(&key)
+            && let Some(article) = by_short.get(short)
+        {
+            out.insert(
+                conflict::conflict_doc_id(article, id),
+                (
+                    hash(&raw),
+                    Source::Conflict {
+                        article: (*article).to_owned(),
+                        annotation: id.to_owned(),
+                        raw,
+                    },
+                ),
+            );
+        }
+    }
+    out.insert(TAG_COLOURS_ID.to_owned(), tag_colours_local(repo));
+    out
+}
+
+/// The annotation records under `short` (an article's short id, or `""`
+/// for all), one per annotation (see `record_time`), by document id.
+fn records<S: KeyValueStore>(
+    repo: &repo::Repo<S>,
+    by_short: &BTreeMap<&str, &str>,
+    short: &str,
+) -> Vec<(String, (String, Source))> {
     let mut records: BTreeMap<(String, String), (i64, bool, String)> = BTreeMap::new();
     for prefix in [LIVE_PREFIX, DEAD_PREFIX] {
-        for (key, raw) in repo.store().scan(prefix).unwrap_or_default() {
+        let scan = if short.is_empty() {
+            prefix.to_owned()
+        } else {
+            format!("{prefix}{short}:")
+        };
+        for (key, raw) in repo.store().scan(&scan).unwrap_or_default() {
             let Some((live, short, id)) = repo::parse_record_key(&key) else {
                 continue;
             };
@@ -137,21 +184,39 @@ fn local_values<S: KeyValueStore>(
             }
         }
     }
-    for ((article, annotation), (_, _, raw)) in records {
-        out.insert(
-            docs::annotation_doc_id(&article, &annotation),
+    records
+        .into_iter()
+        .map(|((article, annotation), (_, _, raw))| {
             (
-                hash(&raw),
-                Source::Record {
-                    article,
-                    annotation,
-                    raw,
-                },
-            ),
-        );
-    }
-    out.insert(TAG_COLOURS_ID.to_owned(), tag_colours_local(repo));
-    out
+                docs::annotation_doc_id(&article, &annotation),
+                (
+                    hash(&raw),
+                    Source::Record {
+                        article,
+                        annotation,
+                        raw,
+                    },
+                ),
+            )
+        })
+        .collect()
+}
+
+/// The hashes of one article's annotation values, by document id.
+fn local_values_of<S: KeyValueStore>(
+    repo: &repo::Repo<S>,
+    library: &Library,
+    article: &str,
+) -> Vec<(String, String)> {
+    let Some(e) = library.get(article) else {
+        return Vec::new();
+    };
+    let short = repo::short_id(&e.id);
+    let by_short = BTreeMap::from([(short, e.id.as_str())]);
+    records(repo, &by_short, short)
+        .into_iter()
+        .map(|(doc, (h, _))| (doc, h))
+        .collect()
 }
 
 /// The local value of one document and its hash: what [`local_values`]
@@ -167,7 +232,25 @@ fn local_one<S: KeyValueStore>(
     if id == TAG_COLOURS_ID {
         return Some(tag_colours_local(repo));
     }
-    let (article, annotation) = id.strip_prefix(docs::ANNOTATION_PREFIX)?.split_once(':')?;
+    if let Some(rest) = id.strip_prefix(CONFLICT_PREFIX) {
+        let (article, annotation) = rest.split_once(':')?;
+        library.get(article)?;
+        let raw = repo
+            .store()
+            .get(&crate::storage::conflicts::conflict_key(
+                article, annotation,
+            ))
+            .ok()??;
+        return Some((
+            hash(&raw),
+            Source::Conflict {
+                article: article.to_owned(),
+                annotation: annotation.to_owned(),
+                raw,
+            },
+        ));
+    }
+    let (article, annotation) = id.strip_prefix(ANNOTATION_PREFIX)?.split_once(':')?;
     library.get(article)?;
     let live = repo
         .store()
@@ -216,357 +299,626 @@ where
     R: Remote,
     T: SyncStore,
 {
-    let mut report = Report::default();
-    let mut known = state.all().await;
-    let mut resolve: BTreeMap<String, Vec<History>> = BTreeMap::new();
-    pull(
+    let mut run = Run {
         shelf,
-        library,
-        state,
-        remote,
-        &mut known,
-        &mut resolve,
-        &mut report,
-    )
-    .await?;
-    push(
-        shelf,
-        library,
-        state,
-        remote,
-        &mut known,
-        &resolve,
+        known: state.all().await,
+        resolve: BTreeMap::new(),
+        maps: BTreeMap::new(),
+        report: Report::default(),
         now,
-        &mut report,
-    )
-    .await?;
-    Ok(report)
+    };
+    run.pull(library, state, remote).await?;
+    run.push(library, state, remote).await?;
+    Ok(run.report)
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn pull<S: KeyValueStore, B: BodyStore, R: Remote, T: SyncStore>(
+/// How many local changes are waiting to be sent: documents whose local
+/// value differs from what was last synced, and those synced once and
+/// gone here since (a deleted article, a dismissed conflict).
+pub async fn pending<S: KeyValueStore, B: BodyStore, T: SyncStore>(
     shelf: &Shelf<S, B>,
-    library: &mut Library,
+    library: &Library,
     state: &T,
-    remote: &R,
-    known: &mut BTreeMap<String, Synced>,
-    resolve: &mut BTreeMap<String, Vec<History>>,
-    report: &mut Report,
-) -> Result<(), SyncError> {
-    let mut since = state.checkpoint().await.unwrap_or(json!(0));
-    loop {
-        let page = remote.changes(&since, BATCH).await?;
-        if page.rows.is_empty() {
-            break;
-        }
-        let mut wanted = Vec::new();
-        for row in &page.rows {
-            let k = known.get(&row.id);
-            let have = |r: &String| k.is_some_and(|k| k.revs.contains(r) || k.seen.contains(r));
-            for rev in &row.revs {
-                if !have(rev) {
-                    wanted.push((row.id.clone(), rev.clone()));
-                }
-            }
-        }
-        let got = if wanted.is_empty() {
-            Vec::new()
-        } else {
-            remote.bulk_get(&wanted).await?
-        };
-        // Per document: its leaves fetched, and all its leaves on the server.
-        let mut fetched: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-        for ((id, _), doc) in wanted.iter().zip(got) {
-            match doc {
-                Ok(d) => fetched.entry(id.clone()).or_default().push(d),
-                Err(why) => report.quarantined.push((id.clone(), why)),
-            }
-        }
-        let mut ids: Vec<&String> = fetched.keys().collect();
-        // Articles before their annotations.
-        ids.sort_by_key(|id| !id.starts_with(ARTICLE_PREFIX));
-        let mut changed = Vec::new();
-        for id in ids {
-            let all_leaves = page
-                .rows
-                .iter()
-                .find(|r| &r.id == id)
-                .map(|r| r.revs.clone())
-                .unwrap_or_default();
-            if let Some(s) = take_in(
-                shelf,
-                library,
-                known,
-                id,
-                &fetched[id],
-                &all_leaves,
-                resolve,
-                report,
-            )
-            .await?
-            {
-                known.insert(id.clone(), s.clone());
-                changed.push((id.clone(), s));
-            }
-        }
-        state.put(&changed).await.map_err(SyncError::Local)?;
-        state
-            .set_checkpoint(&page.last_seq)
-            .await
-            .map_err(SyncError::Local)?;
-        since = page.last_seq;
-        if page.rows.len() < BATCH {
-            break;
-        }
-    }
-    Ok(())
+) -> usize {
+    let known = state.all().await;
+    let repo = shelf.repo.borrow();
+    due(&repo, library, &known, &BTreeMap::new()).len()
 }
 
-/// Merges one document's fetched leaves in; its new sync state.
-///
-/// The leaves that count are the fetched ones that are valid and not
-/// closing markers (a deleted revision with no `type`, written to close a
-/// branch after a conflict), and this device's last revision if the
-/// server still holds it as a leaf. Every valid one is merged in (the
-/// merge is commutative, so their order does not matter); the protocol's
-/// winner among them is the branch the next revision goes on, and the
-/// others are closed (see [`push`]).
-#[allow(clippy::too_many_arguments)]
-async fn take_in<S: KeyValueStore, B: BodyStore>(
-    shelf: &Shelf<S, B>,
-    library: &mut Library,
-    known: &BTreeMap<String, Synced>,
-    id: &str,
-    leaves: &[Value],
-    all_leaves: &[String],
-    resolve: &mut BTreeMap<String, Vec<History>>,
-    report: &mut Report,
-) -> Result<Option<Synced>, SyncError> {
-    let prior = known.get(id);
-    let mut seen: Vec<String> = prior.map(|k| k.seen.clone()).unwrap_or_default();
-    let mut read: Vec<(Doc, History)> = Vec::new();
-    for v in leaves {
-        let rev = v["_rev"].as_str().unwrap_or_default().to_owned();
-        let deleted = v["_deleted"].as_bool().unwrap_or(false);
-        if deleted && v.get("type").is_none() {
-            seen.push(rev);
-            continue;
-        }
-        let size = v.to_string().len();
-        let history = History::from_json(&v["_revisions"]);
-        match (Doc::read(v, size), history) {
-            (Ok(d), Some(h)) if d.id() == id && h.head().to_string() == rev => read.push((d, h)),
-            (Ok(_), Some(_)) => report
-                .quarantined
-                .push((id.to_owned(), "its content is for another document".into())),
-            (Ok(_), None) => report
-                .quarantined
-                .push((id.to_owned(), "its revision history is malformed".into())),
-            (Err(e), _) => report.quarantined.push((id.to_owned(), e.to_string())),
-        }
-        if read.last().is_none_or(|(_, h)| h.head().to_string() != rev) {
-            seen.push(rev);
-        }
-    }
-    let keep_seen = |mut s: Vec<String>| {
-        s.sort();
-        s.dedup();
-        let n = s.len().saturating_sub(KEPT_REVS);
-        s.drain(..n);
-        s
-    };
-    if read.is_empty() {
-        return Ok(prior.map(|k| Synced {
-            seen: keep_seen(seen),
-            ..k.clone()
-        }));
-    }
-    let before = local_one(&shelf.repo.borrow(), library, id).map(|(h, _)| h);
-    let changed_here = match (prior, &before) {
-        (Some(k), Some(h)) => &k.hash != h,
-        (None, Some(_)) => true,
-        _ => false,
-    };
-    for (doc, _) in &read {
-        apply(shelf, library, doc, changed_here).await?;
-        report.received += 1;
-    }
-    let after = local_one(&shelf.repo.borrow(), library, id).map(|(h, _)| h);
-    // The leaves that count: those read, and this device's own if the
-    // server still has it as a leaf.
-    let mut candidates: Vec<(History, bool, Option<&Doc>)> = read
-        .iter()
-        .map(|(d, h)| (h.clone(), d.is_deleted(), Some(d)))
-        .collect();
-    if let Some(k) = prior
-        && let Some(head) = k.revs.first()
-        && all_leaves.contains(head)
-        && let Some(h) = History::new(k.revs.iter().filter_map(|r| Rev::parse(r)).collect())
-    {
-        candidates.push((h, k.deleted, None));
-    }
-    let ranked: Vec<(Rev, bool)> = candidates
-        .iter()
-        .map(|(h, d, _)| (h.head().clone(), *d))
-        .collect();
-    let Some(w) = winner(&ranked) else {
-        return Ok(None);
-    };
-    let (win_hist, win_deleted, win_doc) = candidates[w].clone();
-    let others: Vec<History> = candidates
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != w)
-        .map(|(_, (h, _, _))| h.clone())
-        .collect();
-    // Whether this device now holds what the winning leaf holds.
-    let same = match win_doc {
-        Some(d) => local_doc(shelf, library, id)
-            .await
-            .is_some_and(|l| l.same_content(d)),
-        None => prior.map(|k| &k.hash) == after.as_ref(),
-    };
-    if changed_here && (prior.is_some() || !same) {
-        report.conflicts.push(id.to_owned());
-    }
-    if !others.is_empty() {
-        resolve.insert(id.to_owned(), others.clone());
-    }
-    // Taken as it is: synced. Otherwise what is here goes out next, on top.
-    let hash = if same && others.is_empty() {
-        after.unwrap_or_default()
-    } else {
-        String::new()
-    };
-    Ok(Some(Synced {
-        revs: win_hist
-            .revs
-            .iter()
-            .take(KEPT_REVS)
-            .map(ToString::to_string)
-            .collect(),
-        hash,
-        deleted: win_deleted,
-        seen: keep_seen(seen),
-    }))
-}
-
-/// Stores one incoming document, merged with what is here.
-async fn apply<S: KeyValueStore, B: BodyStore>(
-    shelf: &Shelf<S, B>,
-    library: &mut Library,
-    doc: &Doc,
-    changed_here: bool,
-) -> Result<(), SyncError> {
-    match doc {
-        Doc::Article(entry) => {
-            let Some(article) = &entry.text else {
-                return Ok(());
-            };
-            match library.get(&article.id).map(|m| m.revision) {
-                None => {
-                    shelf.add(library, article).await.map_err(local)?;
-                }
-                Some(r) if r < entry.meta.revision => {
-                    shelf.update(library, article).await.map_err(local)?;
-                }
-                Some(_) => {}
-            }
-        }
-        Doc::Annotation(_) | Doc::Deleted { .. } => {
-            let article = match doc {
-                Doc::Annotation(a) => a.article.clone(),
-                Doc::Deleted { article, .. } => article.clone(),
-                _ => unreachable!(),
-            };
-            if library.get(&article).is_none() {
-                return Ok(());
-            }
-            let text = shelf.load(&article).await.map_err(local)?;
-            let map = TextMap::new(&text);
-            let mut repo = shelf.repo.borrow_mut();
-            let mut set = repo.stored_annotations_for(&map, &article);
-            let id = match doc {
-                Doc::Annotation(a) => {
-                    let mut a = (**a).clone();
-                    a.target.resync(&map);
-                    let id = a.id.clone();
-                    set.merge_one(a);
-                    id
-                }
-                Doc::Deleted { id, at, .. } => {
-                    set.mark_deleted(id, *at);
-                    id.clone()
-                }
-                _ => unreachable!(),
-            };
-            if !set.take_touched().is_empty() {
-                set.keep_unsaved([id]);
-                repo.save_changes(library, &mut set, &map).map_err(local)?;
-            }
-        }
-        // Colours changed here since the last sync stay, and go out next.
-        Doc::TagColours { colours, .. } if !changed_here => {
-            let mut repo = shelf.repo.borrow_mut();
-            if &repo.load_tag_colours() != colours {
-                repo.save_tag_colours(colours).map_err(local)?;
-            }
-        }
-        Doc::TagColours { .. } => {}
-    }
-    Ok(())
-}
-
-/// The document this device holds for `id`, as it would send it.
-async fn local_doc<S: KeyValueStore, B: BodyStore>(
-    shelf: &Shelf<S, B>,
-    library: &Library,
-    id: &str,
-) -> Option<Doc> {
-    let source = local_one(&shelf.repo.borrow(), library, id)?.1;
-    let mut maps = BTreeMap::new();
-    doc_of(shelf, library, source, &mut maps, DateTime::UNIX_EPOCH).await
-}
-
-/// The document for a local value (`maps` keeps the texts read).
-async fn doc_of<S: KeyValueStore, B: BodyStore>(
-    shelf: &Shelf<S, B>,
-    library: &Library,
-    source: Source,
-    maps: &mut BTreeMap<String, TextMap>,
+/// What one sync works with.
+struct Run<'a, S, B> {
+    shelf: &'a Shelf<S, B>,
+    /// Every document's sync state, kept in step with what is stored.
+    known: BTreeMap<String, Synced>,
+    /// Per document, the server's other leaves, to close when pushing.
+    resolve: BTreeMap<String, Vec<History>>,
+    /// The texts read, by article id.
+    maps: BTreeMap<String, TextMap>,
+    report: Report,
     now: DateTime<Utc>,
-) -> Option<Doc> {
-    match source {
-        Source::Article(id) => {
-            let meta = library.get(&id)?.clone();
-            let text = shelf.load(&id).await.ok()?;
-            Some(Doc::Article(Entry::new(meta, Some(text), Vec::new())))
-        }
-        Source::Record {
-            article,
-            annotation,
-            raw,
-        } => {
-            if !maps.contains_key(&article) {
-                let text = shelf.load(&article).await.ok()?;
-                maps.insert(article.clone(), TextMap::new(&text));
+}
+
+/// The documents due to be sent, by id: each with its hash and local
+/// value (see [`pending`]).
+fn due<S: KeyValueStore>(
+    repo: &repo::Repo<S>,
+    library: &Library,
+    known: &BTreeMap<String, Synced>,
+    resolve: &BTreeMap<String, Vec<History>>,
+) -> Vec<(String, String, Source)> {
+    let values = local_values(repo, library);
+    let gone: Vec<(String, String, Source)> = known
+        .iter()
+        .filter(|(id, k)| !k.deleted && !values.contains_key(*id) && gone_here(library, id))
+        .map(|(id, _)| (id.clone(), String::new(), Source::Gone(id.clone())))
+        .collect();
+    let mut out: Vec<(String, String, Source)> = values
+        .into_iter()
+        .filter(|(id, (h, _))| {
+            known.get(id).is_none_or(|k| &k.hash != h) || resolve.contains_key(id)
+        })
+        .map(|(id, (h, s))| (id, h, s))
+        .chain(gone)
+        .collect();
+    // Articles first, so a device pulling meets an article before its annotations.
+    out.sort_by_key(|(id, _, _)| !id.starts_with(ARTICLE_PREFIX));
+    out
+}
+
+/// Whether a document synced once and without a local value now was
+/// removed here: an article (deleted), or a conflict of an article still
+/// here (dismissed). An annotation's value goes only with its article,
+/// whose own deletion says it all.
+fn gone_here(library: &Library, id: &str) -> bool {
+    if id.starts_with(ARTICLE_PREFIX) {
+        return true;
+    }
+    id.strip_prefix(CONFLICT_PREFIX)
+        .and_then(|r| r.split_once(':'))
+        .is_some_and(|(article, _)| library.get(article).is_some())
+}
+
+/// A version of an annotation, from its document.
+fn version_of(doc: &Doc) -> Option<Version> {
+    match doc {
+        Doc::Annotation(a) => Some(Version::Live(a.clone())),
+        Doc::Deleted { at, .. } => Some(Version::Deleted(*at)),
+        _ => None,
+    }
+}
+
+impl<S: KeyValueStore, B: BodyStore> Run<'_, S, B> {
+    async fn pull<R: Remote, T: SyncStore>(
+        &mut self,
+        library: &mut Library,
+        state: &T,
+        remote: &R,
+    ) -> Result<(), SyncError> {
+        let mut since = state.checkpoint().await.unwrap_or(json!(0));
+        loop {
+            let page = remote.changes(&since, BATCH).await?;
+            if page.rows.is_empty() {
+                break;
             }
-            match record::decode(&article, &annotation, &raw, &maps[&article]).ok()? {
-                Record::Live(a) => Some(Doc::Annotation(a)),
-                Record::Dead(at) => Some(Doc::Deleted {
-                    article,
-                    id: annotation,
-                    at,
-                }),
+            let mut wanted = Vec::new();
+            for row in &page.rows {
+                let k = self.known.get(&row.id);
+                let have = |r: &String| k.is_some_and(|k| k.revs.contains(r) || k.seen.contains(r));
+                for rev in &row.revs {
+                    if !have(rev) {
+                        wanted.push((row.id.clone(), rev.clone()));
+                    }
+                }
+            }
+            let got = if wanted.is_empty() {
+                Vec::new()
+            } else {
+                remote.bulk_get(&wanted).await?
+            };
+            // Per document: its leaves fetched.
+            let mut fetched: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+            for ((id, _), doc) in wanted.iter().zip(got) {
+                match doc {
+                    Ok(d) => fetched.entry(id.clone()).or_default().push(d),
+                    Err(why) => self.report.quarantined.push((id.clone(), why)),
+                }
+            }
+            let mut ids: Vec<&String> = fetched.keys().collect();
+            // Articles before their annotations.
+            ids.sort_by_key(|id| !id.starts_with(ARTICLE_PREFIX));
+            let mut changed = Vec::new();
+            for id in ids {
+                let all_leaves = page
+                    .rows
+                    .iter()
+                    .find(|r| &r.id == id)
+                    .map(|r| r.revs.clone())
+                    .unwrap_or_default();
+                if let Some(s) = self.take_in(library, id, &fetched[id], &all_leaves).await? {
+                    self.known.insert(id.clone(), s.clone());
+                    changed.push((id.clone(), s));
+                }
+            }
+            state.put(&changed).await.map_err(SyncError::Local)?;
+            state
+                .set_checkpoint(&page.last_seq)
+                .await
+                .map_err(SyncError::Local)?;
+            since = page.last_seq;
+            if page.rows.len() < BATCH {
+                break;
             }
         }
-        Source::TagColours(raw) => {
-            let colours: TagColours = serde_json::from_str(&raw).unwrap_or_default();
-            Some(Doc::TagColours {
-                colours,
-                updated: now,
-            })
+        Ok(())
+    }
+
+    /// The text map of an article here (kept for the rest of the sync).
+    async fn map(&mut self, article: &str) -> Option<&TextMap> {
+        if !self.maps.contains_key(article) {
+            let text = self.shelf.load(article).await.ok()?;
+            self.maps.insert(article.to_owned(), TextMap::new(&text));
         }
+        self.maps.get(article)
+    }
+
+    /// Merges one document's fetched leaves in; its new sync state.
+    ///
+    /// The leaves that count are the fetched ones that are valid and not
+    /// closing markers (a deleted revision with no `type`, written to close
+    /// a branch after a conflict), and this device's last revision if the
+    /// server still holds it as a leaf. Every valid one is merged in (the
+    /// merge is commutative, so their order does not matter); the
+    /// protocol's winner among them is the branch the next revision goes
+    /// on, and the others are closed (see [`Run::push`]). An annotation
+    /// that was changed here and there, or that the server holds in
+    /// conflict, keeps the versions that lost as a [`Conflict`].
+    async fn take_in(
+        &mut self,
+        library: &mut Library,
+        id: &str,
+        leaves: &[Value],
+        all_leaves: &[String],
+    ) -> Result<Option<Synced>, SyncError> {
+        let prior = self.known.get(id).cloned();
+        let prior = prior.as_ref();
+        let mut seen: Vec<String> = prior.map(|k| k.seen.clone()).unwrap_or_default();
+        let mut read: Vec<(Doc, History)> = Vec::new();
+        for v in leaves {
+            let rev = v["_rev"].as_str().unwrap_or_default().to_owned();
+            let deleted = v["_deleted"].as_bool().unwrap_or(false);
+            if deleted && v.get("type").is_none() {
+                seen.push(rev);
+                continue;
+            }
+            let size = v.to_string().len();
+            let history = History::from_json(&v["_revisions"]);
+            let refuse = |why: String| (id.to_owned(), why);
+            match (Doc::read(v, size), history) {
+                (Ok(d), Some(h)) if d.id() == id && h.head().to_string() == rev => {
+                    read.push((d, h))
+                }
+                (Ok(_), Some(_)) => self
+                    .report
+                    .quarantined
+                    .push(refuse("its content is for another document".into())),
+                (Ok(_), None) => self
+                    .report
+                    .quarantined
+                    .push(refuse("its revision history is malformed".into())),
+                (Err(e), _) => self.report.quarantined.push(refuse(e.to_string())),
+            }
+            if read.last().is_none_or(|(_, h)| h.head().to_string() != rev) {
+                seen.push(rev);
+            }
+        }
+        let keep_seen = |mut s: Vec<String>| {
+            s.sort();
+            s.dedup();
+            let n = s.len().saturating_sub(KEPT_REVS);
+            s.drain(..n);
+            s
+        };
+        if read.is_empty() {
+            return Ok(prior.map(|k| Synced {
+                seen: keep_seen(seen),
+                ..k.clone()
+            }));
+        }
+        let before = local_one(&self.shelf.repo.borrow(), library, id).map(|(h, _)| h);
+        let changed_here = match (prior, &before) {
+            (Some(k), Some(h)) => &k.hash != h,
+            (None, Some(_)) => true,
+            _ => false,
+        };
+        let own_leaf = prior
+            .and_then(|k| k.revs.first())
+            .is_some_and(|head| all_leaves.contains(head));
+        // Two versions or more meet: this device's, changed since the last
+        // sync or still a leaf beside another, and those fetched.
+        let meeting = changed_here || own_leaf || read.len() > 1;
+        let is_annotation = id.starts_with(ANNOTATION_PREFIX);
+        let before_doc = if is_annotation && meeting {
+            self.local_doc(library, id).await
+        } else {
+            None
+        };
+        let keep = changed_here || self.article_pending(library, id);
+        for (doc, _) in &read {
+            self.apply(library, doc, keep).await?;
+            self.report.received += 1;
+        }
+        let after = local_one(&self.shelf.repo.borrow(), library, id).map(|(h, _)| h);
+        // The leaves that count: those read, and this device's own if the
+        // server still has it as a leaf.
+        let mut candidates: Vec<(History, bool, Option<&Doc>)> = read
+            .iter()
+            .map(|(d, h)| (h.clone(), d.is_deleted(), Some(d)))
+            .collect();
+        if let Some(k) = prior
+            && own_leaf
+            && let Some(h) = History::new(k.revs.iter().filter_map(|r| Rev::parse(r)).collect())
+        {
+            candidates.push((h, k.deleted, None));
+        }
+        let ranked: Vec<(Rev, bool)> = candidates
+            .iter()
+            .map(|(h, d, _)| (h.head().clone(), *d))
+            .collect();
+        let Some(w) = winner(&ranked) else {
+            return Ok(None);
+        };
+        let (win_hist, win_deleted, win_doc) = candidates[w].clone();
+        let others: Vec<History> = candidates
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != w)
+            .map(|(_, (h, _, _))| h.clone())
+            .collect();
+        let after_doc = self.local_doc(library, id).await;
+        // Whether this device now holds what the winning leaf holds.
+        let same = match win_doc {
+            Some(d) => after_doc.as_ref().is_some_and(|l| l.same_content(d)),
+            None => prior.map(|k| &k.hash) == after.as_ref(),
+        };
+        if is_annotation {
+            if meeting && let Some(kept) = after_doc.as_ref().and_then(version_of) {
+                let met: Vec<Version> = before_doc
+                    .iter()
+                    .chain(read.iter().map(|(d, _)| d))
+                    .filter_map(version_of)
+                    .collect();
+                if self.keep_conflict(id, conflict::losers(&met, &kept))? {
+                    self.report.conflicts.push(id.to_owned());
+                }
+            }
+        } else if changed_here && (prior.is_some() || !same) {
+            self.report.conflicts.push(id.to_owned());
+        }
+        if !others.is_empty() {
+            self.resolve.insert(id.to_owned(), others.clone());
+        }
+        // Taken as it is: synced. Otherwise what is here goes out next, on top.
+        let hash = if same && others.is_empty() {
+            after.unwrap_or_default()
+        } else {
+            String::new()
+        };
+        Ok(Some(Synced {
+            revs: win_hist
+                .revs
+                .iter()
+                .take(KEPT_REVS)
+                .map(ToString::to_string)
+                .collect(),
+            hash,
+            deleted: win_deleted,
+            seen: keep_seen(seen),
+        }))
+    }
+
+    /// Keeps the versions an annotation lost (with any kept already);
+    /// whether there were any.
+    fn keep_conflict(&self, id: &str, lost: Vec<Version>) -> Result<bool, SyncError> {
+        let Some((article, annotation)) = id
+            .strip_prefix(ANNOTATION_PREFIX)
+            .and_then(|r| r.split_once(':'))
+        else {
+            return Ok(false);
+        };
+        let Some(found) = Conflict::new(article, annotation, self.now, lost) else {
+            return Ok(false);
+        };
+        let mut repo = self.shelf.repo.borrow_mut();
+        let merged = match repo.conflict(article, annotation) {
+            Some((mut held, _)) => held.merge(&found).then_some(held),
+            None => Some(found),
+        };
+        if let Some(c) = merged {
+            repo.put_conflict(&c).map_err(local)?;
+        }
+        Ok(true)
+    }
+
+    /// Whether an article's annotations changed here since they were last
+    /// synced (an article deleted elsewhere is then kept, and sent again).
+    fn article_pending(&self, library: &Library, id: &str) -> bool {
+        let Some(article) = id.strip_prefix(ARTICLE_PREFIX) else {
+            return false;
+        };
+        if library.get(article).is_none() {
+            return false;
+        }
+        let repo = self.shelf.repo.borrow();
+        let prefix = format!("{ANNOTATION_PREFIX}{article}:");
+        local_values_of(&repo, library, article)
+            .into_iter()
+            .filter(|(doc, _)| doc.starts_with(&prefix))
+            .any(|(doc, h)| self.known.get(&doc).is_none_or(|k| k.hash != h))
+    }
+
+    /// Stores one incoming document, merged with what is here. `keep`:
+    /// the document changed here since the last sync (tag colours changed
+    /// here stay; an article with changes here is not deleted).
+    async fn apply(
+        &mut self,
+        library: &mut Library,
+        doc: &Doc,
+        keep: bool,
+    ) -> Result<(), SyncError> {
+        let shelf = self.shelf;
+        match doc {
+            Doc::Article(entry) => {
+                let Some(article) = &entry.text else {
+                    return Ok(());
+                };
+                match library.get(&article.id).map(|m| m.revision) {
+                    None => {
+                        shelf.add(library, article).await.map_err(local)?;
+                    }
+                    Some(r) if r < entry.meta.revision => {
+                        self.maps.remove(&article.id);
+                        shelf.update(library, article).await.map_err(local)?;
+                    }
+                    Some(_) => {}
+                }
+            }
+            Doc::ArticleDeleted { id, .. } => {
+                if !keep && library.get(id).is_some() {
+                    self.maps.remove(id);
+                    shelf.delete(library, id).await.map_err(local)?;
+                }
+            }
+            Doc::Annotation(_) | Doc::Deleted { .. } => {
+                let (article, id) = match doc {
+                    Doc::Annotation(a) => (a.article.clone(), a.id.clone()),
+                    Doc::Deleted { article, id, .. } => (article.clone(), id.clone()),
+                    _ => unreachable!(),
+                };
+                if library.get(&article).is_none() {
+                    return Ok(());
+                }
+                let Some(map) = self.map(&article).await else {
+                    return Err(SyncError::Local(format!(
+                        "the text of article {article} could not be read"
+                    )));
+                };
+                // One annotation: the save merges it with what is stored.
+                let mut set = AnnotationSet::new(&article);
+                match doc {
+                    Doc::Annotation(a) => {
+                        let mut a = (**a).clone();
+                        a.target.resync(map);
+                        set.merge_one(a);
+                    }
+                    Doc::Deleted { at, .. } => set.mark_deleted(&id, *at),
+                    _ => unreachable!(),
+                }
+                set.take_touched();
+                set.keep_unsaved([id]);
+                shelf
+                    .repo
+                    .borrow_mut()
+                    .save_changes(library, &mut set, map)
+                    .map_err(local)?;
+            }
+            Doc::Conflict(c) => {
+                if library.get(&c.article).is_none() {
+                    return Ok(());
+                }
+                let mut repo = shelf.repo.borrow_mut();
+                let merged = match repo.conflict(&c.article, &c.id) {
+                    Some((mut held, _)) => held.merge(c).then_some(held),
+                    None => Some(c.clone()),
+                };
+                if let Some(m) = merged {
+                    repo.put_conflict(&m).map_err(local)?;
+                }
+            }
+            // Dismissed on one device: dismissed on all.
+            Doc::ConflictDismissed { article, id, .. } => {
+                shelf
+                    .repo
+                    .borrow_mut()
+                    .remove_conflict(article, id)
+                    .map_err(local)?;
+            }
+            // Colours changed here since the last sync stay, and go out next.
+            Doc::TagColours { colours, .. } if !keep => {
+                let mut repo = shelf.repo.borrow_mut();
+                if &repo.load_tag_colours() != colours {
+                    repo.save_tag_colours(colours).map_err(local)?;
+                }
+            }
+            Doc::TagColours { .. } => {}
+        }
+        Ok(())
+    }
+
+    /// The document this device holds for `id`, as it would send it.
+    async fn local_doc(&mut self, library: &Library, id: &str) -> Option<Doc> {
+        let source = local_one(&self.shelf.repo.borrow(), library, id)?.1;
+        self.doc_of(library, source).await
+    }
+
+    /// The document for a local value.
+    async fn doc_of(&mut self, library: &Library, source: Source) -> Option<Doc> {
+        match source {
+            Source::Article(id) => {
+                let meta = library.get(&id)?.clone();
+                let text = self.shelf.load(&id).await.ok()?;
+                Some(Doc::Article(Entry::new(meta, Some(text), Vec::new())))
+            }
+            Source::Record {
+                article,
+                annotation,
+                raw,
+            } => {
+                let map = self.map(&article).await?;
+                match record::decode(&article, &annotation, &raw, map).ok()? {
+                    Record::Live(a) => Some(Doc::Annotation(a)),
+                    Record::Dead(at) => Some(Doc::Deleted {
+                        article,
+                        id: annotation,
+                        at,
+                    }),
+                }
+            }
+            Source::TagColours(raw) => {
+                let colours: TagColours = serde_json::from_str(&raw).unwrap_or_default();
+                Some(Doc::TagColours {
+                    colours,
+                    updated: self.now,
+                })
+            }
+            Source::Conflict {
+                article,
+                annotation,
+                raw,
+            } => Conflict::from_json(&article, &annotation, &raw)
+                .ok()
+                .map(Doc::Conflict),
+            Source::Gone(id) => {
+                if let Some(article) = id.strip_prefix(ARTICLE_PREFIX) {
+                    return Some(Doc::ArticleDeleted {
+                        id: article.to_owned(),
+                        at: self.now,
+                    });
+                }
+                let (article, annotation) = id.strip_prefix(CONFLICT_PREFIX)?.split_once(':')?;
+                Some(Doc::ConflictDismissed {
+                    article: article.to_owned(),
+                    id: annotation.to_owned(),
+                    at: self.now,
+                })
+            }
+        }
+    }
+
+    async fn push<R: Remote, T: SyncStore>(
+        &mut self,
+        library: &Library,
+        state: &T,
+        remote: &R,
+    ) -> Result<(), SyncError> {
+        let mut due = {
+            let repo = self.shelf.repo.borrow();
+            due(&repo, library, &self.known, &self.resolve)
+        };
+        for chunk in due.chunks_mut(BATCH) {
+            let mut out: Vec<(String, Value, Synced)> = Vec::new();
+            let mut extra: Vec<(String, Value)> = Vec::new();
+            for (id, h, source) in chunk.iter_mut() {
+                let source = std::mem::replace(source, Source::TagColours(String::new()));
+                let Some(doc) = self.doc_of(library, source).await else {
+                    continue;
+                };
+                let body = doc.body();
+                let prior = self.known.get(id.as_str());
+                let parent_hist = prior.and_then(|k| {
+                    History::new(k.revs.iter().filter_map(|r| Rev::parse(r)).collect())
+                });
+                let rev = Rev::next(parent_hist.as_ref().map(History::head), &body.to_string());
+                let history = match &parent_hist {
+                    Some(p) => p.push(rev).unwrap_or_else(|| {
+                        History::new(vec![Rev::next(None, &body.to_string())])
+                            .unwrap_or_else(|| unreachable!())
+                    }),
+                    None => History::new(vec![rev]).unwrap_or_else(|| unreachable!()),
+                }
+                .truncated(KEPT_REVS);
+                let deleted = doc.is_deleted();
+                let mut seen = prior.map(|k| k.seen.clone()).unwrap_or_default();
+                for loser in self.resolve.get(id.as_str()).into_iter().flatten() {
+                    let close = Rev::next(Some(loser.head()), "closed");
+                    if let Some(h) = loser.push(close) {
+                        seen.push(h.head().to_string());
+                        extra.push((
+                            id.clone(),
+                            with_revs(id, json!({}), &h.truncated(KEPT_REVS), true),
+                        ));
+                    }
+                }
+                let n = seen.len().saturating_sub(KEPT_REVS);
+                seen.drain(..n);
+                out.push((
+                    id.clone(),
+                    with_revs(id, body, &history, deleted),
+                    Synced {
+                        revs: history.revs.iter().map(ToString::to_string).collect(),
+                        hash: h.clone(),
+                        deleted,
+                        seen,
+                    },
+                ));
+            }
+            if out.is_empty() && extra.is_empty() {
+                continue;
+            }
+            let mut ask: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for (id, v) in out
+                .iter()
+                .map(|(i, v, _)| (i, v))
+                .chain(extra.iter().map(|(i, v)| (i, v)))
+            {
+                ask.entry(id.clone())
+                    .or_default()
+                    .push(v["_rev"].as_str().unwrap_or_default().to_owned());
+            }
+            let missing = remote.revs_diff(&ask).await?;
+            let lacks = |id: &str, v: &Value| {
+                missing
+                    .get(id)
+                    .is_some_and(|m| m.iter().any(|r| Some(r.as_str()) == v["_rev"].as_str()))
+            };
+            let send: Vec<Value> = out
+                .iter()
+                .map(|(id, v, _)| (id, v))
+                .chain(extra.iter().map(|(id, v)| (id, v)))
+                .filter(|(id, v)| lacks(id, v))
+                .map(|(_, v)| v.clone())
+                .collect();
+            let failed = if send.is_empty() {
+                Vec::new()
+            } else {
+                remote.bulk_docs(&send).await?
+            };
+            self.report.sent += send.len() - failed.len();
+            let mut done = Vec::new();
+            for (id, _, s) in out {
+                if failed.iter().any(|(f, _)| *f == id) {
+                    continue;
+                }
+                self.known.insert(id.clone(), s.clone());
+                done.push((id, s));
+            }
+            for (id, why) in failed {
+                self.report
+                    .quarantined
+                    .push((id, format!("the server refused it: {why}")));
+            }
+            state.put(&done).await.map_err(SyncError::Local)?;
+        }
+        Ok(())
     }
 }
 
@@ -580,130 +932,4 @@ fn with_revs(id: &str, body: Value, history: &History, deleted: bool) -> Value {
         v["_deleted"] = json!(true);
     }
     v
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn push<S: KeyValueStore, B: BodyStore, R: Remote, T: SyncStore>(
-    shelf: &Shelf<S, B>,
-    library: &Library,
-    state: &T,
-    remote: &R,
-    known: &mut BTreeMap<String, Synced>,
-    resolve: &BTreeMap<String, Vec<History>>,
-    now: DateTime<Utc>,
-    report: &mut Report,
-) -> Result<(), SyncError> {
-    let values = {
-        let repo = shelf.repo.borrow();
-        local_values(&repo, library)
-    };
-    let mut due: Vec<(String, String, Source)> = values
-        .into_iter()
-        .filter(|(id, (h, _))| {
-            known.get(id).is_none_or(|k| &k.hash != h) || resolve.contains_key(id)
-        })
-        .map(|(id, (h, s))| (id, h, s))
-        .collect();
-    // Articles first, so a device pulling meets an article before its annotations.
-    due.sort_by_key(|(id, _, _)| !id.starts_with(ARTICLE_PREFIX));
-    let mut maps = BTreeMap::new();
-    for chunk in due.chunks_mut(BATCH) {
-        let mut out: Vec<(String, Value, Synced)> = Vec::new();
-        let mut extra: Vec<(String, Value)> = Vec::new();
-        for (id, h, source) in chunk.iter_mut() {
-            let source = std::mem::replace(source, Source::TagColours(String::new()));
-            let Some(doc) = doc_of(shelf, library, source, &mut maps, now).await else {
-                continue;
-            };
-            let body = doc.body();
-            let prior = known.get(id.as_str());
-            let parent_hist = prior
-                .and_then(|k| History::new(k.revs.iter().filter_map(|r| Rev::parse(r)).collect()));
-            let rev = Rev::next(parent_hist.as_ref().map(History::head), &body.to_string());
-            let history = match &parent_hist {
-                Some(p) => p.push(rev).unwrap_or_else(|| {
-                    History::new(vec![Rev::next(None, &body.to_string())])
-                        .unwrap_or_else(|| unreachable!())
-                }),
-                None => History::new(vec![rev]).unwrap_or_else(|| unreachable!()),
-            }
-            .truncated(KEPT_REVS);
-            let deleted = doc.is_deleted();
-            let mut seen = prior.map(|k| k.seen.clone()).unwrap_or_default();
-            for loser in resolve.get(id.as_str()).into_iter().flatten() {
-                let close = Rev::next(Some(loser.head()), "closed");
-                if let Some(h) = loser.push(close) {
-                    seen.push(h.head().to_string());
-                    extra.push((
-                        id.clone(),
-                        with_revs(id, json!({}), &h.truncated(KEPT_REVS), true),
-                    ));
-                }
-            }
-            let n = seen.len().saturating_sub(KEPT_REVS);
-            seen.drain(..n);
-            out.push((
-                id.clone(),
-                with_revs(id, body, &history, deleted),
-                Synced {
-                    revs: history.revs.iter().map(ToString::to_string).collect(),
-                    hash: h.clone(),
-                    deleted,
-                    seen,
-                },
-            ));
-        }
-        if out.is_empty() && extra.is_empty() {
-            continue;
-        }
-        let mut ask: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (id, v, _) in &out {
-            ask.entry(id.clone())
-                .or_default()
-                .push(v["_rev"].as_str().unwrap_or_default().to_owned());
-        }
-        for (id, v) in &extra {
-            ask.entry(id.clone())
-                .or_default()
-                .push(v["_rev"].as_str().unwrap_or_default().to_owned());
-        }
-        let missing = remote.revs_diff(&ask).await?;
-        let lacks = |id: &str, v: &Value| {
-            missing
-                .get(id)
-                .is_some_and(|m| m.iter().any(|r| Some(r.as_str()) == v["_rev"].as_str()))
-        };
-        let send: Vec<Value> = out
-            .iter()
-            .filter(|(id, v, _)| lacks(id, v))
-            .map(|(_, v, _)| v.clone())
-            .chain(
-                extra
-                    .iter()
-                    .filter(|(id, v)| lacks(id, v))
-                    .map(|(_, v)| v.clone()),
-            )
-            .collect();
-        let failed = if send.is_empty() {
-            Vec::new()
-        } else {
-            remote.bulk_docs(&send).await?
-        };
-        report.sent += send.len() - failed.len();
-        let mut done = Vec::new();
-        for (id, _, s) in out {
-            if failed.iter().any(|(f, _)| *f == id) {
-                continue;
-            }
-            known.insert(id.clone(), s.clone());
-            done.push((id, s));
-        }
-        for (id, why) in failed {
-            report
-                .quarantined
-                .push((id, format!("the server refused it: {why}")));
-        }
-        state.put(&done).await.map_err(SyncError::Local)?;
-    }
-    Ok(())
 }
