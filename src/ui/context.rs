@@ -154,6 +154,28 @@ impl LibraryCtx {
         Ok(saved)
     }
 
+    /// The versions an article's annotations lost in sync conflicts, by
+    /// annotation id.
+    pub fn conflicts(
+        &self,
+        article: &str,
+    ) -> BTreeMap<String, crate::domain::sync::conflict::Conflict> {
+        self.with_repo(|r| r.conflicts(article))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(id, (c, _))| (id, c))
+            .collect()
+    }
+
+    /// Dismisses an annotation's conflict (the dismissal syncs).
+    pub fn dismiss_conflict(&self, article: &str, id: &str) -> Result<bool, StorageError> {
+        let done = self
+            .with_repo(|r| r.remove_conflict(article, id))
+            .unwrap_or_else(gone)?;
+        self.edits.try_update(|n| *n += 1);
+        Ok(done)
+    }
+
     /// Bumped after each change this tab stores (tracked).
     pub fn edits(&self) -> RwSignal<u64> {
         self.edits
@@ -361,6 +383,17 @@ impl LibraryCtx {
             self.imported.try_update(|n| *n += 1);
         }
         report
+    }
+
+    /// How many local changes wait to be synced (see
+    /// [`crate::storage::sync::engine::pending`]).
+    pub async fn sync_pending<T: crate::storage::sync::state::SyncStore>(
+        &self,
+        state: &T,
+    ) -> Option<usize> {
+        let shelf = self.shelf().ok()?;
+        let lib = self.library.get_untracked();
+        Some(crate::storage::sync::engine::pending(&shelf, &lib, state).await)
     }
 
     /// The configured sync server's origin.

@@ -38,12 +38,19 @@ pub struct SentenceMarks {
     pub note: bool,
     /// Highlighted parts, in order, not overlapping.
     pub parts: Vec<Part>,
+    /// Whether an annotation over it kept versions from a sync conflict
+    /// (see [`crate::domain::sync::conflict`]).
+    pub conflict: bool,
 }
 
 impl SentenceMarks {
     /// Whether the sentence shows nothing.
     pub fn is_empty(&self) -> bool {
-        self.colours.is_empty() && self.tags.is_empty() && !self.note && self.parts.is_empty()
+        self.colours.is_empty()
+            && self.tags.is_empty()
+            && !self.note
+            && self.parts.is_empty()
+            && !self.conflict
     }
 
     /// The sentence text cut at part boundaries: `(text, colours)` pieces in
@@ -167,6 +174,11 @@ impl MarksIndex {
         touched.sort_unstable();
         touched.dedup();
         touched
+    }
+
+    /// The ids of the annotations over sentence `i`.
+    pub fn covering(&self, i: usize) -> impl Iterator<Item = &str> {
+        self.cover.get(i).into_iter().flatten().map(|(_, id)| &**id)
     }
 
     /// What sentence `i` shows.

@@ -61,12 +61,15 @@ pub fn describe(m: &SentenceMarks) -> Option<String> {
     if m.note {
         parts.push("has a note".into());
     }
+    if m.conflict {
+        parts.push("changed on two devices: see the annotations panel".into());
+    }
     Some(parts.join("; "))
 }
 
 /// The attributes a sentence's marks set, each with its value or `None`
-/// when absent, always the same four in the same order.
-pub fn sentence_attributes(m: &SentenceMarks) -> [(&'static str, Option<String>); 4] {
+/// when absent, always the same five in the same order.
+pub fn sentence_attributes(m: &SentenceMarks) -> [(&'static str, Option<String>); 5] {
     [
         (
             "data-highlight",
@@ -77,6 +80,7 @@ pub fn sentence_attributes(m: &SentenceMarks) -> [(&'static str, Option<String>)
             m.colours.get(1).map(|c| c.name().to_owned()),
         ),
         ("data-tags", (!m.tags.is_empty()).then(|| m.tags.join(", "))),
+        ("data-conflict", m.conflict.then(|| "true".to_owned())),
         ("aria-description", describe(m)),
     ]
 }
@@ -252,6 +256,31 @@ mod tests {
     use chrono::DateTime;
 
     #[test]
+    fn a_sentence_with_a_sync_conflict_says_so() {
+        let m = SentenceMarks {
+            colours: vec![Colour::Green],
+            conflict: true,
+            ..SentenceMarks::default()
+        };
+        let mut out = String::new();
+        sentence_html(&mut out, 2, "Text.", &m, false);
+        assert!(out.contains(" data-conflict=\"true\""), "{out}");
+        assert!(out.contains("changed on two devices"), "{out}");
+        let mut out = String::new();
+        sentence_html(
+            &mut out,
+            2,
+            "Text.",
+            &SentenceMarks {
+                conflict: false,
+                ..m
+            },
+            false,
+        );
+        assert!(!out.contains("data-conflict"), "{out}");
+    }
+
+    #[test]
     fn text_and_attribute_values_are_escaped() {
         let mut out = String::new();
         escape_into(&mut out, "a < b && \"c\" > d é");
@@ -261,6 +290,7 @@ mod tests {
             tags: vec!["<script>\"x\"".into()],
             note: true,
             parts: vec![],
+            conflict: false,
         };
         let mut out = String::new();
         sentence_html(&mut out, 7, "1 < 2.", &m, true);

@@ -19,6 +19,9 @@
 //!   it is the newest.
 
 use crate::domain::annotate::annotation::Annotation;
+use crate::domain::annotate::edit::Edit;
+use crate::domain::annotate::set::AnnotationSet;
+use crate::domain::annotate::textmap::TextMap;
 use crate::domain::exchange::json_path::{At, Bad};
 use crate::domain::exchange::{annotation_value, read_annotation_value};
 use crate::domain::time::format_rfc3339;
@@ -65,6 +68,26 @@ impl Version {
             }
             Version::Deleted(_) => None,
         }
+    }
+}
+
+/// Restores version `v` of annotation `id` in `set` at `now`, as an edit
+/// (undoable like any other): the annotation becomes that version, placed
+/// by this device's sentence boundaries, or is deleted.
+pub fn restore(
+    set: &mut AnnotationSet,
+    map: &TextMap,
+    id: &str,
+    v: &Version,
+    now: DateTime<Utc>,
+) -> Edit {
+    match v.restored(now) {
+        Some(mut a) if a.id == id => {
+            a.target.resync(map);
+            Edit::of("restore", [set.put(a)])
+        }
+        Some(_) => Edit::of("restore", []),
+        None => Edit::of("restore", set.remove(id, now)),
     }
 }
 
@@ -186,5 +209,83 @@ impl Conflict {
         let v: Value =
             serde_json::from_str(raw).map_err(|e| Bad::file(format!("not JSON: {e}")))?;
         Conflict::read(At::root(&v), article, id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::annotate::annotation::{Colour, Target};
+    use crate::domain::article::{Article, NewArticle};
+    use crate::domain::import::parse_text;
+    use chrono::TimeDelta;
+
+    fn t(s: i64) -> DateTime<Utc> {
+        DateTime::UNIX_EPOCH + TimeDelta::seconds(1_700_000_000 + s)
+    }
+
+    const ID: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+
+    fn version(note: &str, at: i64) -> (Article, Version) {
+        let art =
+            Article::build(parse_text("One. Two. Three."), NewArticle::default(), t(0)).unwrap();
+        let map = TextMap::new(&art);
+        let mut a = Annotation::new(
+            ID.into(),
+            &art.id,
+            Target::sentences(&map, 1, 1).unwrap(),
+            Colour::Pink,
+            t(1),
+        );
+        a.note = note.into();
+        a.updated = t(at);
+        (art, Version::Live(Box::new(a)))
+    }
+
+    #[test]
+    fn the_losers_are_the_versions_unlike_the_one_kept_each_once() {
+        let (_, a) = version("a", 10);
+        let (_, b) = version("b", 20);
+        let gone = Version::Deleted(t(15));
+        let lost = losers(&[a.clone(), b.clone(), a.clone(), gone.clone()], &b);
+        assert_eq!(lost, vec![a.clone(), gone]);
+        assert!(losers(&[b.clone(), b.clone()], &b).is_empty());
+    }
+
+    #[test]
+    fn two_devices_conflicts_merge_into_one_with_the_earlier_finding() {
+        let (art, a) = version("a", 10);
+        let (_, b) = version("b", 20);
+        let mut x = Conflict::new(&art.id, ID, t(50), vec![a.clone()]).unwrap();
+        let y = Conflict::new(&art.id, ID, t(40), vec![b.clone(), a.clone()]).unwrap();
+        assert!(x.merge(&y));
+        assert_eq!(x.found, t(40));
+        assert_eq!(x.versions, vec![a, b]);
+        assert!(!x.clone().merge(&y), "merging again changes nothing");
+        assert!(Conflict::new(&art.id, ID, t(1), vec![]).is_none());
+    }
+
+    #[test]
+    fn a_conflict_reads_back_from_what_it_stores() {
+        let (art, a) = version("a <b>", 10);
+        let c = Conflict::new(&art.id, ID, t(5), vec![a, Version::Deleted(t(7))]).unwrap();
+        let raw = c.body().to_string();
+        assert_eq!(Conflict::from_json(&art.id, ID, &raw), Ok(c));
+        assert!(Conflict::from_json(&art.id, ID, "{").is_err());
+    }
+
+    #[test]
+    fn restoring_makes_the_version_the_newest_or_deletes() {
+        let (art, a) = version("restored", 10);
+        let map = TextMap::new(&art);
+        let mut set = AnnotationSet::new(&art.id);
+        let edit = restore(&mut set, &map, ID, &a, t(100));
+        assert_eq!(edit.changes.len(), 1);
+        let now = set.get(ID).unwrap();
+        assert_eq!((now.note.as_str(), now.updated), ("restored", t(100)));
+        let edit = restore(&mut set, &map, ID, &Version::Deleted(t(3)), t(101));
+        assert_eq!(edit.changes.len(), 1);
+        assert!(set.get(ID).is_none());
+        assert_eq!(set.deleted_at(ID), Some(t(101)));
     }
 }

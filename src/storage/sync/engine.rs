@@ -306,6 +306,7 @@ where
         maps: BTreeMap::new(),
         report: Report::default(),
         now,
+        full: false,
     };
     run.pull(library, state, remote).await?;
     run.push(library, state, remote).await?;
@@ -322,7 +323,7 @@ pub async fn pending<S: KeyValueStore, B: BodyStore, T: SyncStore>(
 ) -> usize {
     let known = state.all().await;
     let repo = shelf.repo.borrow();
-    due(&repo, library, &known, &BTreeMap::new()).len()
+    due(&repo, library, &known, &BTreeMap::new(), false).len()
 }
 
 /// What one sync works with.
@@ -336,6 +337,8 @@ struct Run<'a, S, B> {
     maps: BTreeMap<String, TextMap>,
     report: Report,
     now: DateTime<Utc>,
+    /// The server's log disagreed: offer it everything (see `pull`).
+    full: bool,
 }
 
 /// The documents due to be sent, by id: each with its hash and local
@@ -345,6 +348,7 @@ fn due<S: KeyValueStore>(
     library: &Library,
     known: &BTreeMap<String, Synced>,
     resolve: &BTreeMap<String, Vec<History>>,
+    full: bool,
 ) -> Vec<(String, String, Source)> {
     let values = local_values(repo, library);
     let gone: Vec<(String, String, Source)> = known
@@ -355,7 +359,7 @@ fn due<S: KeyValueStore>(
     let mut out: Vec<(String, String, Source)> = values
         .into_iter()
         .filter(|(id, (h, _))| {
-            known.get(id).is_none_or(|k| &k.hash != h) || resolve.contains_key(id)
+            full || known.get(id).is_none_or(|k| &k.hash != h) || resolve.contains_key(id)
         })
         .map(|(id, (h, s))| (id, h, s))
         .chain(gone)
@@ -394,7 +398,29 @@ impl<S: KeyValueStore, B: BodyStore> Run<'_, S, B> {
         state: &T,
         remote: &R,
     ) -> Result<(), SyncError> {
-        let mut since = state.checkpoint().await.unwrap_or(json!(0));
+        // The checkpoint, and the replication log on the server that must
+        // agree with it (`_local/marginalia-<log>`): if it does not, the
+        // database was replaced or the log lost, so everything is compared
+        // again (what the server holds is skipped; nothing is lost).
+        let (mut since, log) = match state.checkpoint().await {
+            Some(Value::Object(o)) if o.contains_key("seq") => (
+                o["seq"].clone(),
+                o.get("log").and_then(Value::as_str).map(str::to_owned),
+            ),
+            Some(seq) => (seq, None),
+            None => (json!(0), None),
+        };
+        let log = log.unwrap_or_else(|| hash(&format!("{}:{since}", self.now.timestamp_millis())));
+        let log_id = format!("marginalia-{log}");
+        let held = remote.get_local(&log_id).await?;
+        let mut log_rev = held
+            .as_ref()
+            .and_then(|d| d["_rev"].as_str())
+            .map(str::to_owned);
+        if since != json!(0) && held.as_ref().map(|d| &d["last_seq"]) != Some(&since) {
+            since = json!(0);
+            self.full = true;
+        }
         loop {
             let page = remote.changes(&since, BATCH).await?;
             if page.rows.is_empty() {
@@ -440,8 +466,19 @@ impl<S: KeyValueStore, B: BodyStore> Run<'_, S, B> {
                 }
             }
             state.put(&changed).await.map_err(SyncError::Local)?;
+            let mut entry = json!({ "last_seq": page.last_seq });
+            if let Some(r) = &log_rev {
+                entry["_rev"] = json!(r);
+            }
+            match remote.put_local(&log_id, &entry).await {
+                Ok(r) => log_rev = Some(r),
+                Err(e @ SyncError::Unreachable(_)) => return Err(e),
+                // Refused (a conflict, a server that keeps none): the next
+                // sync compares everything again, and loses nothing.
+                Err(_) => log_rev = None,
+            }
             state
-                .set_checkpoint(&page.last_seq)
+                .set_checkpoint(&json!({ "seq": page.last_seq, "log": log }))
                 .await
                 .map_err(SyncError::Local)?;
             since = page.last_seq;
@@ -822,7 +859,7 @@ impl<S: KeyValueStore, B: BodyStore> Run<'_, S, B> {
     ) -> Result<(), SyncError> {
         let mut due = {
             let repo = self.shelf.repo.borrow();
-            due(&repo, library, &self.known, &self.resolve)
+            due(&repo, library, &self.known, &self.resolve, self.full)
         };
         for chunk in due.chunks_mut(BATCH) {
             let mut out: Vec<(String, Value, Synced)> = Vec::new();
@@ -837,8 +874,13 @@ impl<S: KeyValueStore, B: BodyStore> Run<'_, S, B> {
                 let parent_hist = prior.and_then(|k| {
                     History::new(k.revs.iter().filter_map(|r| Rev::parse(r)).collect())
                 });
+                // Unchanged since it was synced (offered again after the
+                // server's log disagreed): its revision as it was.
+                let unchanged =
+                    prior.is_some_and(|k| k.hash == *h) && !self.resolve.contains_key(id.as_str());
                 let rev = Rev::next(parent_hist.as_ref().map(History::head), &body.to_string());
                 let history = match &parent_hist {
+                    Some(p) if unchanged => p.clone(),
                     Some(p) => p.push(rev).unwrap_or_else(|| {
                         History::new(vec![Rev::next(None, &body.to_string())])
                             .unwrap_or_else(|| unreachable!())

@@ -355,9 +355,15 @@ impl Remote for HttpRemote {
         }
     }
 
-    async fn put_local(&self, id: &str, doc: &Value) -> Result<(), SyncError> {
-        self.call("PUT", &format!("/_local/{}", enc(id)), Some(doc))
-            .await
-            .map(|_| ())
+    async fn put_local(&self, id: &str, doc: &Value) -> Result<String, SyncError> {
+        let (status, v) = self
+            .call("PUT", &format!("/_local/{}", enc(id)), Some(doc))
+            .await?;
+        match v["rev"].as_str() {
+            Some(rev) if status < 300 => Ok(rev.to_owned()),
+            _ => Err(SyncError::NotCouch(format!(
+                "the checkpoint was not stored (status {status})"
+            ))),
+        }
     }
 }

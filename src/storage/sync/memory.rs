@@ -61,6 +61,11 @@ pub struct MemoryRemote {
 }
 
 impl MemoryRemote {
+    /// Forgets every `_local` document (a database replaced, in tests).
+    pub fn drop_locals(&self) {
+        self.locals.borrow_mut().clear();
+    }
+
     /// An empty database.
     pub fn new() -> Self {
         Self::default()
@@ -245,9 +250,21 @@ impl Remote for MemoryRemote {
         Ok(self.locals.borrow().get(id).cloned())
     }
 
-    async fn put_local(&self, id: &str, doc: &Value) -> Result<(), SyncError> {
+    async fn put_local(&self, id: &str, doc: &Value) -> Result<String, SyncError> {
         self.call()?;
-        self.locals.borrow_mut().insert(id.to_owned(), doc.clone());
-        Ok(())
+        let mut locals = self.locals.borrow_mut();
+        // As CouchDB: an update names the revision it replaces.
+        let held = locals.get(id).map(|d| d["_rev"].clone());
+        if held.as_ref().is_some_and(|r| *r != doc["_rev"]) {
+            return Err(SyncError::NotCouch("Document update conflict.".into()));
+        }
+        let n = held
+            .and_then(|r| r.as_str()?.strip_prefix("0-")?.parse::<u64>().ok())
+            .unwrap_or(0);
+        let rev = format!("0-{}", n + 1);
+        let mut d = doc.clone();
+        d["_rev"] = json!(rev);
+        locals.insert(id.to_owned(), d);
+        Ok(rev)
     }
 }

@@ -86,6 +86,7 @@ pub trait Remote {
     ) -> Result<Vec<Result<Value, String>>, SyncError>;
     /// `GET /db/_local/<id>`.
     async fn get_local(&self, id: &str) -> Result<Option<Value>, SyncError>;
-    /// `PUT /db/_local/<id>` (the `_rev` it holds, copied from the last get).
-    async fn put_local(&self, id: &str, doc: &Value) -> Result<(), SyncError>;
+    /// `PUT /db/_local/<id>` (with the `_rev` the last get or put gave, if
+    /// any): the new `_rev`.
+    async fn put_local(&self, id: &str, doc: &Value) -> Result<String, SyncError>;
 }

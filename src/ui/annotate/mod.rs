@@ -20,6 +20,7 @@
 
 mod actions;
 mod boundaries;
+mod conflicts;
 pub mod dom;
 pub mod keys;
 pub mod paint;
@@ -116,6 +117,21 @@ struct Inner {
     last_stamp: DateTime<Utc>,
     selected: Option<(usize, usize)>,
     cursor: usize,
+    /// The versions annotations lost in sync conflicts, by id.
+    conflicts: BTreeMap<String, crate::domain::sync::conflict::Conflict>,
+}
+
+impl Inner {
+    /// What sentence `k` shows now.
+    fn marks_at(&self, k: usize) -> SentenceMarks {
+        let mut m = self.index.marks(&self.map, &self.set, &self.tag_colours, k);
+        m.conflict = !self.conflicts.is_empty()
+            && self
+                .index
+                .covering(k)
+                .any(|id| self.conflicts.contains_key(id));
+        m
+    }
 }
 
 /// The reader's annotation context.
@@ -205,17 +221,15 @@ impl Annot {
         set.take_touched();
         let tag_colours = lib.tag_colours();
         let index = MarksIndex::new(&map, &set);
-        let shown: Vec<SentenceMarks> = (0..map.len())
-            .map(|k| index.marks(&map, &set, &tag_colours, k))
-            .collect();
-        let inner = Inner {
+        let conflicts = lib.conflicts(&id);
+        let mut inner = Inner {
             article,
             caret: None,
             set,
             history: History::default(),
             map,
             index,
-            shown,
+            shown: Vec::new(),
             tag_colours: tag_colours.clone(),
             other_tags: None,
             save_due: false,
@@ -223,7 +237,9 @@ impl Annot {
             last_stamp: DateTime::UNIX_EPOCH,
             selected: None,
             cursor: 0,
+            conflicts,
         };
+        inner.shown = (0..inner.map.len()).map(|k| inner.marks_at(k)).collect();
         Self {
             inner: StoredValue::new_local(inner),
             version: RwSignal::new(0),

@@ -5,6 +5,7 @@ use super::{Annot, SaveState};
 use crate::domain::annotate::annotation::{Annotation, Colour, TargetKind};
 use crate::domain::annotate::set::Filter;
 use crate::domain::article::shorten;
+use crate::domain::sync::conflict::{Conflict, Version};
 use crate::ui::time;
 use leptos::prelude::*;
 
@@ -141,12 +142,15 @@ pub fn Panel(
                             .into_iter()
                             .map(|x| {
                                 let colour = tc.effective(&x);
-                                (x, colour)
+                                let conflict = a.conflict(&x.id);
+                                (x, colour, conflict)
                             })
                             .collect::<Vec<_>>()
                     }
-                    key=|(x, colour): &(Annotation, Colour)| (x.id.clone(), x.updated, *colour)
-                    children=move |(x, colour)| view! { <Entry annotation=x colour /> }
+                    key=|(x, colour, c): &(Annotation, Colour, Option<Conflict>)| {
+                        (x.id.clone(), x.updated, *colour, c.as_ref().map(|c| c.versions.len()))
+                    }
+                    children=move |(x, colour, conflict)| view! { <Entry annotation=x colour conflict /> }
                 />
             </ol>
             {move || {
@@ -170,6 +174,7 @@ pub fn Panel(
                     })
             }}
             <Unanchored />
+            <ConflictsWithoutAnnotation />
             <TagColoursEditor tags />
         </aside>
     }
@@ -179,7 +184,7 @@ pub fn Panel(
 /// tag's). Nothing in it is reactive: an edit, or a new colour for one of
 /// its tags, changes its key in the list, which builds it anew.
 #[component]
-fn Entry(annotation: Annotation, colour: Colour) -> impl IntoView {
+fn Entry(annotation: Annotation, colour: Colour, conflict: Option<Conflict>) -> impl IntoView {
     let a = expect_context::<Annot>();
     let quote = shorten(&annotation.target.quote.exact, QUOTE_CHARS);
     let note = (!annotation.note.trim().is_empty()).then(|| shorten(&annotation.note, NOTE_CHARS));
@@ -230,7 +235,118 @@ fn Entry(annotation: Annotation, colour: Colour) -> impl IntoView {
                     "Delete"
                 </button>
             </div>
+            {conflict.map(|c| view! { <ConflictView conflict=c kept=true /> })}
         </li>
+    }
+}
+
+/// What one lost version held, in words.
+fn describe_version(v: &Version) -> String {
+    match v {
+        Version::Live(x) => {
+            let mut parts = vec![format!("{} highlight", x.colour.name())];
+            if !x.tags.is_empty() {
+                parts.push(format!("tags: {}", x.tags.join(", ")));
+            }
+            if !x.note.trim().is_empty() {
+                parts.push(format!("note: “{}”", shorten(&x.note, NOTE_CHARS)));
+            }
+            parts.push(format!(
+                "changed {} {}",
+                time::local_date(x.updated),
+                time::local_time(x.updated)
+            ));
+            parts.join(" · ")
+        }
+        Version::Deleted(at) => format!(
+            "Deleted on {} {}",
+            time::local_date(*at),
+            time::local_time(*at)
+        ),
+    }
+}
+
+/// A conflict's marker, and the versions that lost, each restorable;
+/// `kept`: the annotation shown is the version kept (otherwise it was
+/// deleted).
+#[component]
+fn ConflictView(conflict: Conflict, kept: bool) -> impl IntoView {
+    let a = expect_context::<Annot>();
+    let id = conflict.id.clone();
+    let dismiss_id = id.clone();
+    view! {
+        <details class="entry-conflict" data-testid="conflict-marker" data-annotation-id=id.clone()>
+            <summary>"Changed on two devices"</summary>
+            <p class="hint">
+                {if kept {
+                    "The newest change is shown. The other version:"
+                } else {
+                    "The deletion was the newest change. The other version:"
+                }}
+            </p>
+            <ul class="conflict-versions">
+                {conflict
+                    .versions
+                    .iter()
+                    .enumerate()
+                    .map(|(k, v)| {
+                        let id = id.clone();
+                        let what = describe_version(v);
+                        view! {
+                            <li data-testid="conflict-version">
+                                <span>{what.clone()}</span>
+                                <button
+                                    data-testid="conflict-restore"
+                                    aria-label=format!("Restore this version: {what}")
+                                    on:click=move |_| a.restore_conflict(&id, k)
+                                >
+                                    "Restore"
+                                </button>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+            <button
+                class="quiet"
+                data-testid="conflict-dismiss"
+                on:click=move |_| a.dismiss_conflict(&dismiss_id)
+            >
+                {if kept { "Keep the version shown" } else { "Keep it deleted" }}
+            </button>
+        </details>
+    }
+}
+
+/// Conflicts on annotations that are not shown: deleted on one device,
+/// changed on another, the deletion the newest.
+#[component]
+fn ConflictsWithoutAnnotation() -> impl IntoView {
+    let a = expect_context::<Annot>();
+    let gone = Memo::new(move |_| a.conflicts_without_annotation());
+    view! {
+        <Show when=move || gone.with(|g| !g.is_empty())>
+            <section class="unanchored" data-testid="conflicts-deleted" aria-labelledby="conflicts-title">
+                <h3 id="conflicts-title">
+                    {move || format!("Deleted on another device ({})", gone.with(Vec::len))}
+                </h3>
+                <ol class="entries">
+                    <For
+                        each=move || gone.get()
+                        key=|c: &Conflict| (c.id.clone(), c.versions.len())
+                        children=move |c| view! {
+                            <li class="entry orphan" data-testid="conflict-item" data-annotation-id=c.id.clone()>
+                                <q class="entry-quote">{c.versions.iter().find_map(|v| match v {
+                                    Version::Live(x) => Some(shorten(&x.target.quote.exact, QUOTE_CHARS)),
+                                    Version::Deleted(_) => None,
+                                })}</q>
+                                <ConflictView conflict=c.clone() kept=false />
+                            </li>
+                        }
+                    />
+                </ol>
+            </section>
+        </Show>
     }
 }
 

@@ -16,15 +16,22 @@ impl Annot {
     /// changed since the last call touch (and no others), and sets the
     /// signals of those whose marks changed. Costs what changed.
     pub(super) fn refresh_marks(&self) {
+        self.refresh_marks_with(Vec::new());
+    }
+
+    /// [`Annot::refresh_marks`], and the sentences of annotations `also`
+    /// (whose conflicts changed).
+    pub(super) fn refresh_marks_with(&self, also: Vec<String>) {
         let changed = self
             .with_mut(|i| {
-                let ids = i.set.take_touched();
+                let mut ids = i.set.take_touched();
+                ids.extend(also);
                 let sentences = i
                     .index
                     .update(&i.map, &i.set, ids.iter().map(String::as_str));
                 let mut changed = Vec::new();
                 for k in sentences {
-                    let m = i.index.marks(&i.map, &i.set, &i.tag_colours, k);
+                    let m = i.marks_at(k);
                     if let Some(old) = i.shown.get_mut(k)
                         && *old != m
                     {
@@ -46,7 +53,7 @@ impl Annot {
                 i.index = MarksIndex::new(&i.map, &i.set);
                 let mut changed = Vec::new();
                 for k in 0..i.shown.len() {
-                    let m = i.index.marks(&i.map, &i.set, &i.tag_colours, k);
+                    let m = i.marks_at(k);
                     if i.shown[k] != m {
                         let before = std::mem::replace(&mut i.shown[k], m.clone());
                         changed.push((k, before, m));

@@ -206,6 +206,7 @@ fn ArticleView(article: Article) -> impl IntoView {
         if first.is_some() {
             annot.merge_from_storage();
             annot.reload_tag_colours();
+            annot.reload_conflicts();
         }
     });
     let pending = expect_context::<transfer::PendingCtx>();
@@ -308,6 +309,12 @@ fn keep_saved(annot: Annot) {
     let short = crate::storage::repo::short_id(&annot.article_id()).to_owned();
     let h3 = window_event_listener(leptos::ev::storage, move |ev| match ev.key() {
         Some(k) if k == crate::storage::repo::TAG_COLOURS_KEY => annot.reload_tag_colours(),
+        Some(k)
+            if crate::storage::conflicts::parse_conflict_key(&k)
+                .is_some_and(|(s, _)| s == short) =>
+        {
+            annot.reload_conflicts()
+        }
         Some(k) => {
             if crate::storage::repo::parse_record_key(&k).is_some_and(|(_, s, _)| s == short) {
                 annot.merge_event(&k, ev.new_value().as_deref());
@@ -316,6 +323,7 @@ fn keep_saved(annot: Annot) {
         None => {
             annot.merge_from_storage();
             annot.reload_tag_colours();
+            annot.reload_conflicts();
         }
     });
     on_cleanup(move || {
