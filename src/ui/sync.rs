@@ -6,9 +6,12 @@
 //! a new origin reloads the page once).
 //!
 //! A sync runs on connecting, on *Sync now*, 2 seconds after edits
-//! settle, when the browser comes back online and every 30 seconds while
-//! the page is open; in one tab at a time (a Web Lock), the others seeing
-//! what it stored through `storage` events, as for any other tab's write.
+//! settle, when the browser comes back online, and when the server's
+//! change feed (long-polled while the page is open, in one tab) says
+//! something changed there. A failed sync is retried after 2 s, then
+//! 4 s, 8 s… up to 5 minutes. Syncs run in one tab at a time (a Web
+//! Lock), the others seeing what it stored through `storage` events, as
+//! for any other tab's write.
 
 use super::context::LibraryCtx;
 use super::notices::Notices;
@@ -82,6 +85,32 @@ pub struct SyncCtx {
     config: StoredValue<Option<Config>>,
     store: StoredValue<Option<Rc<IdbSyncStore>>, LocalStorage>,
     running: StoredValue<bool>,
+    /// Local changes waiting to be sent (`None` until counted).
+    pending: RwSignal<Option<usize>>,
+    /// Syncs failed in a row (the backoff grows with it).
+    failures: StoredValue<u32>,
+    /// Whether this tab waits on the server's change feed.
+    watching: StoredValue<bool>,
+    /// Bumped on connecting and disconnecting: a wait or retry of an
+    /// older connection stops.
+    connection: StoredValue<u64>,
+}
+
+/// How long to wait before retrying after `n` failures in a row: 2 s,
+/// doubling, at most 5 minutes.
+fn backoff(n: u32) -> u32 {
+    2_000u32
+        .saturating_mul(1 << n.saturating_sub(1).min(8))
+        .min(300_000)
+}
+
+/// Resolves after `ms` milliseconds.
+async fn sleep(ms: u32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window()
+            .map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32));
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
 }
 
 impl SyncCtx {
@@ -98,6 +127,10 @@ impl SyncCtx {
             config: StoredValue::new(None),
             store: StoredValue::new_local(None),
             running: StoredValue::new(false),
+            pending: RwSignal::new(None),
+            failures: StoredValue::new(0),
+            watching: StoredValue::new(false),
+            connection: StoredValue::new(0),
         };
         // No sync server named: nothing to open, nothing sent.
         if lib.sync_origin().is_none() {
@@ -139,15 +172,71 @@ impl SyncCtx {
         });
         let h = window_event_listener(leptos::ev::online, move |_| ctx.run(lib, notices, false));
         std::mem::forget(h); // for the app's life
-        set_interval(
-            move || {
-                if ctx.config.with_value(Option::is_some) {
-                    ctx.run(lib, notices, false);
-                }
-            },
-            std::time::Duration::from_secs(30),
-        );
         ctx
+    }
+
+    /// Waits on the server's change feed (`feed=longpoll`) and syncs when
+    /// something changed there, backing off after errors; in one tab at a
+    /// time (a Web Lock the next tab takes over when this one closes).
+    fn watch(self, lib: LibraryCtx, notices: Notices) {
+        if self.watching.get_value() {
+            return;
+        }
+        self.watching.set_value(true);
+        let connection = self.connection.get_value();
+        let work = Closure::once_into_js(move || {
+            wasm_bindgen_futures::future_to_promise(async move {
+                self.wait_for_changes(lib, notices, connection).await;
+                Ok(JsValue::UNDEFINED)
+            })
+        });
+        leptos::task::spawn_local(async move {
+            let _ = wasm_bindgen_futures::JsFuture::from(hold_lock("marginalia-sync-watch", work))
+                .await;
+            self.watching.try_set_value(false);
+        });
+    }
+
+    async fn wait_for_changes(self, lib: LibraryCtx, notices: Notices, connection: u64) {
+        let mut failures = 0;
+        loop {
+            if self.connection.try_get_value() != Some(connection) {
+                return;
+            }
+            let (Some(Some(c)), Some(Some(store))) =
+                (self.config.try_get_value(), self.store.try_get_value())
+            else {
+                return;
+            };
+            let remote = HttpRemote::new(c.url.clone(), basic_auth(&c.user, &c.password));
+            let since = store.since().await;
+            match remote.wait_for_change(&since, 25_000).await {
+                Ok(true) => {
+                    failures = 0;
+                    self.run(lib, notices, false);
+                    sleep(500).await;
+                    while self.running.try_get_value() == Some(true) {
+                        sleep(250).await;
+                    }
+                }
+                Ok(false) => failures = 0,
+                Err(_) => {
+                    failures += 1;
+                    sleep(backoff(failures)).await;
+                }
+            }
+        }
+    }
+
+    /// Counts the local changes waiting to be sent.
+    fn count_pending(self, lib: LibraryCtx) {
+        let Some(store) = self.store.get_value() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let n = lib.sync_pending(store.as_ref()).await;
+            self.pending.try_set(n);
+        });
     }
 
     /// Syncs once (unless one is running, here or in another tab);
@@ -215,6 +304,8 @@ impl SyncCtx {
             Err(why) => Err(why),
         };
         self.runs.try_update(|n| *n += 1);
+        let ok = result.is_ok();
+        self.after_run(lib, notices, ok);
         match result {
             Ok(report) => {
                 self.missing.try_set(false);
@@ -264,7 +355,37 @@ impl SyncCtx {
     }
 }
 
+impl SyncCtx {
+    /// After a sync: count what is left to send; on success, wait on the
+    /// change feed; on failure, retry after a growing delay.
+    fn after_run(self, lib: LibraryCtx, notices: Notices, ok: bool) {
+        self.count_pending(lib);
+        if ok {
+            self.failures.try_set_value(0);
+            self.watch(lib, notices);
+            return;
+        }
+        let n = self.failures.try_get_value().unwrap_or(0) + 1;
+        self.failures.try_set_value(n);
+        let connection = self.connection.get_value();
+        set_timeout(
+            move || {
+                if self.connection.try_get_value() == Some(connection)
+                    && self.failures.try_get_value() == Some(n)
+                {
+                    self.run(lib, notices, false);
+                }
+            },
+            std::time::Duration::from_millis(u64::from(backoff(n))),
+        );
+    }
+}
+
 #[wasm_bindgen(inline_js = "
+export function hold_lock(name, run) {
+  if (!navigator.locks) return run();
+  return navigator.locks.request(name, () => run());
+}
 export function with_lock(name, run) {
   if (!navigator.locks) return run().then(() => true);
   return navigator.locks.request(name, { ifAvailable: true }, async (lock) => {
@@ -276,6 +397,7 @@ export function with_lock(name, run) {
 ")]
 extern "C" {
     fn with_lock(name: &str, run: JsValue) -> js_sys::Promise;
+    fn hold_lock(name: &str, run: JsValue) -> js_sys::Promise;
 }
 
 fn plural(n: usize, one: &str) -> String {
@@ -371,6 +493,7 @@ pub fn SyncPage() -> impl IntoView {
                 return;
             }
             sync.url.set(config.url.clone());
+            sync.connection.update_value(|n| *n += 1);
             sync.config.set_value(Some(config));
             sync.run(lib, notices, true);
         });
@@ -393,6 +516,8 @@ pub fn SyncPage() -> impl IntoView {
                 let _ = store.clear().await;
             }
             let _ = lib.set_sync_origin(None);
+            sync.connection.update_value(|n| *n += 1);
+            sync.pending.set(None);
             sync.config.set_value(None);
             sync.url.set(String::new());
             sync.state.set(SyncState::Off);
@@ -404,6 +529,13 @@ pub fn SyncPage() -> impl IntoView {
         });
     };
     let connected = move || !sync.url.get().is_empty();
+    // What waits to be sent, counted on opening and after each edit.
+    Effect::new(move |_| {
+        lib.edits().track();
+        if !sync.url.get_untracked().is_empty() {
+            sync.count_pending(lib);
+        }
+    });
     view! {
         <section class="sync-page library-page" data-testid="sync-page" aria-labelledby="sync-heading">
             <h1 id="sync-heading">"Sync"</h1>
@@ -432,6 +564,14 @@ pub fn SyncPage() -> impl IntoView {
                     {move || match sync.last.get() {
                         Some(t) => format!("Last successful sync: {} {}", time::local_date(t), time::local_time(t)),
                         None => "Not synced yet.".to_owned(),
+                    }}
+                </p>
+                <p data-testid="sync-pending" data-count=move || sync.pending.get().map(|n| n.to_string()).unwrap_or_default()>
+                    {move || match sync.pending.get() {
+                        None => String::new(),
+                        Some(0) => "Every change here has been sent.".to_owned(),
+                        Some(1) => "1 change here waits to be sent.".to_owned(),
+                        Some(n) => format!("{n} changes here wait to be sent."),
                     }}
                 </p>
                 <div class="sync-actions">

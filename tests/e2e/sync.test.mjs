@@ -163,7 +163,26 @@ describe('sync', () => {
       await d.page.waitForSelector('[data-testid="reader"]');
       await d.page.click('[data-testid="panel-toggle"]').catch(() => {});
       await d.page.locator('[data-testid="entry-note"]', { hasText: 'from B, later' }).waitFor();
+      // The conflict shows on both: on the sentence and in the panel, with the version that lost.
+      await d.page.waitForSelector(`${S(1)}[data-conflict="true"]`);
+      assert.equal(await d.page.getAttribute(S(2), 'data-conflict'), null);
+      const marker = d.page.locator('[data-testid="annotation-item"] [data-testid="conflict-marker"]');
+      await marker.locator('summary').click();
+      assert.match(await marker.locator('[data-testid="conflict-version"]').textContent(), /note: “from A”/);
     }
+    // A restores its own version: it becomes the annotation on both, and the conflict goes.
+    await a.page.click('[data-testid="conflict-restore"]');
+    await a.page.locator('[data-testid="entry-note"]', { hasText: 'from A' }).waitFor();
+    assert.equal(await a.page.getAttribute(S(1), 'data-conflict'), null);
+    await a.page.locator('[data-testid="save-state"]', { hasText: /^Saved$/ }).waitFor();
+    await syncNow(a.page);
+    await syncNow(b.page);
+    await b.page.evaluate(() => { location.hash = '#/'; });
+    await b.page.locator('[data-testid="library-item"]', { hasText: 'Harbour notes' }).click();
+    await b.page.click('[data-testid="panel-toggle"]').catch(() => {});
+    await b.page.locator('[data-testid="entry-note"]', { hasText: 'from A' }).waitFor();
+    assert.equal(await b.page.getAttribute(S(1), 'data-conflict'), null);
+    assert.equal(await b.page.locator('[data-testid="conflict-marker"]').count(), 0);
     await a.ctx.close();
     await b.ctx.close();
   });
@@ -172,6 +191,9 @@ describe('sync', () => {
     const { a, b } = await pair('delete');
     await a.ctx.setOffline(true);
     await b.ctx.setOffline(true);
+    // S(2): edited on B, then deleted on A (the deletion is newer).
+    await note(b.page, 2, 'edited, then deleted');
+    await a.page.waitForTimeout(20);
     await a.page.click(S(2));
     await a.page.keyboard.press('Delete');
     await a.page.locator('[data-testid="save-state"]', { hasText: /^Saved$/ }).waitFor();
@@ -187,7 +209,21 @@ describe('sync', () => {
       await d.page.locator('[data-testid="library-item"]', { hasText: 'Harbour notes' }).click();
       await d.page.waitForSelector(`${S(1)}[data-highlight="green"]`);
       assert.equal(await d.page.getAttribute(S(2), 'data-highlight'), null, 'deleted on both');
+      // The lost edit is kept, under the panel's conflicts.
+      await d.page.click('[data-testid="panel-toggle"]').catch(() => {});
+      const item = d.page.locator('[data-testid="conflicts-deleted"] [data-testid="conflict-item"]');
+      await item.locator('summary').click();
+      assert.match(await item.locator('[data-testid="conflict-version"]').textContent(), /edited, then deleted/);
     }
+    // Dismissed on B: gone from A after they sync.
+    await b.page.click('[data-testid="conflict-dismiss"]');
+    await b.page.locator('[data-testid="conflicts-deleted"]').waitFor({ state: 'detached' });
+    await syncNow(b.page);
+    await syncNow(a.page);
+    await a.page.evaluate(() => { location.hash = '#/'; });
+    await a.page.locator('[data-testid="library-item"]', { hasText: 'Harbour notes' }).click();
+    await a.page.waitForSelector(`${S(1)}[data-highlight="green"]`);
+    assert.equal(await a.page.locator('[data-testid="conflicts-deleted"]').count(), 0);
     await a.ctx.close();
     await b.ctx.close();
   });

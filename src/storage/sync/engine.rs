@@ -44,8 +44,10 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-/// Documents per page of the change feed and per push.
+/// Documents per fetch (`_bulk_get`) and per push.
 pub const BATCH: usize = 100;
+/// Rows per page of the change feed (small: an id and its leaves each).
+pub const FEED_PAGE: usize = 1000;
 
 /// What one sync did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -412,7 +414,12 @@ impl<S: KeyValueStore, B: BodyStore> Run<'_, S, B> {
         };
         let log = log.unwrap_or_else(|| hash(&format!("{}:{since}", self.now.timestamp_millis())));
         let log_id = format!("marginalia-{log}");
-        let held = remote.get_local(&log_id).await?;
+        // A first sync has nothing to check.
+        let held = if since == json!(0) {
+            None
+        } else {
+            remote.get_local(&log_id).await?
+        };
         let mut log_rev = held
             .as_ref()
             .and_then(|d| d["_rev"].as_str())
@@ -422,50 +429,49 @@ impl<S: KeyValueStore, B: BodyStore> Run<'_, S, B> {
             self.full = true;
         }
         loop {
-            let page = remote.changes(&since, BATCH).await?;
+            let page = remote.changes(&since, FEED_PAGE).await?;
             if page.rows.is_empty() {
                 break;
             }
-            let mut wanted = Vec::new();
+            // Per document, in the page's order with articles first: the
+            // leaves not held yet.
+            let mut wanted: Vec<(&String, Vec<String>, &[String])> = Vec::new();
             for row in &page.rows {
                 let k = self.known.get(&row.id);
                 let have = |r: &String| k.is_some_and(|k| k.revs.contains(r) || k.seen.contains(r));
-                for rev in &row.revs {
-                    if !have(rev) {
-                        wanted.push((row.id.clone(), rev.clone()));
+                let revs: Vec<String> = row.revs.iter().filter(|r| !have(r)).cloned().collect();
+                if !revs.is_empty() {
+                    wanted.push((&row.id, revs, &row.revs));
+                }
+            }
+            wanted.sort_by_key(|(id, _, _)| !id.starts_with(ARTICLE_PREFIX));
+            // Fetched and taken in a batch at a time; the state is stored
+            // after each, so a sync cut short fetches none of them again.
+            for batch in wanted.chunks(BATCH) {
+                let ask: Vec<(String, String)> = batch
+                    .iter()
+                    .flat_map(|(id, revs, _)| revs.iter().map(|r| ((*id).clone(), r.clone())))
+                    .collect();
+                let got = remote.bulk_get(&ask).await?;
+                let mut fetched: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+                for ((id, _), doc) in ask.iter().zip(got) {
+                    match doc {
+                        Ok(d) => fetched.entry(id.clone()).or_default().push(d),
+                        Err(why) => self.report.quarantined.push((id.clone(), why)),
                     }
                 }
-            }
-            let got = if wanted.is_empty() {
-                Vec::new()
-            } else {
-                remote.bulk_get(&wanted).await?
-            };
-            // Per document: its leaves fetched.
-            let mut fetched: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-            for ((id, _), doc) in wanted.iter().zip(got) {
-                match doc {
-                    Ok(d) => fetched.entry(id.clone()).or_default().push(d),
-                    Err(why) => self.report.quarantined.push((id.clone(), why)),
+                let mut changed = Vec::new();
+                for (id, _, all_leaves) in batch {
+                    let Some(leaves) = fetched.get(*id) else {
+                        continue;
+                    };
+                    if let Some(s) = self.take_in(library, id, leaves, all_leaves).await? {
+                        self.known.insert((*id).clone(), s.clone());
+                        changed.push(((*id).clone(), s));
+                    }
                 }
+                state.put(&changed).await.map_err(SyncError::Local)?;
             }
-            let mut ids: Vec<&String> = fetched.keys().collect();
-            // Articles before their annotations.
-            ids.sort_by_key(|id| !id.starts_with(ARTICLE_PREFIX));
-            let mut changed = Vec::new();
-            for id in ids {
-                let all_leaves = page
-                    .rows
-                    .iter()
-                    .find(|r| &r.id == id)
-                    .map(|r| r.revs.clone())
-                    .unwrap_or_default();
-                if let Some(s) = self.take_in(library, id, &fetched[id], &all_leaves).await? {
-                    self.known.insert(id.clone(), s.clone());
-                    changed.push((id.clone(), s));
-                }
-            }
-            state.put(&changed).await.map_err(SyncError::Local)?;
             let mut entry = json!({ "last_seq": page.last_seq });
             if let Some(r) = &log_rev {
                 entry["_rev"] = json!(r);
@@ -482,7 +488,7 @@ impl<S: KeyValueStore, B: BodyStore> Run<'_, S, B> {
                 .await
                 .map_err(SyncError::Local)?;
             since = page.last_seq;
-            if page.rows.len() < BATCH {
+            if page.rows.len() < FEED_PAGE {
                 break;
             }
         }

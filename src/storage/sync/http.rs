@@ -121,8 +121,18 @@ impl HttpRemote {
         url: &str,
         body: Option<&Value>,
     ) -> Result<(u16, Value), SyncError> {
+        self.call_within(method, url, body, TIMEOUT_MS).await
+    }
+
+    async fn call_within(
+        &self,
+        method: &str,
+        url: &str,
+        body: Option<&Value>,
+        timeout_ms: u32,
+    ) -> Result<(u16, Value), SyncError> {
         let body = body.map_or(JsValue::NULL, |b| JsValue::from_str(&b.to_string()));
-        let got = JsFuture::from(couch_fetch(method, url, &self.auth, body, TIMEOUT_MS))
+        let got = JsFuture::from(couch_fetch(method, url, &self.auth, body, timeout_ms))
             .await
             .map_err(|_| SyncError::Unreachable("the request failed".into()))?;
         let pair: Array = got.unchecked_into();
@@ -147,6 +157,23 @@ impl HttpRemote {
             }
             _ => Ok((status, value)),
         }
+    }
+
+    /// Waits for a change after `since` with the long-poll change feed
+    /// (`feed=longpoll`), at most `wait_ms`: whether one came.
+    pub async fn wait_for_change(&self, since: &Value, wait_ms: u32) -> Result<bool, SyncError> {
+        let since = match since {
+            Value::String(s) => enc(s),
+            other => enc(&other.to_string()),
+        };
+        let url = format!(
+            "{}/_changes?feed=longpoll&since={since}&limit=1&timeout={wait_ms}",
+            self.db
+        );
+        let (_, v) = self
+            .call_within("GET", &url, None, wait_ms + 15_000)
+            .await?;
+        Ok(v["results"].as_array().is_some_and(|r| !r.is_empty()))
     }
 
     /// Checks the server and the database, as connecting does: each

@@ -41,6 +41,16 @@ impl IdbSyncStore {
             .await
     }
 
+    /// Where the change feed was last taken in (for waiting on the next
+    /// change).
+    pub async fn since(&self) -> Value {
+        match self.checkpoint().await {
+            Some(Value::Object(o)) => o.get("seq").cloned().unwrap_or(Value::from(0)),
+            Some(v) => v,
+            None => Value::from(0),
+        }
+    }
+
     /// Forgets everything (on disconnecting).
     pub async fn clear(&self) -> Result<(), StorageError> {
         let keys: Vec<String> = self
