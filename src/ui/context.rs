@@ -377,7 +377,10 @@ impl LibraryCtx {
             super::time::now(),
         )
         .await;
-        self.library.try_set(lib);
+        // Only a change is set: an edit-triggered sync must not wake itself.
+        if !self.library.is_disposed() {
+            set_if_changed(self.library, Some(lib));
+        }
         if report.as_ref().is_ok_and(|r| r.received > 0) {
             self.refresh_counts();
             self.imported.try_update(|n| *n += 1);

@@ -25,6 +25,10 @@ use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::*;
 
+/// The User Timing measure of the last sync (mark to status set).
+pub const SYNC_MEASURE: &str = "marginalia:sync";
+const SYNC_MARK: &str = "marginalia:sync-start";
+
 /// What the status shows (`data-state`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SyncState {
@@ -283,6 +287,10 @@ impl SyncCtx {
         check: bool,
     ) {
         self.state.try_set(SyncState::Syncing);
+        let timing = window().performance();
+        if let Some(p) = &timing {
+            let _ = p.mark(SYNC_MARK);
+        }
         let remote = HttpRemote::new(c.url.clone(), basic_auth(&c.user, &c.password));
         let checked = if check {
             remote.check().await
@@ -303,6 +311,12 @@ impl SyncCtx {
             }
             Err(why) => Err(why),
         };
+        if let Some(p) = &timing {
+            // The last sync's time, for the benchmark (User Timing).
+            p.clear_measures_with_measure_name(SYNC_MEASURE);
+            let _ = p.measure_with_start_mark(SYNC_MEASURE, SYNC_MARK);
+            p.clear_marks_with_mark_name(SYNC_MARK);
+        }
         self.runs.try_update(|n| *n += 1);
         let ok = result.is_ok();
         self.after_run(lib, notices, ok);

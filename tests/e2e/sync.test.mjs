@@ -31,6 +31,12 @@ async function connect(page, db, { create = false } = {}) {
   await page.locator('[data-testid="sync-status"][data-state="synced"]').waitFor();
 }
 
+/** Shows the annotation panel (on narrow screens it opens with a toggle; on wide ones it always shows). */
+async function openPanel(page) {
+  const toggle = page.locator('[data-testid="panel-toggle"]');
+  if (await toggle.isVisible() && (await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+}
+
 /** Runs a sync from the Sync page (or waits for the one running) and checks it worked. */
 async function syncNow(page) {
   await page.click('[data-testid="sync-status"]');
@@ -161,7 +167,7 @@ describe('sync', () => {
       await d.page.evaluate(() => { location.hash = '#/'; });
       await d.page.locator('[data-testid="library-item"]', { hasText: 'Harbour notes' }).click();
       await d.page.waitForSelector('[data-testid="reader"]');
-      await d.page.click('[data-testid="panel-toggle"]').catch(() => {});
+      await openPanel(d.page);
       await d.page.locator('[data-testid="entry-note"]', { hasText: 'from B, later' }).waitFor();
       // The conflict shows on both: on the sentence and in the panel, with the version that lost.
       await d.page.waitForSelector(`${S(1)}[data-conflict="true"]`);
@@ -179,7 +185,7 @@ describe('sync', () => {
     await syncNow(b.page);
     await b.page.evaluate(() => { location.hash = '#/'; });
     await b.page.locator('[data-testid="library-item"]', { hasText: 'Harbour notes' }).click();
-    await b.page.click('[data-testid="panel-toggle"]').catch(() => {});
+    await openPanel(b.page);
     await b.page.locator('[data-testid="entry-note"]', { hasText: 'from A' }).waitFor();
     assert.equal(await b.page.getAttribute(S(1), 'data-conflict'), null);
     assert.equal(await b.page.locator('[data-testid="conflict-marker"]').count(), 0);
@@ -210,7 +216,7 @@ describe('sync', () => {
       await d.page.waitForSelector(`${S(1)}[data-highlight="green"]`);
       assert.equal(await d.page.getAttribute(S(2), 'data-highlight'), null, 'deleted on both');
       // The lost edit is kept, under the panel's conflicts.
-      await d.page.click('[data-testid="panel-toggle"]').catch(() => {});
+      await openPanel(d.page);
       const item = d.page.locator('[data-testid="conflicts-deleted"] [data-testid="conflict-item"]');
       await item.locator('summary').click();
       assert.match(await item.locator('[data-testid="conflict-version"]').textContent(), /edited, then deleted/);
