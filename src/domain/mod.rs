@@ -21,7 +21,7 @@
 //! - [`search`]: searching the library: words, queries, the index and
 //!   its ranking, the sentences a result shows.
 //! - [`sync`]: the documents and revisions of sync through CouchDB's
-//!   replication protocol (in progress).
+//!   replication protocol, and what a conflict keeps.
 
 pub mod annotate;
 pub mod article;

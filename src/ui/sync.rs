@@ -1,4 +1,4 @@
-//! Sync (issue 13, in progress): the Sync page (`#/sync`), where the
+//! Sync: the Sync page (`#/sync`), where the
 //! reader names a CouchDB database and connects, and the small status in
 //! the top bar. Nothing is sent anywhere before the reader connects, and
 //! then only to that database's origin, which the page's

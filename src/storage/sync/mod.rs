@@ -1,9 +1,9 @@
-//! Sync through CouchDB's replication protocol (issue 13, in progress):
+//! Sync through CouchDB's replication protocol:
 //! the server as a [`Remote`] (the protocol's calls, nothing more), what
 //! this device knows of each document's revisions ([`state`]), and the
 //! replication itself ([`engine`]): pull, merge by the multi-tab rules,
 //! push, checkpoint. [`memory::MemoryRemote`] is a CouchDB stand-in with
-//! real revision trees, for tests; the HTTP remote comes next.
+//! real revision trees, for tests; [`http`] is the real one.
 
 pub mod engine;
 #[cfg(target_arch = "wasm32")]
