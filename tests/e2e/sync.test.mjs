@@ -3,11 +3,18 @@
 // browser profiles as two devices.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openApp, startCouch, importFiles } from './harness.mjs';
+import path from 'node:path';
+import { useServerAndBrowser, openApp, startCouch, importFiles, ROOT } from './harness.mjs';
 import { rng, libraryEntry, importGenerated } from './generate.mjs';
 
 const env = useServerAndBrowser();
 const S = (i) => `[data-sentence-id="${i}"]`;
+const AXE = path.join(ROOT, 'node_modules/axe-core/axe.min.js');
+/** What axe-core finds wrong on the page as it is now. */
+async function violations(page) {
+  await page.addScriptTag({ path: AXE });
+  return page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`));
+}
 let couch;
 before(async () => { couch = await startCouch(); });
 after(async () => { await couch?.stop(); });
@@ -116,6 +123,49 @@ describe('sync', () => {
     await ctx.close();
   });
 
+  test('a server that refuses the password, one without CORS and one that is not CouchDB each get a clear message', async () => {
+    const http = await import('node:http');
+    /** A server on a free loopback port answering every request with `answer(req, res)`. */
+    const serve = (answer) => new Promise((resolve) => {
+      const srv = http.createServer(answer);
+      srv.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${srv.address().port}`, close: () => { srv.closeAllConnections?.(); return new Promise((r) => srv.close(r)); } }));
+    });
+    const cors = (res) => {
+      res.setHeader('Access-Control-Allow-Origin', '*');
+      res.setHeader('Access-Control-Allow-Headers', 'accept, authorization, content-type');
+      res.setHeader('Access-Control-Allow-Methods', 'GET, PUT, POST');
+    };
+    const json = (res, status, body) => { res.writeHead(status, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(body)); };
+    const servers = {
+      refuses: await serve((req, res) => {
+        cors(res);
+        if (req.method === 'OPTIONS') { res.writeHead(204); res.end(); return; }
+        json(res, 401, { error: 'unauthorized', reason: 'Name or password is incorrect.' });
+      }),
+      noCors: await serve((req, res) => json(res, 200, { couchdb: 'Welcome', version: '3.3.3' })),
+      notCouch: await serve((req, res) => { cors(res); json(res, 200, { hello: 'world' }); }),
+    };
+    const { ctx, page } = await device();
+    const tryConnect = async (url, user = '') => {
+      await page.click('[data-testid="sync-status"]');
+      await page.fill('[data-testid="sync-url"]', `${url}/db`);
+      await page.fill('[data-testid="sync-user"]', user);
+      await page.fill('[data-testid="sync-password"]', user ? 'wrong' : '');
+      await Promise.all([page.waitForEvent('load'), page.click('[data-testid="sync-connect"]')]);
+      await page.locator('[data-testid="sync-status"][data-state="error"]').waitFor();
+      const message = await page.textContent('[data-testid="sync-message"]');
+      await page.click('[data-testid="sync-disconnect"]');
+      await page.locator('[data-testid="sync-status"][data-state="off"]').waitFor();
+      return message;
+    };
+    assert.match(await tryConnect(servers.refuses.url, 'reader'), /refused the user name or password \(Name or password is incorrect\.\)/);
+    assert.match(await tryConnect(servers.noCors.url), /CORS is not set up\. Enable CORS on the server and allow the origin http:\/\/127\.0\.0\.1:\d+/);
+    assert.match(await tryConnect(servers.notCouch.url), /answers, but not as a CouchDB-compatible server does/);
+    assert.equal(await page.evaluate(() => localStorage.getItem('marginalia:sync-origin')), null, 'disconnecting forgets each');
+    await ctx.close();
+    for (const s of Object.values(servers)) await s.close();
+  });
+
   /** Two devices connected to one fresh database, both holding one annotated article. */
   async function pair(name) {
     const db = `${couch.url}/${name}`;
@@ -175,6 +225,7 @@ describe('sync', () => {
       const marker = d.page.locator('[data-testid="annotation-item"] [data-testid="conflict-marker"]');
       await marker.locator('summary').click();
       assert.match(await marker.locator('[data-testid="conflict-version"]').textContent(), /note: “from A”/);
+      assert.deepEqual(await violations(d.page), [], 'the conflict, open, is accessible');
     }
     // A restores its own version: it becomes the annotation on both, and the conflict goes.
     await a.page.click('[data-testid="conflict-restore"]');
