@@ -47,10 +47,23 @@ impl<S: KeyValueStore> Repo<S> {
     }
 
     /// Stores a conflict (replacing the one held).
-    pub fn put_conflict(&mut self, c: &Conflict) -> Result<(), StorageError> {
+    fn put_conflict(&mut self, c: &Conflict) -> Result<(), StorageError> {
         self.writable()?;
         let key = conflict_key(&c.article, &c.id);
         self.store_mut().set(&key, &c.body().to_string())
+    }
+
+    /// Keeps a conflict with the one held on the same annotation, if any
+    /// ([`Conflict::merge`]); writes only a change.
+    pub fn merge_conflict(&mut self, c: &Conflict) -> Result<(), StorageError> {
+        let merged = match self.conflict(&c.article, &c.id) {
+            Some((mut held, _)) => held.merge(c).then_some(held),
+            None => Some(c.clone()),
+        };
+        match merged {
+            Some(m) => self.put_conflict(&m),
+            None => Ok(()),
+        }
     }
 
     /// Forgets an annotation's conflict; whether there was one.

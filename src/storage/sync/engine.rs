@@ -24,7 +24,7 @@
 //! A sync after one edit sends one document and receives none, plus the
 //! calls that find so (`changes`, `revs_diff`).
 
-use super::state::{KEPT_REVS, SyncStore, Synced};
+use super::state::{KEPT_REVS, SyncStore, Synced, read_checkpoint};
 use super::{Remote, SyncError};
 use crate::domain::annotate::record::{self, Record};
 use crate::domain::annotate::set::AnnotationSet;
@@ -404,14 +404,7 @@ impl<S: KeyValueStore, B: BodyStore> Run<'_, S, B> {
         // agree with it (`_local/marginalia-<log>`): if it does not, the
         // database was replaced or the log lost, so everything is compared
         // again (what the server holds is skipped; nothing is lost).
-        let (mut since, log) = match state.checkpoint().await {
-            Some(Value::Object(o)) if o.contains_key("seq") => (
-                o["seq"].clone(),
-                o.get("log").and_then(Value::as_str).map(str::to_owned),
-            ),
-            Some(seq) => (seq, None),
-            None => (json!(0), None),
-        };
+        let (mut since, log) = read_checkpoint(state.checkpoint().await);
         let log = log.unwrap_or_else(|| hash(&format!("{}:{since}", self.now.timestamp_millis())));
         let log_id = format!("marginalia-{log}");
         // A first sync has nothing to check.
@@ -567,8 +560,8 @@ impl<S: KeyValueStore, B: BodyStore> Run<'_, S, B> {
                 ..k.clone()
             }));
         }
-        let before = local_one(&self.shelf.repo.borrow(), library, id).map(|(h, _)| h);
-        let changed_here = match (prior, &before) {
+        let before = local_one(&self.shelf.repo.borrow(), library, id);
+        let changed_here = match (prior, before.as_ref().map(|(h, _)| h)) {
             (Some(k), Some(h)) => &k.hash != h,
             (None, Some(_)) => true,
             _ => false,
@@ -580,17 +573,21 @@ impl<S: KeyValueStore, B: BodyStore> Run<'_, S, B> {
         // sync or still a leaf beside another, and those fetched.
         let meeting = changed_here || own_leaf || read.len() > 1;
         let is_annotation = id.starts_with(ANNOTATION_PREFIX);
-        let before_doc = if is_annotation && meeting {
-            self.local_doc(library, id).await
-        } else {
-            None
+        let before_doc = match before {
+            Some((_, source)) if is_annotation && meeting => self.doc_of(library, source).await,
+            _ => None,
         };
         let keep = changed_here || self.article_pending(library, id);
         for (doc, _) in &read {
             self.apply(library, doc, keep).await?;
             self.report.received += 1;
         }
-        let after = local_one(&self.shelf.repo.borrow(), library, id).map(|(h, _)| h);
+        let now_here = local_one(&self.shelf.repo.borrow(), library, id);
+        let after = now_here.as_ref().map(|(h, _)| h.clone());
+        let after_doc = match now_here {
+            Some((_, source)) => self.doc_of(library, source).await,
+            None => None,
+        };
         // The leaves that count: those read, and this device's own if the
         // server still has it as a leaf.
         let mut candidates: Vec<(History, bool, Option<&Doc>)> = read
@@ -617,7 +614,6 @@ impl<S: KeyValueStore, B: BodyStore> Run<'_, S, B> {
             .filter(|(i, _)| *i != w)
             .map(|(_, (h, _, _))| h.clone())
             .collect();
-        let after_doc = self.local_doc(library, id).await;
         // Whether this device now holds what the winning leaf holds.
         let same = match win_doc {
             Some(d) => after_doc.as_ref().is_some_and(|l| l.same_content(d)),
@@ -671,14 +667,11 @@ impl<S: KeyValueStore, B: BodyStore> Run<'_, S, B> {
         let Some(found) = Conflict::new(article, annotation, self.now, lost) else {
             return Ok(false);
         };
-        let mut repo = self.shelf.repo.borrow_mut();
-        let merged = match repo.conflict(article, annotation) {
-            Some((mut held, _)) => held.merge(&found).then_some(held),
-            None => Some(found),
-        };
-        if let Some(c) = merged {
-            repo.put_conflict(&c).map_err(local)?;
-        }
+        self.shelf
+            .repo
+            .borrow_mut()
+            .merge_conflict(&found)
+            .map_err(local)?;
         Ok(true)
     }
 
@@ -768,14 +761,7 @@ impl<S: KeyValueStore, B: BodyStore> Run<'_, S, B> {
                 if library.get(&c.article).is_none() {
                     return Ok(());
                 }
-                let mut repo = shelf.repo.borrow_mut();
-                let merged = match repo.conflict(&c.article, &c.id) {
-                    Some((mut held, _)) => held.merge(c).then_some(held),
-                    None => Some(c.clone()),
-                };
-                if let Some(m) = merged {
-                    repo.put_conflict(&m).map_err(local)?;
-                }
+                shelf.repo.borrow_mut().merge_conflict(c).map_err(local)?;
             }
             // Dismissed on one device: dismissed on all.
             Doc::ConflictDismissed { article, id, .. } => {
@@ -795,12 +781,6 @@ impl<S: KeyValueStore, B: BodyStore> Run<'_, S, B> {
             Doc::TagColours { .. } => {}
         }
         Ok(())
-    }
-
-    /// The document this device holds for `id`, as it would send it.
-    async fn local_doc(&mut self, library: &Library, id: &str) -> Option<Doc> {
-        let source = local_one(&self.shelf.repo.borrow(), library, id)?.1;
-        self.doc_of(library, source).await
     }
 
     /// The document for a local value.

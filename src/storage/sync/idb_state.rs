@@ -2,7 +2,7 @@
 //! one entry per document (its [`Synced`] as JSON), the checkpoint under
 //! `~checkpoint`.
 
-use super::state::{SyncStore, Synced};
+use super::state::{SyncStore, Synced, read_checkpoint};
 use crate::storage::StorageError;
 use crate::storage::idb::IdbStrings;
 use serde_json::Value;
@@ -44,11 +44,7 @@ impl IdbSyncStore {
     /// Where the change feed was last taken in (for waiting on the next
     /// change).
     pub async fn since(&self) -> Value {
-        match self.checkpoint().await {
-            Some(Value::Object(o)) => o.get("seq").cloned().unwrap_or(Value::from(0)),
-            Some(v) => v,
-            None => Value::from(0),
-        }
+        read_checkpoint(self.checkpoint().await).0
     }
 
     /// Forgets everything (on disconnecting).

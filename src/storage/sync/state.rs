@@ -31,6 +31,20 @@ pub struct Synced {
     pub seen: Vec<String>,
 }
 
+/// The change feed position and the replication log's id in a stored
+/// checkpoint (`{"seq": …, "log": …}`; an older plain position has no
+/// log); nothing stored is the start.
+pub fn read_checkpoint(stored: Option<Value>) -> (Value, Option<String>) {
+    match stored {
+        Some(Value::Object(o)) if o.contains_key("seq") => (
+            o["seq"].clone(),
+            o.get("log").and_then(Value::as_str).map(str::to_owned),
+        ),
+        Some(seq) => (seq, None),
+        None => (Value::from(0), None),
+    }
+}
+
 /// Where sync state is kept.
 #[allow(async_fn_in_trait)]
 pub trait SyncStore {
