@@ -143,6 +143,21 @@ impl Device {
     }
 }
 
+/// A server and two devices that both hold one article with these
+/// annotations (id, sentence, note), made on A at 10 and synced by A at
+/// 11, then by B at 12.
+fn synced_pair(edits: &[(&str, u32, &str)]) -> (MemoryRemote, Device, Device, Article) {
+    let remote = MemoryRemote::new();
+    let (mut a, mut b) = (Device::new(), Device::new());
+    let art = a.add_article();
+    for (id, s, note) in edits {
+        a.edit(&art, id, *s, note, t(10));
+    }
+    a.sync(&remote, t(11));
+    b.sync(&remote, t(12));
+    (remote, a, b, art)
+}
+
 const X: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
 const Y: &str = "1b4e28ba-2fa1-41d2-883f-0016d3cca427";
 
@@ -169,14 +184,7 @@ fn an_annotation_made_on_one_device_reaches_the_other_with_its_article() {
 
 #[test]
 fn a_sync_after_one_edit_sends_one_document() {
-    let remote = MemoryRemote::new();
-    let (mut a, mut b) = (Device::new(), Device::new());
-    let art = a.add_article();
-    for (i, id) in [X, Y].iter().enumerate() {
-        a.edit(&art, id, i as u32 + 1, "n", t(10));
-    }
-    a.sync(&remote, t(11));
-    b.sync(&remote, t(12));
+    let (remote, mut a, mut b, art) = synced_pair(&[(X, 1, "n"), (Y, 2, "n")]);
     a.edit(&art, X, 1, "changed", t(20));
     let before = remote.calls();
     let r = a.sync(&remote, t(21));
@@ -197,12 +205,7 @@ fn a_sync_after_one_edit_sends_one_document() {
 
 #[test]
 fn edits_made_apart_converge_on_the_newest_and_report_the_conflict() {
-    let remote = MemoryRemote::new();
-    let (mut a, mut b) = (Device::new(), Device::new());
-    let art = a.add_article();
-    a.edit(&art, X, 1, "first", t(10));
-    a.sync(&remote, t(11));
-    b.sync(&remote, t(12));
+    let (remote, mut a, mut b, art) = synced_pair(&[(X, 1, "first")]);
     // Offline, both edit X; B's edit is the later one.
     a.edit(&art, X, 1, "from A", t(20));
     b.edit(&art, X, 1, "from B", t(30));
@@ -240,12 +243,7 @@ fn edits_made_apart_converge_on_the_newest_and_report_the_conflict() {
 
 #[test]
 fn edits_made_apart_in_the_other_order_converge_too() {
-    let remote = MemoryRemote::new();
-    let (mut a, mut b) = (Device::new(), Device::new());
-    let art = a.add_article();
-    a.edit(&art, X, 1, "first", t(10));
-    a.sync(&remote, t(11));
-    b.sync(&remote, t(12));
+    let (remote, mut a, mut b, art) = synced_pair(&[(X, 1, "first")]);
     a.edit(&art, X, 1, "from A, later", t(30));
     b.edit(&art, X, 1, "from B", t(20));
     b.sync(&remote, t(40));
@@ -265,13 +263,7 @@ fn edits_made_apart_in_the_other_order_converge_too() {
 
 #[test]
 fn a_deletion_against_a_later_edit_keeps_the_edit_and_against_an_earlier_one_deletes() {
-    let remote = MemoryRemote::new();
-    let (mut a, mut b) = (Device::new(), Device::new());
-    let art = a.add_article();
-    a.edit(&art, X, 1, "x", t(10));
-    a.edit(&art, Y, 2, "y", t(10));
-    a.sync(&remote, t(11));
-    b.sync(&remote, t(12));
+    let (remote, mut a, mut b, art) = synced_pair(&[(X, 1, "x"), (Y, 2, "y")]);
     // X: deleted on A at 20, edited on B at 30 (the edit wins).
     // Y: deleted on A at 30, edited on B at 20 (the deletion wins).
     a.delete(&art, X, t(20));
@@ -382,12 +374,7 @@ fn a_hostile_document_is_quarantined_and_changes_nothing() {
 
 #[test]
 fn a_conflict_on_the_server_is_resolved_there_by_the_merge_rules() {
-    let remote = MemoryRemote::new();
-    let (mut a, mut b) = (Device::new(), Device::new());
-    let art = a.add_article();
-    a.edit(&art, X, 1, "agreed", t(10));
-    a.sync(&remote, t(11));
-    b.sync(&remote, t(12));
+    let (remote, mut a, mut b, art) = synced_pair(&[(X, 1, "agreed")]);
     a.edit(&art, X, 1, "newest", t(30));
     a.sync(&remote, t(31));
     // A third device wrote an older edit on the same parent: a conflict.
@@ -438,12 +425,7 @@ fn a_conflict_on_the_server_is_resolved_there_by_the_merge_rules() {
 
 /// Both devices edit X apart (A at 20, B at 30) and sync: A, B, A.
 fn conflicted() -> (MemoryRemote, Device, Device, Article) {
-    let remote = MemoryRemote::new();
-    let (mut a, mut b) = (Device::new(), Device::new());
-    let art = a.add_article();
-    a.edit(&art, X, 1, "first", t(10));
-    a.sync(&remote, t(11));
-    b.sync(&remote, t(12));
+    let (remote, mut a, mut b, art) = synced_pair(&[(X, 1, "first")]);
     a.edit(&art, X, 1, "from A", t(20));
     b.edit(&art, X, 1, "from B", t(30));
     a.sync(&remote, t(40));
@@ -511,12 +493,7 @@ fn restoring_the_losing_version_makes_it_the_annotation_everywhere() {
 
 #[test]
 fn a_deletion_against_an_edit_keeps_the_lost_side_too() {
-    let remote = MemoryRemote::new();
-    let (mut a, mut b) = (Device::new(), Device::new());
-    let art = a.add_article();
-    a.edit(&art, X, 1, "x", t(10));
-    a.sync(&remote, t(11));
-    b.sync(&remote, t(12));
+    let (remote, mut a, mut b, art) = synced_pair(&[(X, 1, "x")]);
     a.delete(&art, X, t(30));
     b.edit(&art, X, 1, "edited, then lost", t(20));
     a.sync(&remote, t(40));
@@ -531,12 +508,7 @@ fn a_deletion_against_an_edit_keeps_the_lost_side_too() {
 
 #[test]
 fn the_same_edit_made_on_two_devices_is_no_conflict() {
-    let remote = MemoryRemote::new();
-    let (mut a, mut b) = (Device::new(), Device::new());
-    let art = a.add_article();
-    a.edit(&art, X, 1, "x", t(10));
-    a.sync(&remote, t(11));
-    b.sync(&remote, t(12));
+    let (remote, mut a, mut b, art) = synced_pair(&[(X, 1, "x")]);
     a.edit(&art, X, 1, "same", t(20));
     b.edit(&art, X, 1, "same", t(20));
     a.sync(&remote, t(40));
@@ -547,12 +519,7 @@ fn the_same_edit_made_on_two_devices_is_no_conflict() {
 
 #[test]
 fn an_article_deleted_on_one_device_is_deleted_on_the_others() {
-    let remote = MemoryRemote::new();
-    let (mut a, mut b) = (Device::new(), Device::new());
-    let art = a.add_article();
-    a.edit(&art, X, 1, "x", t(10));
-    a.sync(&remote, t(11));
-    b.sync(&remote, t(12));
+    let (remote, mut a, mut b, art) = synced_pair(&[(X, 1, "x")]);
     assert!(b.library.get(&art.id).is_some());
     assert!(block_on(a.shelf.delete(&mut a.library, &art.id)).unwrap());
     assert_eq!(a.pending(), 1, "the article's deletion");
@@ -578,12 +545,7 @@ fn an_article_deleted_on_one_device_is_deleted_on_the_others() {
 
 #[test]
 fn an_article_deleted_elsewhere_stays_where_it_was_annotated_since() {
-    let remote = MemoryRemote::new();
-    let (mut a, mut b) = (Device::new(), Device::new());
-    let art = a.add_article();
-    a.edit(&art, X, 1, "x", t(10));
-    a.sync(&remote, t(11));
-    b.sync(&remote, t(12));
+    let (remote, mut a, mut b, art) = synced_pair(&[(X, 1, "x")]);
     assert!(block_on(a.shelf.delete(&mut a.library, &art.id)).unwrap());
     b.edit(&art, Y, 2, "new on B", t(20));
     a.sync(&remote, t(30));
