@@ -60,7 +60,7 @@ async function synced(page, n) {
 const syncTime = (page) => page.evaluate(() => performance.getEntriesByName('marginalia:sync').at(-1)?.duration ?? NaN);
 
 /** Requests started between `from` and `to`, not the long-poll waits: count and bytes. */
-async function window(page, from, to = page.calls.length) {
+async function span(page, from, to = page.calls.length) {
   const calls = page.calls.slice(from, to).filter((c) => !/feed=longpoll/.test(c.url));
   for (let i = 0; i < 100 && calls.some((c) => !c.done); i++) await new Promise((r) => setTimeout(r, 50));
   return { requests: calls.length, bytes: calls.reduce((a, c) => a + c.bytes, 0) };
@@ -83,7 +83,7 @@ async function firstSync(page) {
   const state = await synced(page, 0);
   const to = page.calls.length;
   if (state !== 'synced') throw new Error(`first sync: ${state}: ${await page.textContent('[data-testid="sync-message"]')}`);
-  return [await window(page, from, to), await syncTime(page)];
+  return [await span(page, from, to), await syncTime(page)];
 }
 
 /** Waits until `page` has made no request to the server (but its long-poll) for `ms`. */
@@ -121,11 +121,11 @@ await a.page.locator('[data-testid="save-state"]', { hasText: /^Saved$/ }).waitF
 await a.page.waitForFunction(() => document.querySelector('[data-testid="sync-status"]').dataset.state === 'syncing', null, { timeout: 10000, polling: 10 });
 await a.page.waitForFunction(() => document.querySelector('[data-testid="sync-status"]').dataset.state === 'synced', null, { timeout: 60000, polling: 10 });
 const toA = a.page.calls.length;
-line('after one edit, device A sends it', await window(a.page, fromA, toA), await syncTime(a.page));
+line('after one edit, device A sends it', await span(a.page, fromA, toA), await syncTime(a.page));
 // B hears of it through the change feed and syncs.
 await synced(b.page, runsB);
 const toB = b.page.calls.length;
-line('after one edit, device B takes it in (woken by the change feed)', await window(b.page, fromB, toB), await syncTime(b.page));
+line('after one edit, device B takes it in (woken by the change feed)', await span(b.page, fromB, toB), await syncTime(b.page));
 
 await a.ctx.close();
 await b.ctx.close();

@@ -183,8 +183,7 @@ describe('sync', () => {
     const b = await device();
     await connect(b.page, db);
     for (const d of [a, b]) {
-      await d.page.evaluate(() => { location.hash = '#/'; });
-      await d.page.locator('[data-testid="library-item"]', { hasText: 'Harbour notes' }).click();
+      await reopen(d.page);
       await d.page.waitForSelector(`${S(1)}[data-highlight="green"]`);
     }
     return { a, b };
@@ -199,7 +198,21 @@ describe('sync', () => {
     await page.locator('[data-testid="save-state"]', { hasText: /^Saved$/ }).waitFor();
   }
 
-  const noteOf = (page, i) => page.locator(`[data-note-for="${i}"]`).getAttribute('title');
+  /** Opens the shared article again from the library (after syncs changed what it holds). */
+  async function reopen(page) {
+    await page.evaluate(() => { location.hash = '#/'; });
+    await page.locator('[data-testid="library-item"]', { hasText: 'Harbour notes' }).click();
+    await page.waitForSelector('[data-testid="reader"]');
+  }
+
+  /** Both devices back online, then syncs on A, B and A: each has seen the other's changes. */
+  async function meet(a, b) {
+    await a.ctx.setOffline(false);
+    await b.ctx.setOffline(false);
+    await syncNow(a.page);
+    await syncNow(b.page);
+    await syncNow(a.page);
+  }
 
   test('edits made offline on both devices converge on the newest when they meet', async () => {
     const { a, b } = await pair('offline');
@@ -208,15 +221,9 @@ describe('sync', () => {
     await note(a.page, 1, 'from A');
     await b.page.waitForTimeout(20);
     await note(b.page, 1, 'from B, later');
-    await a.ctx.setOffline(false);
-    await b.ctx.setOffline(false);
-    await syncNow(a.page);
-    await syncNow(b.page);
-    await syncNow(a.page);
+    await meet(a, b);
     for (const d of [a, b]) {
-      await d.page.evaluate(() => { location.hash = '#/'; });
-      await d.page.locator('[data-testid="library-item"]', { hasText: 'Harbour notes' }).click();
-      await d.page.waitForSelector('[data-testid="reader"]');
+      await reopen(d.page);
       await openPanel(d.page);
       await d.page.locator('[data-testid="entry-note"]', { hasText: 'from B, later' }).waitFor();
       // The conflict shows on both: on the sentence and in the panel, with the version that lost.
@@ -234,8 +241,7 @@ describe('sync', () => {
     await a.page.locator('[data-testid="save-state"]', { hasText: /^Saved$/ }).waitFor();
     await syncNow(a.page);
     await syncNow(b.page);
-    await b.page.evaluate(() => { location.hash = '#/'; });
-    await b.page.locator('[data-testid="library-item"]', { hasText: 'Harbour notes' }).click();
+    await reopen(b.page);
     await openPanel(b.page);
     await b.page.locator('[data-testid="entry-note"]', { hasText: 'from A' }).waitFor();
     assert.equal(await b.page.getAttribute(S(1), 'data-conflict'), null);
@@ -256,14 +262,9 @@ describe('sync', () => {
     await a.page.locator('[data-testid="save-state"]', { hasText: /^Saved$/ }).waitFor();
     await b.page.waitForTimeout(20);
     await note(b.page, 1, 'kept');
-    await a.ctx.setOffline(false);
-    await b.ctx.setOffline(false);
-    await syncNow(a.page);
-    await syncNow(b.page);
-    await syncNow(a.page);
+    await meet(a, b);
     for (const d of [a, b]) {
-      await d.page.evaluate(() => { location.hash = '#/'; });
-      await d.page.locator('[data-testid="library-item"]', { hasText: 'Harbour notes' }).click();
+      await reopen(d.page);
       await d.page.waitForSelector(`${S(1)}[data-highlight="green"]`);
       assert.equal(await d.page.getAttribute(S(2), 'data-highlight'), null, 'deleted on both');
       // The lost edit is kept, under the panel's conflicts.
@@ -277,8 +278,7 @@ describe('sync', () => {
     await b.page.locator('[data-testid="conflicts-deleted"]').waitFor({ state: 'detached' });
     await syncNow(b.page);
     await syncNow(a.page);
-    await a.page.evaluate(() => { location.hash = '#/'; });
-    await a.page.locator('[data-testid="library-item"]', { hasText: 'Harbour notes' }).click();
+    await reopen(a.page);
     await a.page.waitForSelector(`${S(1)}[data-highlight="green"]`);
     assert.equal(await a.page.locator('[data-testid="conflicts-deleted"]').count(), 0);
     await a.ctx.close();
