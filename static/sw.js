@@ -15,6 +15,17 @@
 const CACHE = 'marginalia-app';
 const PAGE = new URL('./', self.registration.scope).href;
 let updated = false;
+// The keeping of the last page loaded (and whether it differs from the
+// one kept before), done after the page has its answer.
+let checked = Promise.resolve();
+
+async function keepPage(res) {
+  const cache = await caches.open(CACHE);
+  const old = await cache.match(PAGE);
+  const text = await res.clone().text();
+  if (old && (await old.text()) !== text) updated = true;
+  await cache.put(PAGE, res);
+}
 
 self.addEventListener('install', () => self.skipWaiting());
 self.addEventListener('activate', (e) => e.waitUntil(self.clients.claim()));
@@ -26,18 +37,16 @@ self.addEventListener('fetch', (e) => {
   if (req.method !== 'GET' || !same(req.url)) return;
   if (req.mode === 'navigate') {
     e.respondWith((async () => {
-      const cache = await caches.open(CACHE);
       try {
         const res = await fetch(req);
+        // Kept meanwhile: the page loads without waiting for the cache.
         if (res.ok) {
-          const old = await cache.match(PAGE);
-          const text = await res.clone().text();
-          if (old && (await old.text()) !== text) updated = true;
-          await cache.put(PAGE, res.clone());
+          checked = keepPage(res.clone()).catch(() => {});
+          e.waitUntil(checked);
         }
         return res;
       } catch (err) {
-        const kept = await cache.match(PAGE);
+        const kept = await (await caches.open(CACHE)).match(PAGE);
         if (kept) return kept;
         throw err;
       }
@@ -58,6 +67,7 @@ self.addEventListener('message', (e) => {
   const msg = e.data || {};
   if (msg.type === 'cache' && Array.isArray(msg.urls)) {
     e.waitUntil((async () => {
+      await checked;
       const cache = await caches.open(CACHE);
       const urls = msg.urls.filter(same).map((u) => new URL(u, self.location.href).href);
       await Promise.all(urls.map(async (u) => {

@@ -11,7 +11,7 @@ use marginalia::domain::annotate::textmap::TextMap;
 use marginalia::domain::article::{Article, NewArticle};
 use marginalia::domain::import::parse_text;
 use marginalia::storage::memory::MemoryStore;
-use marginalia::storage::repo::{Repo, SCHEMA_KEY, Saved, live_key};
+use marginalia::storage::repo::{COUNTS_KEY, Repo, SCHEMA_KEY, Saved, live_key};
 use marginalia::storage::{KeyValueStore, StorageError};
 
 fn t(ms: i64) -> DateTime<Utc> {
@@ -85,6 +85,59 @@ fn saving_writes_only_the_edited_annotations_key() {
     let lib = repo.stored_library().unwrap();
     assert_eq!(repo.annotation_counts(&lib).get(&a.id), Some(&2));
     assert_eq!(repo.annotation_counts(&lib).get(&b.id), None);
+}
+
+#[test]
+fn kept_counts_are_read_back_until_recounted_and_never_written_read_only() {
+    let a = article("One. Two. Three.");
+    let b = article("Other article.");
+    let mut repo = repo_with(&[&a, &b]);
+    let lib = repo.stored_library().unwrap();
+    // Nothing kept yet: no cache, and the app counts from the keys.
+    assert_eq!(repo.cached_annotation_counts(&lib), None);
+    let mut set = AnnotationSet::new(&a.id);
+    set.put(highlight(&a, "x", 0, 1));
+    set.put(highlight(&a, "y", 1, 1));
+    save_set(&mut repo, &mut set).unwrap();
+    let counted = repo.annotation_counts(&lib);
+    assert!(repo.keep_annotation_counts(&counted).unwrap());
+    // Kept again unchanged: nothing is written.
+    let before = repo.store().snapshot();
+    assert!(!repo.keep_annotation_counts(&counted).unwrap());
+    assert_eq!(repo.store().snapshot(), before);
+    assert_eq!(repo.cached_annotation_counts(&lib), Some(counted.clone()));
+    assert_eq!(counted.get(&a.id), Some(&2));
+    // A record written since (another tab, say) is not in the cache
+    // until the counts are kept again: the keys stay the truth.
+    set.put(highlight(&a, "z", 2, 2));
+    save_set(&mut repo, &mut set).unwrap();
+    assert_eq!(
+        repo.cached_annotation_counts(&lib).unwrap().get(&a.id),
+        Some(&2)
+    );
+    assert_eq!(repo.annotation_counts(&lib).get(&a.id), Some(&3));
+    // A cache naming articles the library lacks, or unreadable, is no
+    // harm: the former are left out, the latter reads as none.
+    let gone = repo.annotation_counts(&lib);
+    repo.keep_annotation_counts(&gone).unwrap();
+    let b_entry = lib.entries().iter().find(|e| e.id == b.id).unwrap().clone();
+    let only_b = marginalia::domain::article::library::Library::from_entries(vec![b_entry]);
+    assert_eq!(
+        repo.cached_annotation_counts(&only_b),
+        Some(Default::default())
+    );
+    repo.store_mut().set(COUNTS_KEY, "{not json").unwrap();
+    assert_eq!(repo.cached_annotation_counts(&lib), None);
+    // Read-only (data of a newer build): refused, and nothing written.
+    repo.store_mut().set(SCHEMA_KEY, "99").unwrap();
+    let store = repo.store().clone();
+    let (mut held, _) = Repo::open(store);
+    let before = held.store().snapshot();
+    assert!(matches!(
+        held.keep_annotation_counts(&gone),
+        Err(StorageError::ReadOnly(_))
+    ));
+    assert_eq!(held.store().snapshot(), before);
 }
 
 #[test]

@@ -48,6 +48,9 @@ export function count_groups(prefix) {
   }
   return JSON.stringify(out);
 }
+export function get_many(keys) {
+  return JSON.stringify(JSON.parse(keys).map((k) => localStorage.getItem(k)));
+}
 export function used_units() {
   let n = 0;
   for (const k of keys()) n += k.length + (localStorage.getItem(k) || '').length;
@@ -60,6 +63,8 @@ extern "C" {
     fn used_units() -> Result<f64, JsValue>;
     #[wasm_bindgen(catch)]
     fn count_groups(prefix: &str) -> Result<String, JsValue>;
+    #[wasm_bindgen(catch)]
+    fn get_many(keys: &str) -> Result<String, JsValue>;
     fn forget_keys();
 }
 
@@ -142,6 +147,13 @@ impl KeyValueStore for LocalStore {
 
     fn keys(&self) -> Result<Vec<String>, StorageError> {
         self.keys_with_prefix("")
+    }
+
+    /// Read in JavaScript: one crossing for all of them.
+    fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StorageError> {
+        let asked = serde_json::to_string(keys).map_err(|e| StorageError::Other(e.to_string()))?;
+        let json = get_many(&asked).map_err(map_err)?;
+        serde_json::from_str(&json).map_err(|e| StorageError::Other(e.to_string()))
     }
 
     fn keys_with_prefix(&self, prefix: &str) -> Result<Vec<String>, StorageError> {

@@ -114,6 +114,11 @@ pub trait KeyValueStore {
     fn remove(&mut self, key: &str) -> Result<(), StorageError>;
     /// All keys, in no particular order.
     fn keys(&self) -> Result<Vec<String>, StorageError>;
+    /// The values under `keys`, in their order. Stores override it to
+    /// read them all at once.
+    fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StorageError> {
+        keys.iter().map(|k| self.get(k)).collect()
+    }
     /// The keys that start with `prefix`, in no particular order.
     fn keys_with_prefix(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
         let mut keys = self.keys()?;
@@ -166,6 +171,9 @@ impl<T: KeyValueStore + ?Sized> KeyValueStore for Box<T> {
     }
     fn keys(&self) -> Result<Vec<String>, StorageError> {
         (**self).keys()
+    }
+    fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StorageError> {
+        (**self).get_many(keys)
     }
     fn keys_with_prefix(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
         (**self).keys_with_prefix(prefix)

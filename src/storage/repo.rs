@@ -79,6 +79,12 @@ pub const PERSIST_ASKED_KEY: &str = "marginalia:persist-asked";
 pub const SYNC_ORIGIN_KEY: &str = "marginalia:sync-origin";
 /// Prefix of keys that keep unreadable values.
 pub const BACKUP_PREFIX: &str = "marginalia:backup:";
+/// A cache of how many live annotation records each article has, as a
+/// JSON object from short id to count: derived from the record keys (which
+/// stay the truth), so that opening the library need not list every key.
+/// Written when the app recounts and when the page is hidden; see
+/// [`Repo::cached_annotation_counts`].
+pub const COUNTS_KEY: &str = "marginalia:counts";
 
 /// The key of an article.
 pub fn article_key(id: &str) -> String {
@@ -897,6 +903,47 @@ impl<S: KeyValueStore> Repo<S> {
             .collect()
     }
 
+    /// The annotation counts of [`COUNTS_KEY`], for the articles of
+    /// `library` (those with none left out); `None` when there is no
+    /// readable cache. Cheap (one key), but possibly out of date: another
+    /// tab, or a page closed before it could keep its counts, may have
+    /// changed records since. The app shows these first and then recounts
+    /// from the keys ([`Repo::annotation_counts`]).
+    pub fn cached_annotation_counts(&self, library: &Library) -> Option<BTreeMap<String, usize>> {
+        let raw = self.store.get(COUNTS_KEY).ok().flatten()?;
+        let by_short: BTreeMap<String, usize> = serde_json::from_str(&raw).ok()?;
+        Some(
+            library
+                .entries()
+                .iter()
+                .filter_map(|e| Some((e.id.clone(), *by_short.get(short_id(&e.id))?)))
+                .filter(|(_, n)| *n > 0)
+                .collect(),
+        )
+    }
+
+    /// Keeps `counts` (annotations per article id) as the cache of
+    /// [`COUNTS_KEY`]; nothing is written when it holds them already, or
+    /// when storage is read-only. Returns whether it was written.
+    pub fn keep_annotation_counts(
+        &mut self,
+        counts: &BTreeMap<String, usize>,
+    ) -> Result<bool, StorageError> {
+        self.writable()?;
+        let by_short: BTreeMap<&str, usize> = counts
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(id, n)| (short_id(id), *n))
+            .collect();
+        let value =
+            serde_json::to_string(&by_short).map_err(|e| StorageError::Other(e.to_string()))?;
+        if self.store.get(COUNTS_KEY)?.as_deref() == Some(value.as_str()) {
+            return Ok(false);
+        }
+        self.store.set(COUNTS_KEY, &value)?;
+        Ok(true)
+    }
+
     /// How often each tag is used across the library (folded tag →
     /// first spelling, uses), from the live records' tags.
     pub fn tag_counts(&self) -> BTreeMap<String, (String, usize)> {
@@ -1068,17 +1115,23 @@ impl<S: KeyValueStore> Repo<S> {
     }
 
     /// Where the reader is in each article of `library` that was opened
-    /// (one scan of the reading keys); unreadable values are skipped.
+    /// (each article's reading key, read at once); unreadable values are
+    /// skipped.
     pub fn reading_states(
         &self,
         library: &Library,
     ) -> BTreeMap<String, crate::domain::article::listing::Reading> {
-        let by_short = ids_by_short(library);
+        // One key per article, read by name: no listing of every key.
+        let keys: Vec<String> = library
+            .entries()
+            .iter()
+            .map(|e| reading_key(&e.id))
+            .collect();
+        let values = self.store.get_many(&keys).unwrap_or_default();
         let mut out = BTreeMap::new();
-        for (key, raw) in self.store.scan(READING_PREFIX).unwrap_or_default() {
-            let Some(id) = by_short.get(&key[READING_PREFIX.len()..]) else {
-                continue;
-            };
+        for (e, raw) in library.entries().iter().zip(values) {
+            let Some(raw) = raw else { continue };
+            let id = &e.id;
             if let Ok((ms, sentence)) = serde_json::from_str::<(i64, u32)>(&raw)
                 && let Some(opened) = DateTime::from_timestamp_millis(ms)
             {

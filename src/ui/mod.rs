@@ -104,6 +104,20 @@ pub fn App(
             });
         });
     }
+    // The library opened on the counts kept last time: count them again
+    // once it is shown, and keep them whenever the page is hidden (or
+    // closed), so that the next opening starts from what was shown.
+    time::after_paint(move || lib.recount());
+    let h0 = window_event_listener(leptos::ev::pagehide, move |_| lib.keep_counts());
+    let h00 = window_event_listener(leptos::ev::visibilitychange, move |_| {
+        if document().visibility_state() == web_sys::VisibilityState::Hidden {
+            lib.keep_counts();
+        }
+    });
+    on_cleanup(move || {
+        h0.remove();
+        h00.remove();
+    });
     provide_context(PrefsCtx(prefs));
     let pending = transfer::PendingCtx(RwSignal::new_local(None));
     provide_context(pending);

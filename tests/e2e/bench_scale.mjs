@@ -319,6 +319,23 @@ for (const n of NS) {
       for (const [k, v] of [...total].sort((a, b) => b[1] - a[1]).slice(0, 18)) console.log(`    ${v.toFixed(1).padStart(8)}  ${k}`);
     }
   }
+  if (process.env.BENCH_CSS) {
+    // What part of the app's frame a piece of its page costs: the act
+    // measured again with each style of BENCH_CSS (a JSON object, label to
+    // CSS, "{\"no panel\": \".panel { display: none }\"}" say) applied.
+    for (const [label, css] of Object.entries(JSON.parse(process.env.BENCH_CSS))) {
+      const f = [];
+      const v = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        await openApp(page, server.url, id, sentences, n);
+        if (css) await page.addStyleTag({ content: css });
+        f.push(...(await act(page, sentences, round)).frame);
+        await openVanilla(page, server.url, id);
+        v.push(...(await act(page, sentences, round)).frame);
+      }
+      console.log(`  N=${n}, ${label}: next frame, app / vanilla ${f1(median(f))} / ${f1(median(v))} ms (${(median(f) - median(v)).toFixed(1)})`);
+    }
+  }
   // In rounds, alternating, so that drift in the machine's speed falls
   // on both pages alike.
   const actApp = { handler: [], frame: [], block: [], save: [] };

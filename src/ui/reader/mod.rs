@@ -300,10 +300,17 @@ fn ArticleView(article: Article) -> impl IntoView {
 /// Saves pending edits when the page is hidden or closed and when the
 /// reader closes, and takes in other tabs' edits to this article.
 fn keep_saved(annot: Annot) {
-    let h1 = window_event_listener(leptos::ev::pagehide, move |_| annot.flush());
+    // The counts the app keeps when hidden were kept before this flush
+    // (its listener came first): keep them again with this save's.
+    let lib = expect_context::<LibraryCtx>();
+    let h1 = window_event_listener(leptos::ev::pagehide, move |_| {
+        annot.flush();
+        lib.keep_counts();
+    });
     let h2 = window_event_listener(leptos::ev::visibilitychange, move |_| {
         if document().visibility_state() == web_sys::VisibilityState::Hidden {
             annot.flush();
+            lib.keep_counts();
         }
     });
     let short = crate::storage::repo::short_id(&annot.article_id()).to_owned();
