@@ -36,6 +36,10 @@ self.addEventListener('fetch', (e) => {
   const req = e.request;
   if (req.method !== 'GET' || !same(req.url)) return;
   if (req.mode === 'navigate') {
+    // Only the app's own page is kept (another page of this origin, say a
+    // benchmark's, is left to the network).
+    const u = new URL(req.url);
+    if (u.origin + u.pathname !== PAGE && u.origin + u.pathname !== `${PAGE}index.html`) return;
     e.respondWith((async () => {
       try {
         const res = await fetch(req);

@@ -246,6 +246,44 @@ fn index_entries_whose_body_is_elsewhere_stay_and_stray_articles_are_listed() {
 }
 
 #[test]
+fn opening_quickly_leaves_stray_articles_for_later_and_still_rebuilds_a_broken_index() {
+    let (mut repo, mut lib, ..) = open(MemoryStore::new());
+    let (a, b) = (article("Listed.", 1), article("Stray.", 2));
+    repo.add_article(&mut lib, &a).unwrap();
+    repo.add_article(&mut lib, &b).unwrap();
+    let mut store = repo.store().clone();
+    let index_without_b = Library::from_entries(vec![a.meta()]);
+    store
+        .set(INDEX_KEY, &serde_json::to_string(&index_without_b).unwrap())
+        .unwrap();
+    // The index as it is, with the search for strays due.
+    let (mut quick, opened) = Repo::open_listing_later(store.clone(), None);
+    assert!(opened.strays_due);
+    assert_eq!(opened.library, index_without_b);
+    assert_eq!(
+        quick.store().snapshot(),
+        store.snapshot(),
+        "nothing written yet"
+    );
+    // Then the stray is found, listed newest first, and the index stored.
+    let mut problems = Vec::new();
+    let found = quick.add_strays(&opened.library, &mut problems).unwrap();
+    assert!(problems.is_empty());
+    let ids: Vec<_> = found.entries().iter().map(|e| e.id.clone()).collect();
+    assert_eq!(ids, [b.id.clone(), a.id.clone()]);
+    assert_eq!(quick.stored_library().unwrap(), found);
+    // Nothing more to find: nothing returned, nothing written.
+    let before = quick.store().snapshot();
+    assert_eq!(quick.add_strays(&found, &mut problems), None);
+    assert_eq!(quick.store().snapshot(), before);
+    // A broken index cannot wait: it is rebuilt at once, nothing due.
+    store.set(INDEX_KEY, "[{broken").unwrap();
+    let (_, opened) = Repo::open_listing_later(store, None);
+    assert!(!opened.strays_due);
+    assert_eq!(opened.library.entries().len(), 2);
+}
+
+#[test]
 fn data_from_a_newer_version_is_read_but_never_written() {
     let (mut repo, mut lib, ..) = open(MemoryStore::new());
     repo.add_article(&mut lib, &article("From the future.", 1))

@@ -39,8 +39,8 @@ use super::{KeyValueStore, ReadOnly, StorageError};
 use crate::domain::annotate::record::{self, Record};
 use crate::domain::annotate::set::{AnnotationSet, Entry, LoadError, TagColours};
 use crate::domain::annotate::textmap::TextMap;
-use crate::domain::article::Article;
 use crate::domain::article::library::{Added, Library};
+use crate::domain::article::{Article, ArticleMeta};
 use crate::domain::search::index::Said;
 use chrono::{DateTime, Utc};
 use serde::{Serialize, de::DeserializeOwned};
@@ -167,6 +167,9 @@ pub struct Opened {
     pub first_run: bool,
     /// What was wrong, each for the user to be told.
     pub problems: Vec<StorageError>,
+    /// Articles stored outside the index were not looked for yet (see
+    /// [`Repo::open_listing_later`]): [`Repo::add_strays`] is due.
+    pub strays_due: bool,
 }
 
 impl<S: KeyValueStore> Repo<S> {
@@ -180,6 +183,19 @@ impl<S: KeyValueStore> Repo<S> {
     /// article store belongs to a newer build): then nothing is written,
     /// not even the schema of a new library, and nothing is migrated.
     pub fn open_held(store: S, held: Option<ReadOnly>) -> (Self, Opened) {
+        Self::open_with(store, held, false)
+    }
+
+    /// [`Repo::open_held`], except that a readable index is taken as it is:
+    /// articles stored outside it (a write cut short between an article
+    /// and the index) are looked for by [`Repo::add_strays`], which lists
+    /// every key and so is for after the library is shown. An unreadable
+    /// or missing index is still rebuilt at once.
+    pub fn open_listing_later(store: S, held: Option<ReadOnly>) -> (Self, Opened) {
+        Self::open_with(store, held, true)
+    }
+
+    fn open_with(store: S, held: Option<ReadOnly>, later: bool) -> (Self, Opened) {
         let mut repo = Self {
             store,
             read_only: None,
@@ -203,7 +219,8 @@ impl<S: KeyValueStore> Repo<S> {
         {
             repo.read_only = Some(why);
             opened.problems.push(StorageError::ReadOnly(why));
-            opened.library = repo.read_index(index, &mut opened.problems);
+            (opened.library, opened.strays_due) =
+                repo.read_index(index, &mut opened.problems, later);
             return (repo, opened);
         }
         match schema.as_deref().map(str::trim) {
@@ -241,7 +258,7 @@ impl<S: KeyValueStore> Repo<S> {
             },
         }
         opened.problems.append(&mut repo.found);
-        opened.library = repo.read_index(index, &mut opened.problems);
+        (opened.library, opened.strays_due) = repo.read_index(index, &mut opened.problems, later);
         (repo, opened)
     }
 
@@ -384,8 +401,16 @@ impl<S: KeyValueStore> Repo<S> {
     /// Reads the index. An unreadable index is moved aside and rebuilt from
     /// the article keys; articles in `localStorage` missing from the index
     /// are added back, so no stored article is ever lost from view. Every
-    /// entry is kept: its body may be in IndexedDB.
-    fn read_index(&mut self, raw: Option<String>, problems: &mut Vec<StorageError>) -> Library {
+    /// entry is kept: its body may be in IndexedDB. With `later`, a
+    /// readable index is taken as it is and the search for articles
+    /// missing from it left to the caller (then the flag returned is set).
+    fn read_index(
+        &mut self,
+        raw: Option<String>,
+        problems: &mut Vec<StorageError>,
+        later: bool,
+    ) -> (Library, bool) {
+        let later = later && raw.is_some();
         let parsed = match raw {
             None => Some(Library::default()),
             Some(raw) => match serde_json::from_str::<Library>(&raw) {
@@ -396,17 +421,44 @@ impl<S: KeyValueStore> Repo<S> {
                 }
             },
         };
-        let stored = self.article_ids();
+        if later && let Some(lib) = parsed {
+            return (lib, true);
+        }
         let mut entries = Vec::new();
-        let mut changed = parsed.is_none();
+        let changed = parsed.is_none();
         // Every entry stays: its body may be in IndexedDB, which is not
         // read here (an entry whose body is nowhere says so when opened).
         if let Some(lib) = &parsed {
             entries.extend(lib.entries().iter().cloned());
         }
+        (self.with_strays(entries, changed, problems), false)
+    }
+
+    /// Adds to `library` the articles stored outside its index, and stores
+    /// the index when there were any (see [`Repo::open_listing_later`]).
+    /// Returns the library with them, or `None` when there were none.
+    pub fn add_strays(
+        &mut self,
+        library: &Library,
+        problems: &mut Vec<StorageError>,
+    ) -> Option<Library> {
+        let lib = self.with_strays(library.entries().to_vec(), false, problems);
+        (lib.entries().len() != library.entries().len()).then_some(lib)
+    }
+
+    /// `entries` and the articles stored outside them, in the index's
+    /// order; the index is stored when `changed` or when any were found.
+    fn with_strays(
+        &mut self,
+        mut entries: Vec<ArticleMeta>,
+        mut changed: bool,
+        problems: &mut Vec<StorageError>,
+    ) -> Library {
+        let listed: std::collections::BTreeSet<String> =
+            entries.iter().map(|e| e.id.clone()).collect();
         let mut found = Vec::new();
-        for id in &stored {
-            if entries.iter().any(|e| &e.id == id) {
+        for id in &self.article_ids() {
+            if listed.contains(id) {
                 continue;
             }
             match self.load_article(id) {

@@ -107,6 +107,24 @@ impl LibraryCtx {
         self.counts
     }
 
+    /// Adds the articles stored outside the index, which opening left
+    /// for after the first paint (see [`Repo::open_listing_later`]);
+    /// returns what could not be read.
+    ///
+    /// [`Repo::open_listing_later`]: crate::storage::repo::Repo::open_listing_later
+    pub fn add_strays(&self) -> Vec<StorageError> {
+        let library = self.library;
+        let mut problems = Vec::new();
+        let found = self
+            .with_repo(|r| library.try_with_untracked(|l| r.add_strays(l, &mut problems)))
+            .flatten()
+            .flatten();
+        if let Some(found) = found {
+            library.try_set(found);
+        }
+        problems
+    }
+
     /// Counts every article's annotations from the records' keys, shows
     /// them where they differ from what was shown, and keeps them (see
     /// [`crate::storage::repo::COUNTS_KEY`]): after the first paint, since

@@ -65,7 +65,10 @@ pub fn App(
         }
     };
     // A newer build owns the article store: change nothing anywhere.
-    let (mut repo, opened) = Repo::open_held(store, newer);
+    // Articles stored outside the index are looked for after the first
+    // paint (that lists every key; see `add_strays` below).
+    let (mut repo, opened) = Repo::open_listing_later(store, newer);
+    let strays_due = opened.strays_due;
     for problem in &opened.problems {
         let level = match problem {
             StorageError::Corrupt { .. } | StorageError::ReadOnly(_) => Level::Warning,
@@ -107,7 +110,14 @@ pub fn App(
     // The library opened on the counts kept last time: count them again
     // once it is shown, and keep them whenever the page is hidden (or
     // closed), so that the next opening starts from what was shown.
-    time::after_paint(move || lib.recount());
+    time::after_paint(move || {
+        if strays_due {
+            for problem in lib.add_strays() {
+                notices.push(Level::Warning, problem.to_string());
+            }
+        }
+        lib.recount();
+    });
     let h0 = window_event_listener(leptos::ev::pagehide, move |_| lib.keep_counts());
     let h00 = window_event_listener(leptos::ev::visibilitychange, move |_| {
         if document().visibility_state() == web_sys::VisibilityState::Hidden {

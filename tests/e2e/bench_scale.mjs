@@ -200,13 +200,14 @@ function act(page, sentences, round = 0) {
       // change, which ends before the message posted here arrives. Waiting
       // for the next vsync is not counted, so frame phase is no noise.
       const [t0, t1, t2, tf] = await new Promise((res) => requestAnimationFrame(() => {
+        performance.mark('bench:frame-start');
         const t0 = performance.now();
         el.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true }));
         const t1 = performance.now();
         window.dispatchEvent(new KeyboardEvent('keydown', { key: '3', bubbles: true, cancelable: true }));
         const t2 = performance.now();
         const c = new MessageChannel();
-        c.port1.onmessage = () => res([t0, t1, t2, performance.now()]);
+        c.port1.onmessage = () => { performance.mark('bench:frame-end'); res([t0, t1, t2, performance.now()]); };
         c.port2.postMessage(0);
       }));
       out.handler.push(Math.max(t1 - t0, t2 - t1));
@@ -310,23 +311,52 @@ for (const n of NS) {
     // total time per trace event name (style, layout, paint, ...).
     for (const [label, open] of [['app', () => openApp(page, server.url, id, sentences, n)], ['vanilla', () => openVanilla(page, server.url, id)]]) {
       await open();
-      await browser.startTracing(page, { categories: ['devtools.timeline', 'blink', 'disabled-by-default-devtools.timeline'] });
-      await act(page, sentences, 0);
+      await browser.startTracing(page, { categories: ['devtools.timeline', 'blink', 'blink.user_timing', 'disabled-by-default-devtools.timeline'] });
+      // Sentences of their own: the rounds below would repeat these edits.
+      await act(page, sentences, 100 * ROUNDS);
       const events = JSON.parse((await browser.stopTracing()).toString()).traceEvents;
+      // Only what runs on the page's main thread within the measured
+      // frames (from the click to the frame rendered), nested events
+      // counted in each of their names.
+      const marks = (name) => events.filter((e) => e.name === name).map((e) => [e.ts, e.tid]);
+      const starts = marks('bench:frame-start');
+      const ends = marks('bench:frame-end');
+      const windows = starts.map(([ts, tid], i) => [ts, ends[i]?.[0] ?? ts, tid]);
       const total = new Map();
-      for (const e of events) if (e.ph === 'X' && e.dur) total.set(e.name, (total.get(e.name) ?? 0) + e.dur / 1000);
-      console.log(`  trace, ${label}, 10 edits (ms by event):`);
-      for (const [k, v] of [...total].sort((a, b) => b[1] - a[1]).slice(0, 18)) console.log(`    ${v.toFixed(1).padStart(8)}  ${k}`);
+      for (const e of events) {
+        if (e.ph !== 'X' || !e.dur) continue;
+        if (!windows.some(([a, b, tid]) => e.tid === tid && e.ts >= a && e.ts < b)) continue;
+        total.set(e.name, (total.get(e.name) ?? 0) + e.dur / 1000);
+      }
+      // How much of the frames the main thread was busy (top-level
+      // tasks, clipped to the frames): the rest it waited.
+      let span = 0;
+      let busy = 0;
+      for (const [a, b, tid] of windows) {
+        span += (b - a) / 1000;
+        for (const e of events) {
+          if (e.ph === 'X' && e.tid === tid && (e.name === 'ThreadControllerImpl::RunTask' || e.name === 'RunTask') && e.ts < b && e.ts + e.dur > a) {
+            busy += (Math.min(b, e.ts + e.dur) - Math.max(a, e.ts)) / 1000;
+          }
+        }
+      }
+      console.log(`  trace, ${label}: frames ${span.toFixed(1)} ms in all, the main thread busy in tasks ${busy.toFixed(1)} ms of them (nested task names counted twice)`);
+      console.log(`  trace, ${label}, ${windows.length} edits' frames (ms by event, main thread):`);
+      for (const [k, v] of [...total].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`    ${v.toFixed(1).padStart(8)}  ${k}`);
     }
   }
   if (process.env.BENCH_CSS) {
     // What part of the app's frame a piece of its page costs: the act
     // measured again with each style of BENCH_CSS (a JSON object, label to
     // CSS, "{\"no panel\": \".panel { display: none }\"}" say) applied.
-    for (const [label, css] of Object.entries(JSON.parse(process.env.BENCH_CSS))) {
+    // Each style's rounds edit sentences of their own (an edit repeated
+    // on a sentence would change nothing, and cost less), and none that
+    // the rounds below edit.
+    for (const [k, [label, css]] of Object.entries(JSON.parse(process.env.BENCH_CSS)).entries()) {
       const f = [];
       const v = [];
-      for (let round = 0; round < ROUNDS; round++) {
+      for (let r = 0; r < ROUNDS; r++) {
+        const round = ROUNDS * (k + 1) + r;
         await openApp(page, server.url, id, sentences, n);
         if (css) await page.addStyleTag({ content: css });
         f.push(...(await act(page, sentences, round)).frame);

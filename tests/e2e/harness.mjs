@@ -25,12 +25,18 @@ const TYPES = {
 };
 
 /** Serves dist/ on 127.0.0.1 at a free port; resolves to { url, close }. */
-export function serveDist(dir = DIST) {
+export function serveDist(dir = DIST, extra = {}) {
   if (!fs.existsSync(path.join(dir, 'index.html'))) {
     throw new Error(`${dir}/index.html is missing: run \`trunk build --release\` first (scripts/test does).`);
   }
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://localhost');
+    // Pages of the benchmarks beside the build: path → [type, body].
+    if (extra[url.pathname]) {
+      const [type, body] = extra[url.pathname]();
+      res.writeHead(200, { 'content-type': type }).end(body);
+      return;
+    }
     let file = path.normalize(path.join(dir, decodeURIComponent(url.pathname)));
     if (!file.startsWith(dir)) { res.writeHead(403).end(); return; }
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
