@@ -28,7 +28,12 @@ async function keepPage(res) {
 }
 
 self.addEventListener('install', () => self.skipWaiting());
-self.addEventListener('activate', (e) => e.waitUntil(self.clients.claim()));
+// Navigation preload: the browser asks for the page while this worker
+// starts, instead of after it has (where the browser offers it).
+self.addEventListener('activate', (e) => e.waitUntil((async () => {
+  if (self.registration.navigationPreload) await self.registration.navigationPreload.enable().catch(() => {});
+  await self.clients.claim();
+})()));
 
 const same = (url) => new URL(url, self.location.href).origin === self.location.origin;
 
@@ -39,10 +44,13 @@ self.addEventListener('fetch', (e) => {
     // Only the app's own page is kept (another page of this origin, say a
     // benchmark's, is left to the network).
     const u = new URL(req.url);
-    if (u.origin + u.pathname !== PAGE && u.origin + u.pathname !== `${PAGE}index.html`) return;
+    if (u.origin + u.pathname !== PAGE && u.origin + u.pathname !== `${PAGE}index.html`) {
+      if (e.preloadResponse) e.waitUntil(e.preloadResponse.catch(() => {}));
+      return;
+    }
     e.respondWith((async () => {
       try {
-        const res = await fetch(req);
+        const res = (await e.preloadResponse) || (await fetch(req));
         // Kept meanwhile: the page loads without waiting for the cache.
         if (res.ok) {
           checked = keepPage(res.clone()).catch(() => {});
