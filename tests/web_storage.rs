@@ -55,6 +55,25 @@ fn local_store_reads_every_key_with_a_prefix_and_its_value_at_once() {
 }
 
 #[wasm_bindgen_test]
+fn local_store_reads_many_keys_by_name_at_once_in_their_order() {
+    clear();
+    let mut s = LocalStore::open().unwrap();
+    s.set("r:1", "[1,2]").unwrap();
+    s.set("r:é😀\n\"", "é \"😀\"\n").unwrap();
+    let asked = ["r:é😀\n\"", "r:none", "r:1"].map(str::to_owned);
+    assert_eq!(
+        s.get_many(&asked).unwrap(),
+        [
+            Some("é \"😀\"\n".to_owned()),
+            None,
+            Some("[1,2]".to_owned())
+        ]
+    );
+    assert!(s.get_many(&[]).unwrap().is_empty());
+    clear();
+}
+
+#[wasm_bindgen_test]
 fn local_store_counts_what_the_browser_limit_counts_utf16_units() {
     clear();
     let mut s = LocalStore::open().unwrap();

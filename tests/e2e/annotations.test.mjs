@@ -392,6 +392,34 @@ describe('saving', () => {
     await ctx.close();
   });
 
+  test('the library opens on the counts kept when the page went away, and corrects a count that is out of date', async () => {
+    const { ctx, page } = await fresh();
+    await page.click(S(1));
+    await page.keyboard.press('2');
+    await page.click(S(3));
+    await page.keyboard.press('3');
+    const id = await page.getAttribute('[data-testid="reader"]', 'data-article-id');
+    // Closed within the save delay: the edit is flushed and the count
+    // kept with it, read here from a page of the origin that is not the app.
+    await page.close();
+    const other = await ctx.newPage();
+    await other.goto(`${env.server.url}manifest.webmanifest`);
+    const kept = await other.evaluate(() => JSON.parse(localStorage.getItem('marginalia:counts')));
+    assert.deepEqual(Object.values(kept), [2], 'two annotations kept for the one article');
+    // A record removed behind the app's back, the kept count left at 2:
+    // the library corrects it once shown, and keeps the right count.
+    await other.evaluate((short) => {
+      const key = Object.keys(localStorage).find((k) => k.startsWith(`marginalia:a:${short}:`));
+      localStorage.removeItem(key);
+    }, id.slice(0, 16));
+    await other.goto(env.server.url);
+    const count = other.locator('[data-testid="library-item"]', { hasText: 'Welcome' }).locator('[data-testid="annotation-count"]');
+    await other.waitForFunction(() => document.querySelector('[data-testid="annotation-count"]')?.textContent.includes('1 annotation'));
+    assert.match(await count.textContent(), /\b1 annotation\b/);
+    await other.waitForFunction(() => Object.values(JSON.parse(localStorage.getItem('marginalia:counts'))).join() === '1');
+    await ctx.close();
+  });
+
   test('hiding the tab flushes a pending edit at once', async () => {
     const { ctx, page } = await fresh();
     await page.click(S(2));
