@@ -3,9 +3,11 @@
 // renders the same reader DOM by hand — one span per sentence with
 // data-highlight, data-overlap, data-tags and aria-description, <mark>s
 // for partial spans, note markers, content-visibility per block (the app's
-// stylesheet), and the first 60 panel entries. A click selects a sentence
-// and a digit key colours it and saves it, as the app does. Whatever the
-// app is measured doing, this page does the same work the plainest way.
+// stylesheet), and the first 60 panel entries under the panel's count and
+// save state. A click selects a sentence and a digit key colours it,
+// updates the count and the save state, and saves it, as the app does.
+// Whatever the app is measured doing, this page does the same work the
+// plainest way.
 'use strict';
 
 const COLOURS = ['yellow', 'green', 'blue', 'pink', 'purple', 'orange'];
@@ -180,9 +182,17 @@ window.openArticle = async function openArticle(id) {
     if (a.note) { const n = document.createElement('span'); n.className = 'entry-note'; n.textContent = a.note; li.append(n); }
     ol.append(li);
   }
+  const head = document.createElement('div');
+  head.className = 'panel-head';
+  const status = document.createElement('span');
+  status.className = 'save-state';
+  status.setAttribute('aria-live', 'polite');
+  status.textContent = 'Saved';
+  head.append(status);
   const count = document.createElement('p');
+  count.className = 'filter-count';
   count.textContent = `${annotations.length} annotations`;
-  panel.append(count, ol);
+  panel.append(head, count, ol);
   layout.append(panel);
   root.append(layout);
 
@@ -205,7 +215,10 @@ window.openArticle = async function openArticle(id) {
     if (!a) {
       a = { id: crypto.randomUUID(), article: id, target: { kind: 'sentences', sentences: [i, i], position: { start: p.start, end: p.end } }, colour: k, tags: [], note: '', created: now, updated: now };
       annotations.push(a);
+      count.textContent = `${annotations.length} annotations`;
     }
+    // The panel says a save is due, and then that it was made, as the app's does.
+    status.textContent = 'Saving…';
     a.colour = k;
     a.updated = now;
     marks[i].colours = [k, ...marks[i].colours.filter((c) => c !== k)];
@@ -215,6 +228,7 @@ window.openArticle = async function openArticle(id) {
       performance.mark('marginalia:save-start');
       localStorage.setItem(`vanilla:annotation:${a.id}`, JSON.stringify([1, p.start, p.end, 3, Date.parse(a.created), Date.now()]));
       performance.measure('marginalia:save', 'marginalia:save-start');
+      status.textContent = 'Saved';
     }, 300);
   });
   return { sentences: places.length, annotations: annotations.length };
