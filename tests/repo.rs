@@ -222,19 +222,26 @@ fn a_corrupt_index_is_kept_aside_and_rebuilt_from_the_articles() {
     );
 }
 
-#[test]
-fn index_entries_whose_body_is_elsewhere_stay_and_stray_articles_are_listed() {
+/// A store with two articles, "Listed." and "Stray." (the newer), whose
+/// index has lost the stray's entry; and that index.
+fn with_a_stray() -> (MemoryStore, Library, Article, Article) {
     let (mut repo, mut lib, ..) = open(MemoryStore::new());
     let (a, b) = (article("Listed.", 1), article("Stray.", 2));
     repo.add_article(&mut lib, &a).unwrap();
     repo.add_article(&mut lib, &b).unwrap();
     let mut store = repo.store().clone();
-    // b's index entry lost; a's body not in localStorage (it may be in
-    // IndexedDB, which opening does not read).
     let index_without_b = Library::from_entries(vec![a.meta()]);
     store
         .set(INDEX_KEY, &serde_json::to_string(&index_without_b).unwrap())
         .unwrap();
+    (store, index_without_b, a, b)
+}
+
+#[test]
+fn index_entries_whose_body_is_elsewhere_stay_and_stray_articles_are_listed() {
+    // b's index entry lost; a's body not in localStorage (it may be in
+    // IndexedDB, which opening does not read).
+    let (mut store, _, a, b) = with_a_stray();
     store.remove(&article_key(&a.id)).unwrap();
     let (_, lib2, ..) = open(store);
     let ids: Vec<_> = lib2.entries().iter().map(|e| e.id.clone()).collect();
@@ -247,15 +254,7 @@ fn index_entries_whose_body_is_elsewhere_stay_and_stray_articles_are_listed() {
 
 #[test]
 fn opening_quickly_leaves_stray_articles_for_later_and_still_rebuilds_a_broken_index() {
-    let (mut repo, mut lib, ..) = open(MemoryStore::new());
-    let (a, b) = (article("Listed.", 1), article("Stray.", 2));
-    repo.add_article(&mut lib, &a).unwrap();
-    repo.add_article(&mut lib, &b).unwrap();
-    let mut store = repo.store().clone();
-    let index_without_b = Library::from_entries(vec![a.meta()]);
-    store
-        .set(INDEX_KEY, &serde_json::to_string(&index_without_b).unwrap())
-        .unwrap();
+    let (mut store, index_without_b, a, b) = with_a_stray();
     // The index as it is, with the search for strays due.
     let (mut quick, opened) = Repo::open_listing_later(store.clone(), None);
     assert!(opened.strays_due);

@@ -140,6 +140,18 @@ fn ids_by_short(library: &Library) -> BTreeMap<&str, &str> {
         .collect()
 }
 
+/// Counts by short id (as the record keys and the kept counts have
+/// them) as counts by the id of each article of `library`; those with none
+/// are left out.
+fn counts_by_id(library: &Library, by_short: &BTreeMap<String, usize>) -> BTreeMap<String, usize> {
+    library
+        .entries()
+        .iter()
+        .filter_map(|e| Some((e.id.clone(), *by_short.get(short_id(&e.id))?)))
+        .filter(|(_, n)| *n > 0)
+        .collect()
+}
+
 /// The library's storage.
 pub struct Repo<S> {
     store: S,
@@ -948,11 +960,7 @@ impl<S: KeyValueStore> Repo<S> {
     /// none are left out), from the keys alone: no record is read.
     pub fn annotation_counts(&self, library: &Library) -> BTreeMap<String, usize> {
         let by_short = self.store.count_groups(LIVE_PREFIX).unwrap_or_default();
-        library
-            .entries()
-            .iter()
-            .filter_map(|e| Some((e.id.clone(), *by_short.get(short_id(&e.id))?)))
-            .collect()
+        counts_by_id(library, &by_short)
     }
 
     /// The annotation counts of [`COUNTS_KEY`], for the articles of
@@ -964,14 +972,7 @@ impl<S: KeyValueStore> Repo<S> {
     pub fn cached_annotation_counts(&self, library: &Library) -> Option<BTreeMap<String, usize>> {
         let raw = self.store.get(COUNTS_KEY).ok().flatten()?;
         let by_short: BTreeMap<String, usize> = serde_json::from_str(&raw).ok()?;
-        Some(
-            library
-                .entries()
-                .iter()
-                .filter_map(|e| Some((e.id.clone(), *by_short.get(short_id(&e.id))?)))
-                .filter(|(_, n)| *n > 0)
-                .collect(),
-        )
+        Some(counts_by_id(library, &by_short))
     }
 
     /// Keeps `counts` (annotations per article id) as the cache of

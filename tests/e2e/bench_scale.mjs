@@ -18,10 +18,9 @@
 // The article and the annotations are generated deterministically, and
 // the annotations go in through the app's own import of a Marginalia JSON
 // file, so the same script measures any storage layout.
-import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DIST as BUILT, ROOT, launch, importFiles, profile } from './harness.mjs';
+import { DIST as BUILT, ROOT, serveDist, launch, importFiles, profile } from './harness.mjs';
 import { rng } from './generate.mjs';
 
 // BENCH_TRACE=1 prints, per page, the browser's time by trace event
@@ -68,21 +67,10 @@ function serve() {
   const css = fs.readdirSync(DIST).find((f) => f.endsWith('.css'));
   const vanilla = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>vanilla</title>
 <link rel="stylesheet" href="/${css}"><script src="/vanilla.js"></script></head><body><main id="main"><div id="root"></div></main></body></html>`;
-  const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url, 'http://localhost');
-    if (url.pathname === '/vanilla.html') { res.writeHead(200, { 'content-type': types['.html'] }).end(vanilla); return; }
-    const file = url.pathname === '/vanilla.js' ? path.join(ROOT, 'tests/bench/vanilla.js')
-      : path.join(DIST, url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname));
-    if (!file.startsWith(ROOT) && !file.startsWith(DIST)) { res.writeHead(403).end(); return; }
-    fs.readFile(file, (err, data) => {
-      if (err) { res.writeHead(404).end(); return; }
-      res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' }).end(data);
-    });
+  return serveDist(DIST, {
+    '/vanilla.html': () => ['text/html; charset=utf-8', vanilla],
+    '/vanilla.js': () => ['text/javascript', fs.readFileSync(path.join(ROOT, 'tests/bench/vanilla.js'))],
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
-    url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((r) => server.close(r)),
-  })));
 }
 
 // ---- in-page helpers ----------------------------------------------------
