@@ -21,7 +21,8 @@ export function register_offline(on_update) {
         if (e.data.updated) on_update();
       }
     });
-    const urls = [location.href.split('#')[0]]
+    // The icon is fetched by the browser itself, outside resource timing.
+    const urls = [location.href.split('#')[0], new URL('icon-192.png', location.href).href]
       .concat(performance.getEntriesByType('resource').map((r) => r.name));
     (navigator.serviceWorker.controller || reg.active).postMessage({ type: 'cache', urls });
   }).catch(() => {});
