@@ -1,11 +1,16 @@
-// Trunk post_build hook (Trunk.toml): starts compiling the wasm while the
-// page is still being parsed, instead of after the page, its stylesheet
-// and every JavaScript module have loaded (Trunk's loader asks for the wasm
-// only then). A classic inline script, right after Trunk's preload of the
-// wasm, starts WebAssembly.compileStreaming with the preload's own request
-// (same integrity, so the preloaded bytes are used, not fetched again);
-// the loader instantiates that module, or fetches the wasm itself as
-// before when the early compile failed or did not run.
+// Trunk post_build hook (Trunk.toml): starts the slow parts of the app's
+// start earlier than Trunk's loader would.
+// - The wasm is compiled while the page is still being parsed, instead of
+//   after the page, its stylesheet and every JavaScript module have loaded
+//   (Trunk's loader asks for it only then). A classic inline script, right
+//   after Trunk's preload of the wasm, starts WebAssembly.compileStreaming
+//   with the preload's own request (same integrity, so the preloaded bytes
+//   are used, not fetched again); the loader instantiates that module, or
+//   fetches the wasm itself as before when the early compile failed.
+// - IndexedDB is opened as soon as the loader runs, while the wasm is
+//   compiled and instantiated: the loader calls idb_open_early from the
+//   storage code's own JavaScript (src/storage/idb.rs), and the app's
+//   first open takes that request over.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -23,4 +28,14 @@ const integrity = (preload[0].match(/integrity="([^"]+)"/) || [])[1] || '';
 html = html.replace(init, `init({ module_or_path: (self.__marginaliaWasm || Promise.resolve(null)).then((m) => m || fetch('${wasm}')) })`);
 const early = `<script>try { self.__marginaliaWasm = WebAssembly.compileStreaming(fetch('${wasm}', { integrity: '${integrity}', credentials: 'same-origin' })).catch(() => null); } catch (e) {}</script>`;
 html = html.replace(preload[0], preload[0] + early);
+const snippets = path.join(dir, 'snippets');
+const idb = fs.existsSync(snippets)
+  ? fs.readdirSync(snippets, { recursive: true }).map(String).filter((f) => f.endsWith('.js'))
+      .find((f) => fs.readFileSync(path.join(snippets, f), 'utf8').includes('export function idb_open_early'))
+  : undefined;
+if (!idb) throw new Error(`early-wasm.mjs: no snippet in ${snippets} exports idb_open_early`);
+const loader = /import init, \* as bindings from '([^']*\/)[^'\/]+\.js';\n/;
+const l = html.match(loader);
+if (!l) throw new Error(`early-wasm.mjs: Trunk's loader import was not found in ${file}`);
+html = html.replace(loader, `${l[0]}import { idb_open_early } from '${l[1]}snippets/${idb.split(path.sep).join('/')}';\nidb_open_early();\n`);
 fs.writeFileSync(file, html);

@@ -163,3 +163,38 @@ async fn indexeddb_refused_or_absent_is_unavailable_with_the_reason() {
     let ok = IdbBodies::open_named("t-refused", 1).await;
     assert!(ok.is_ok());
 }
+
+#[wasm_bindgen_test]
+async fn the_first_open_takes_over_the_early_open_and_only_one_for_its_database() {
+    JsFuture::from(delete_db("marginalia")).await.unwrap();
+    IdbBodies::open_early();
+    assert!(IdbBodies::early_open_pending());
+    // Another database does not take it.
+    let other = fresh("early-other").await;
+    drop(other);
+    assert!(IdbBodies::early_open_pending());
+    let db = IdbBodies::open().await.unwrap();
+    assert!(!IdbBodies::early_open_pending());
+    let (id, json) = body("e1", "early");
+    db.put_all(&[(id.clone(), json.clone())]).await.unwrap();
+    assert_eq!(db.get(&id).await.unwrap(), Some(json));
+    // Only one early open at a time, and a later open starts its own.
+    IdbBodies::open_early();
+    IdbBodies::open_early();
+    assert!(IdbBodies::open().await.is_ok());
+    assert!(!IdbBodies::early_open_pending());
+    assert!(IdbBodies::open().await.is_ok());
+}
+
+#[wasm_bindgen_test]
+async fn an_early_open_the_browser_refused_is_reported_by_the_open_that_takes_it_over() {
+    refuse_indexeddb("throw");
+    IdbBodies::open_early();
+    restore_indexeddb();
+    match IdbBodies::open().await {
+        Err(StorageError::Unavailable(why)) => assert!(why.contains("SecurityError"), "{why}"),
+        other => panic!("expected Unavailable, got {:?}", other.err()),
+    }
+    assert!(!IdbBodies::early_open_pending());
+    assert!(IdbBodies::open().await.is_ok());
+}

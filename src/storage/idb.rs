@@ -17,7 +17,23 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen(inline_js = "
+let early = null;
+export function idb_open_early() {
+  if (early || typeof indexedDB === 'undefined') return;
+  const promise = open_db('marginalia', 1, 'bodies');
+  promise.catch(() => {});
+  early = { name: 'marginalia', version: 1, store: 'bodies', promise };
+}
+export function idb_early_pending() { return early !== null; }
 export function idb_open(name, version, store) {
+  if (early && early.name === name && early.version === version && early.store === store) {
+    const promise = early.promise;
+    early = null;
+    return promise;
+  }
+  return open_db(name, version, store);
+}
+function open_db(name, version, store) {
   return new Promise((resolve, reject) => {
     let settled = false;
     let req;
@@ -89,6 +105,8 @@ export function idb_keys(db, store) {
 }
 ")]
 extern "C" {
+    fn idb_open_early();
+    fn idb_early_pending() -> bool;
     fn idb_open(name: &str, version: u32, store: &str) -> Promise;
     fn idb_get(db: &JsValue, store: &str, key: &str) -> Promise;
     fn idb_get_many(db: &JsValue, store: &str, keys: Array) -> Promise;
@@ -153,6 +171,22 @@ impl IdbBodies {
     /// upgrade blocked by another tab is [`StorageError::Blocked`].
     pub async fn open() -> Result<Self, StorageError> {
         Self::open_named(DB_NAME, DB_VERSION).await
+    }
+
+    /// Starts opening this build's database now, before anything asks
+    /// for it: the page's loader calls it (as `idb_open_early`, see
+    /// `scripts/early-wasm.mjs`) while the wasm is still being compiled,
+    /// and the first [`IdbBodies::open`] takes over that request, its
+    /// outcome included. Nothing else differs: the same request, upgrade
+    /// and errors as an open started later.
+    pub fn open_early() {
+        idb_open_early();
+    }
+
+    /// Whether an early open is waiting to be taken over (for tests).
+    #[doc(hidden)]
+    pub fn early_open_pending() -> bool {
+        idb_early_pending()
     }
 
     /// Opens the database `name` at `version` (tests use their own).
