@@ -165,6 +165,21 @@ async fn indexeddb_refused_or_absent_is_unavailable_with_the_reason() {
 }
 
 #[wasm_bindgen_test]
+async fn a_long_body_reads_back_exactly_alone_and_with_others() {
+    let db = fresh("long-bodies").await;
+    let long = format!("{{\"id\":\"l\",\"text\":\"{}\"}}", "a é € 😀 ".repeat(2000));
+    db.put_all(&[("l".into(), long.clone()), body("s", "short")])
+        .await
+        .unwrap();
+    assert_eq!(db.get("l").await.unwrap(), Some(long.clone()));
+    let got = db
+        .get_many(&["s".into(), "l".into(), "none".into()])
+        .await
+        .unwrap();
+    assert_eq!(got, vec![Some(body("s", "short").1), Some(long), None]);
+}
+
+#[wasm_bindgen_test]
 async fn the_first_open_takes_over_the_early_open_and_only_one_for_its_database() {
     JsFuture::from(delete_db("marginalia")).await.unwrap();
     IdbBodies::open_early();

@@ -25,6 +25,46 @@ fn local_store_round_trips_values_and_lists_keys() {
     clear();
 }
 
+/// Text long enough to come back from JavaScript as UTF-8 bytes (over
+/// 2,048 UTF-16 units), with characters of every UTF-8 length.
+fn long_text(seed: &str) -> String {
+    format!("{seed} a é € 😀 \"q\"\n").repeat(400)
+}
+
+#[wasm_bindgen_test]
+fn long_values_read_back_exactly_by_every_read() {
+    clear();
+    let mut s = LocalStore::open().unwrap();
+    let (a, b) = (long_text("one"), long_text("two"));
+    assert!(a.encode_utf16().count() > 2048);
+    s.set("marginalia:a:1:x", &a).unwrap();
+    s.set("marginalia:a:1:y", &b).unwrap();
+    s.set("marginalia:short", "é").unwrap();
+    assert_eq!(
+        s.get("marginalia:a:1:x").unwrap().as_deref(),
+        Some(a.as_str())
+    );
+    assert_eq!(s.get("marginalia:short").unwrap().as_deref(), Some("é"));
+    let many = s
+        .get_many(&[
+            "marginalia:a:1:y".into(),
+            "nothing".into(),
+            "marginalia:a:1:x".into(),
+        ])
+        .unwrap();
+    assert_eq!(many, vec![Some(b.clone()), None, Some(a.clone())]);
+    let mut scanned = s.scan("marginalia:a:1:").unwrap();
+    scanned.sort();
+    assert_eq!(
+        scanned,
+        vec![
+            ("marginalia:a:1:x".into(), a),
+            ("marginalia:a:1:y".into(), b)
+        ]
+    );
+    clear();
+}
+
 #[wasm_bindgen_test]
 fn local_store_reads_every_key_with_a_prefix_and_its_value_at_once() {
     clear();

@@ -11,12 +11,15 @@
 
 use super::StorageError;
 use super::bodies::{BodyStore, aborted};
+use super::local::text_from_js;
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+// Long text comes back as UTF-8 bytes (see `local::text_from_js`).
 #[wasm_bindgen(inline_js = "
+const big = (s) => (typeof s === 'string' && s.length > 2048 ? new TextEncoder().encode(s) : s);
 let early = null;
 export function idb_open_early() {
   if (early || typeof indexedDB === 'undefined') return;
@@ -69,7 +72,7 @@ function tx(db, store, mode, work, abort) {
 export function idb_get(db, store, key) {
   return tx(db, store, 'readonly', (os, done) => {
     const r = os.get(key);
-    r.onsuccess = () => done(r.result === undefined ? null : r.result);
+    r.onsuccess = () => done(r.result === undefined ? null : big(r.result));
   }, false);
 }
 export function idb_get_many(db, store, keys) {
@@ -77,7 +80,7 @@ export function idb_get_many(db, store, keys) {
     const out = new Array(keys.length).fill(null);
     keys.forEach((k, i) => {
       const r = os.get(k);
-      r.onsuccess = () => { if (r.result !== undefined) out[i] = r.result; };
+      r.onsuccess = () => { if (r.result !== undefined) out[i] = big(r.result); };
     });
     done(out);
   }, false);
@@ -94,7 +97,7 @@ export function idb_entries(db, store) {
   return tx(db, store, 'readonly', (os, done) => {
     const k = os.getAllKeys();
     const v = os.getAll();
-    v.onsuccess = () => done([k.result, v.result]);
+    v.onsuccess = () => done([k.result, v.result.map(big)]);
   }, false);
 }
 export function idb_keys(db, store) {
@@ -222,7 +225,7 @@ impl IdbBodies {
 
 impl BodyStore for IdbBodies {
     async fn get(&self, id: &str) -> Result<Option<String>, StorageError> {
-        Ok(wait(idb_get(&self.db, STORE, id)).await?.as_string())
+        Ok(text_from_js(wait(idb_get(&self.db, STORE, id)).await?))
     }
 
     async fn get_many(&self, ids: &[String]) -> Result<Vec<Option<String>>, StorageError> {
@@ -230,7 +233,7 @@ impl BodyStore for IdbBodies {
             return Ok(Vec::new());
         }
         let got = wait(idb_get_many(&self.db, STORE, strings(ids))).await?;
-        Ok(Array::from(&got).iter().map(|v| v.as_string()).collect())
+        Ok(Array::from(&got).iter().map(text_from_js).collect())
     }
 
     async fn put_all(&self, bodies: &[(String, String)]) -> Result<(), StorageError> {
@@ -336,13 +339,15 @@ impl IdbStrings {
         Ok(keys
             .iter()
             .zip(values.iter())
-            .filter_map(|(k, v)| Some((k.as_string()?, v.as_string()?)))
+            .filter_map(|(k, v)| Some((k.as_string()?, text_from_js(v)?)))
             .collect())
     }
 
     /// The value under `key`.
     pub async fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
-        Ok(wait(idb_get(&self.db, self.store, key)).await?.as_string())
+        Ok(text_from_js(
+            wait(idb_get(&self.db, self.store, key)).await?,
+        ))
     }
 
     /// Stores every `(key, value)` in one transaction.
