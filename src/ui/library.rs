@@ -389,9 +389,22 @@ fn LibraryItem(meta: ArticleMeta) -> impl IntoView {
     let confirming = RwSignal::new(false);
     let id = meta.id.clone();
     let href = Route::Read(meta.id.clone()).href();
+    // One listener for the whole item: a click on the title link follows
+    // the link, one among the actions stays there, any other opens. The
+    // event's path is the one it was dispatched along (a button the click
+    // replaced, say "Delete" by its confirmation, has left the page).
     let open = {
         let id = id.clone();
-        move |_| navigate(&Route::Read(id.clone()))
+        move |ev: leptos::ev::MouseEvent| {
+            let path = ev.composed_path();
+            let inside = (0..path.length()).any(|i| {
+                wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(path.get(i))
+                    .is_ok_and(|el| el.matches("a, .item-actions").unwrap_or(false))
+            });
+            if !inside {
+                navigate(&Route::Read(id.clone()));
+            }
+        }
     };
     let delete = {
         let id = id.clone();
@@ -423,6 +436,7 @@ fn LibraryItem(meta: ArticleMeta) -> impl IntoView {
             })
         }
     };
+    let facts = listing::facts_html(&meta, &time::local_date(meta.added));
     let source = meta
         .source_name
         .clone()
@@ -430,22 +444,16 @@ fn LibraryItem(meta: ArticleMeta) -> impl IntoView {
         .unwrap_or_default();
     view! {
         <li class="library-item" data-testid="library-item" data-article-id=id.clone() on:click=open>
-            <a class="item-title" href=href on:click=|ev| ev.stop_propagation()>
+            <a class="item-title" href=href>
                 {meta.title.clone()}
             </a>
             <div class="item-meta">
-                <span data-testid="word-count">{format!("{} words", meta.words)}</span>
-                " · "
-                <span data-testid="sentence-count">{format!("{} sentences", meta.sentences)}</span>
-                " · "
-                <span data-testid="reading-time">{format!("{} min read", listing::reading_minutes(meta.words))}</span>
-                " · "
-                <span>"added " {time::local_date(meta.added)}</span>
+                <span class="item-facts" inner_html=facts></span>
                 <span data-testid="annotation-count">{annotations}</span>
                 <span data-testid="reading-progress">{progress}</span>
                 <span class="source">{source}</span>
             </div>
-            <div class="item-actions" on:click=|ev| ev.stop_propagation()>
+            <div class="item-actions">
                 <Show
                     when=move || confirming.get()
                     fallback=move || {

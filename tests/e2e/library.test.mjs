@@ -144,6 +144,8 @@ describe('importing, listing, reloading and deleting', () => {
     const item = page.locator('[data-testid="library-item"]', { hasText: 'Pasted piece' });
     await item.locator('[data-testid="delete-article"]').click();
     await item.locator('[data-testid="cancel-delete"]').click();
+    // Each click replaced the button it landed on: neither opened the article.
+    assert.ok(!page.url().includes('#/read/'), page.url());
     assert.deepEqual(await libraryTitles(page), before, 'cancel keeps it');
     await item.locator('[data-testid="delete-article"]').click();
     await item.locator('[data-testid="confirm-delete"]').click();

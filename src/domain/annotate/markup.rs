@@ -25,24 +25,7 @@ use crate::domain::annotate::marks::SentenceMarks;
 use crate::domain::article::{Article, Block, BlockKind};
 use std::fmt::Write;
 
-/// Appends `text` with `&`, `<`, `>` and `"` escaped (for text and for
-/// attribute values in double quotes).
-pub fn escape_into<W: Write>(out: &mut W, text: &str) {
-    let mut last = 0;
-    for (i, c) in text.char_indices() {
-        let rep = match c {
-            '&' => "&amp;",
-            '<' => "&lt;",
-            '>' => "&gt;",
-            '"' => "&quot;",
-            _ => continue,
-        };
-        let _ = out.write_str(&text[last..i]);
-        let _ = out.write_str(rep);
-        last = i + 1;
-    }
-    let _ = out.write_str(&text[last..]);
-}
+pub use crate::domain::text::escape_into;
 
 /// What a screen reader hears about a sentence beyond its text.
 pub fn describe(m: &SentenceMarks) -> Option<String> {

@@ -113,6 +113,24 @@ pub fn reading_minutes(words: usize) -> usize {
     words.div_ceil(238).max(1)
 }
 
+/// What a library entry says about its article that never changes while
+/// it is listed (words, sentences, time to read, the date it was added,
+/// as `added` spells it), as one piece of markup: the library sets it in
+/// one call, instead of building a dozen elements and texts one by one
+/// from wasm. Each fact keeps its automation hook (`data-testid`), and
+/// the date is escaped.
+pub fn facts_html(meta: &ArticleMeta, added: &str) -> String {
+    let mut out = format!(
+        "<span data-testid=\"word-count\">{} words</span> · <span data-testid=\"sentence-count\">{} sentences</span> · <span data-testid=\"reading-time\">{} min read</span> · <span>added ",
+        meta.words,
+        meta.sentences,
+        reading_minutes(meta.words)
+    );
+    crate::domain::text::escape_into(&mut out, added);
+    out.push_str("</span>");
+    out
+}
+
 /// How far into an article of `sentences` sentences the reader got, in
 /// percent: the reading sentence's end. `None` when never opened.
 pub fn progress(reading: Option<&Reading>, sentences: usize) -> Option<u8> {
@@ -225,5 +243,17 @@ mod tests {
             Some(100)
         );
         assert_eq!(progress(None, 10), None);
+    }
+
+    #[test]
+    fn an_entrys_facts_carry_their_hooks_and_the_date_escaped() {
+        let mut m = meta("a", "T", 0);
+        m.words = 2_000;
+        m.sentences = 111;
+        let html = facts_html(&m, "1 Dec <2026> & \"later\"");
+        assert_eq!(
+            html,
+            "<span data-testid=\"word-count\">2000 words</span> · <span data-testid=\"sentence-count\">111 sentences</span> · <span data-testid=\"reading-time\">9 min read</span> · <span>added 1 Dec &lt;2026&gt; &amp; &quot;later&quot;</span>"
+        );
     }
 }

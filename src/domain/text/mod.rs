@@ -4,6 +4,27 @@
 
 pub mod fold;
 
+use std::fmt::Write;
+
+/// Appends `text` with `&`, `<`, `>` and `"` escaped (for text and for
+/// attribute values in double quotes).
+pub fn escape_into<W: Write>(out: &mut W, text: &str) {
+    let mut last = 0;
+    for (i, c) in text.char_indices() {
+        let rep = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '"' => "&quot;",
+            _ => continue,
+        };
+        let _ = out.write_str(&text[last..i]);
+        let _ = out.write_str(rep);
+        last = i + 1;
+    }
+    let _ = out.write_str(&text[last..]);
+}
+
 /// Whether `c` belongs to a script written without spaces between words
 /// (Thai, Lao, Myanmar, Khmer, Japanese kana, CJK ideographs), where a
 /// "word" cannot be found by spaces: re-anchoring indexes such text by
