@@ -3,7 +3,7 @@
 // 2,000 generated articles of about 2,000 words with 20,000 annotations
 // (10 per article), in four files of 500 articles; then prints how much
 // of localStorage and of the origin's quota they use, how long the
-// library takes to open (reload to every entry rendered; median of 5),
+// library takes to open (reload to every entry rendered; median of 11),
 // and how long one article takes to open. Deterministic data.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,6 +13,9 @@ import { rng, libraryEntry as entry, importGenerated } from './generate.mjs';
 const ARTICLES = Number(process.env.BENCH_ARTICLES ?? 2000);
 const WORDS = 2000;
 const PER_ARTICLE = 10;
+// Fresh loads of each page, interleaved (the machines are noisy: the
+// medians of 11 move far less from run to run than those of 5).
+const LOADS = Number(process.env.BENCH_LOADS ?? 11);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 // BENCH_DIST measures another build (a profiling one with names, say).
@@ -73,7 +76,7 @@ const load = async (url) => {
   await page.goto(url);
   await ready;
 };
-for (let i = 0; i < 5; i++) {
+for (let i = 0; i < LOADS; i++) {
   await load(server.url);
   const t = await page.evaluate(() => {
     const at = (n) => performance.getEntriesByName(n)[0]?.startTime ?? NaN;
