@@ -62,6 +62,10 @@ describe('article texts', () => {
     await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(env.server.url).origin, quotaSize: 200_000 });
     const { ctx, page } = await openApp(env.browser, env.server.url, { context });
     await paste(page, 'Small first', 'One sentence here. Another one there.');
+    // The first article of the reader's own has the app ask for persistent
+    // storage and note that it asked, when the browser answers: before
+    // the snapshot, so that only the failed import could change it.
+    await page.waitForFunction(() => localStorage.getItem('marginalia:persist-asked') !== null);
     const before = await storageSnapshot(page);
     const big = Array.from({ length: 4000 }, (_, i) => `Sentence number ${i} is here for the quota.`).join(' ');
     await page.fill('[data-testid="paste-title"]', 'Too big');

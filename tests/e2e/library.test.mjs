@@ -692,6 +692,7 @@ test('the library sorts by date, title, last opened or annotations, filters to a
   await page.keyboard.press('Enter');
   await page.locator('[data-testid="save-state"]', { hasText: /^Saved$/ }).waitFor();
   await page.click('[data-testid="back-to-library"]');
+  await item('Gamma').waitFor();
   // The tag filter offers the library's tags with their counts, read when
   // the menu is first reached.
   assert.equal(await page.locator('[data-testid="library-tag"] option').count(), 1, 'not read before');
