@@ -2,14 +2,16 @@
 // start earlier than Trunk's loader would.
 // - The wasm is compiled while the page is still being parsed, instead of
 //   after the page, its stylesheet and every JavaScript module have loaded
-//   (Trunk's loader asks for it only then). A classic inline script, in
-//   place of Trunk's preload of the wasm, starts WebAssembly.compileStreaming
-//   on its own request; the loader instantiates that module, or fetches the
-//   wasm itself as before when the early compile failed. The preload goes:
-//   taking its bytes over means checking their integrity (SHA-384 of 1.7
-//   MB, about 6-9 ms of the main thread while the page is parsed), and
-//   Trunk's loader never used them (its own fetch carries no integrity).
-//   The page's JavaScript modules keep theirs.
+//   (Trunk's loader asks for it only then). A classic inline script, right
+//   after Trunk's preload of the wasm, starts WebAssembly.compileStreaming
+//   on a request that takes over the preload's bytes; the loader
+//   instantiates that module, or fetches the wasm itself as before when
+//   the early compile failed. The preload keeps its place (the browser
+//   starts it before the parser gets there) but loses its integrity:
+//   taking over bytes with one means checking their SHA-384 (1.7 MB, up
+//   to 9 ms of the main thread while the page is parsed), and Trunk's own
+//   loader never used the preload (its fetch carries no integrity), so
+//   nothing was checked before either. The JavaScript modules keep theirs.
 // - IndexedDB is opened as soon as the loader runs, while the wasm is
 //   compiled and instantiated: the loader calls idb_open_early from the
 //   storage code's own JavaScript (src/storage/idb.rs), and the app's
@@ -29,7 +31,7 @@ const preload = html.match(new RegExp(`<link rel="preload" href="${wasm.replace(
 if (!preload) throw new Error(`early-wasm.mjs: no preload of ${wasm} in ${file}`);
 html = html.replace(init, `init({ module_or_path: (self.__marginaliaWasm || Promise.resolve(null)).then((m) => m || fetch('${wasm}')) })`);
 const early = `<script>try { self.__marginaliaWasm = WebAssembly.compileStreaming(fetch('${wasm}')).catch(() => null); } catch (e) {}</script>`;
-html = html.replace(preload[0], early);
+html = html.replace(preload[0], preload[0].replace(/ integrity="[^"]*"/, '') + early);
 const snippets = path.join(dir, 'snippets');
 const idb = fs.existsSync(snippets)
   ? fs.readdirSync(snippets, { recursive: true }).map(String).filter((f) => f.endsWith('.js'))
