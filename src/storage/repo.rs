@@ -1174,21 +1174,15 @@ impl<S: KeyValueStore> Repo<S> {
         &self,
         library: &Library,
     ) -> BTreeMap<String, crate::domain::article::listing::Reading> {
-        self.reading_states_of(library.entries())
-    }
-
-    /// [`Repo::reading_states`] of these entries only (the library's open
-    /// reads those of the first entries shown, the rest after its first
-    /// paint).
-    pub fn reading_states_of(
-        &self,
-        entries: &[ArticleMeta],
-    ) -> BTreeMap<String, crate::domain::article::listing::Reading> {
         // One key per article, read by name: no listing of every key.
-        let keys: Vec<String> = entries.iter().map(|e| reading_key(&e.id)).collect();
+        let keys: Vec<String> = library
+            .entries()
+            .iter()
+            .map(|e| reading_key(&e.id))
+            .collect();
         let values = self.store.get_many(&keys).unwrap_or_default();
         let mut out = BTreeMap::new();
-        for (e, raw) in entries.iter().zip(values) {
+        for (e, raw) in library.entries().iter().zip(values) {
             let Some(raw) = raw else { continue };
             let id = &e.id;
             if let Ok((ms, sentence)) = serde_json::from_str::<(i64, u32)>(&raw)

@@ -53,9 +53,6 @@ fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, rea
     }
 }
 
-/// The entries the library shows before it is scrolled (its first page).
-pub const FIRST_SHOWN: usize = 100;
-
 impl LibraryCtx {
     /// Wraps the opened stores and the library.
     pub fn new(shelf: AppShelf, library: Library) -> Self {
@@ -70,11 +67,7 @@ impl LibraryCtx {
             counted
         }));
         let backups = RwSignal::new(shelf.repo.borrow().load_backups());
-        // Where the reader is in the entries shown first (the list's first
-        // page, in the index's order, which is the list's own at open);
-        // the rest are read after the first paint (`refresh_reading`).
-        let first = &library.entries()[..library.len().min(FIRST_SHOWN)];
-        let reading = RwSignal::new(shelf.repo.borrow().reading_states_of(first));
+        let reading = RwSignal::new(shelf.repo.borrow().reading_states(&library));
         Self {
             library: RwSignal::new(library),
             backups,
@@ -539,18 +532,6 @@ impl LibraryCtx {
     /// Where the reader is in each opened article, tracked.
     pub fn reading(&self) -> RwSignal<BTreeMap<String, Reading>> {
         self.reading
-    }
-
-    /// Where the reader is in article `id`, also before the states past
-    /// the list's first page are read (after the first paint): then it is
-    /// read from its own key.
-    pub fn reading_state(&self, id: &str) -> Option<Reading> {
-        if let Some(r) = self.reading.with_untracked(|m| m.get(id).cloned()) {
-            return Some(r);
-        }
-        let meta = self.library.with_untracked(|l| l.get(id).cloned())?;
-        self.with_repo(|r| r.reading_states_of(std::slice::from_ref(&meta)).remove(id))
-            .flatten()
     }
 
     /// Records where the reader is in article `id`: opened at `opened`,

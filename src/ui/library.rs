@@ -18,7 +18,7 @@ use leptos::task::spawn_local;
 /// Entries built at first, and added each time the page is scrolled near
 /// its end (or "Show more" is pressed): thousands of articles are never
 /// built at once.
-const PAGE: usize = super::context::FIRST_SHOWN;
+const PAGE: usize = 100;
 
 /// The library page.
 #[component]

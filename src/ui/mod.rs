@@ -107,8 +107,7 @@ pub fn App(
             });
         });
     }
-    // The library opened on the counts kept last time (and the reading
-    // states of its first page): count them again, and read the rest,
+    // The library opened on the counts kept last time: count them again
     // once it is shown, and keep them whenever the page is hidden (or
     // closed), so that the next opening starts from what was shown.
     time::after_paint(move || {
@@ -118,8 +117,6 @@ pub fn App(
             }
         }
         lib.recount();
-        // Opening read the reading states of the first page only.
-        lib.refresh_reading();
     });
     let h0 = window_event_listener(leptos::ev::pagehide, move |_| lib.keep_counts());
     let h00 = window_event_listener(leptos::ev::visibilitychange, move |_| {
