@@ -20,12 +20,15 @@ use wasm_bindgen_futures::JsFuture;
 // Long text comes back as UTF-8 bytes (see `local::text_from_js`).
 #[wasm_bindgen(inline_js = "
 const big = (s) => (typeof s === 'string' && s.length > 2048 ? new TextEncoder().encode(s) : s);
+// This build's database as DB_NAME, DB_VERSION and STORE below name it
+// (tests/web_bodies.rs checks that IdbBodies::open takes the early open).
+const BODIES = { name: 'marginalia', version: 1, store: 'bodies' };
 let early = null;
 export function idb_open_early() {
   if (early || typeof indexedDB === 'undefined') return;
-  const promise = open_db('marginalia', 1, 'bodies');
+  const promise = open_db(BODIES.name, BODIES.version, BODIES.store);
   promise.catch(() => {});
-  early = { name: 'marginalia', version: 1, store: 'bodies', promise };
+  early = { ...BODIES, promise };
 }
 export function idb_early_pending() { return early !== null; }
 export function idb_open(name, version, store) {

@@ -25,7 +25,7 @@ use crate::domain::annotate::marks::SentenceMarks;
 use crate::domain::article::{Article, Block, BlockKind};
 use std::fmt::Write;
 
-pub use crate::domain::text::escape_into;
+use crate::domain::text::escape_into;
 
 /// What a screen reader hears about a sentence beyond its text.
 pub fn describe(m: &SentenceMarks) -> Option<String> {

@@ -4,6 +4,7 @@
 //! got).
 
 use crate::domain::article::ArticleMeta;
+use crate::domain::text::escape_into;
 use crate::domain::text::fold::fold_accents;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -126,7 +127,7 @@ pub fn facts_html(meta: &ArticleMeta, added: &str) -> String {
         meta.sentences,
         reading_minutes(meta.words)
     );
-    crate::domain::text::escape_into(&mut out, added);
+    escape_into(&mut out, added);
     out.push_str("</span>");
     out
 }
