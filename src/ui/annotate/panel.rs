@@ -153,16 +153,13 @@ pub fn Panel(
                     children=move |(x, colour, conflict)| view! { <Entry annotation=x colour conflict /> }
                 />
             </ol>
-            {move || {
-                (more() > 0)
-                    .then(|| {
-                        view! {
-                            <button class="quiet panel-more" data-testid="panel-more" on:click=move |_| show_more()>
-                                {move || format!("Show more ({} not shown)", more())}
-                            </button>
-                        }
-                    })
-            }}
+            // Built once while there is more to show: only its text follows
+            // the count (an edit would otherwise build the button anew).
+            <Show when=move || { more() > 0 }>
+                <button class="quiet panel-more" data-testid="panel-more" on:click=move |_| show_more()>
+                    {move || format!("Show more ({} not shown)", more())}
+                </button>
+            </Show>
             {move || {
                 data.with(|d| d.total == 0)
                     .then(|| {
