@@ -381,7 +381,7 @@ for (const n of NS) {
   await ctx.close();
 }
 
-console.log(`\nScale: a ${text.split(/\s+/).length.toLocaleString('en')}-word article, ${rows.find((r) => r.sentences)?.sentences ?? '?'} sentences; medians of ${LOADS} fresh loads and ${ROUNDS} × ${EDITS} edits, each ${SETTLE} frames after its scroll; ratio = app / vanilla`);
+console.log(`\nScale: a ${text.split(/\s+/).length.toLocaleString('en')}-word article, ${rows.find((r) => r.sentences)?.sentences ?? '?'} sentences; medians of ${LOADS} fresh loads and ${ROUNDS} × ${EDITS} edits, each ${SETTLE} frame${SETTLE === 1 ? "" : "s"} after its scroll; ratio = app / vanilla`);
 console.log('| N | open: app / vanilla (ratio) | click + `3`: handler, app / vanilla | next frame, app / vanilla (app − vanilla) | save p95, app / vanilla | longest block while saving, p95, app / vanilla |');
 console.log('|---|---|---|---|---|---|');
 for (const r of rows) {
