@@ -9,7 +9,8 @@
 //   its files by content hash, so an old page and its old files, or a new
 //   page and its new files, are what load, never a mix.
 // - Every other file of this origin comes from the cache when there,
-//   else from the network (and is kept).
+//   else from the network (and is kept). Where the browser has static
+//   routes, it does this itself for the files under the app's scope.
 // - The page sends the list of the files it loaded (`cache`): they are
 //   kept, and files no longer named are dropped.
 const CACHE = 'marginalia-app';
@@ -27,7 +28,27 @@ async function keepPage(res) {
   await cache.put(PAGE, res);
 }
 
-self.addEventListener('install', () => self.skipWaiting());
+// Static routes, where the browser has them (InstallEvent.addRoutes): it
+// then answers the app's files from the cache itself, without waiting for
+// this worker to start and run its fetch handler (about 11 ms of a cold
+// load for the 1.7 MB wasm, measured). Page loads still go to the fetch
+// handler below, network first. The rules are tried in order; a file not
+// in the cache comes from the network (and is kept when the page next
+// sends its list). Elsewhere the fetch handler does all of it.
+function addRoutes(e) {
+  if (typeof e.addRoutes !== 'function' || typeof URLPattern !== 'function') return;
+  const u = new URL(PAGE);
+  const here = new URLPattern({ protocol: u.protocol.slice(0, -1), hostname: u.hostname, port: u.port, pathname: `${u.pathname}*` });
+  e.waitUntil(e.addRoutes([
+    { condition: { urlPattern: here, requestMode: 'navigate' }, source: 'fetch-event' },
+    { condition: { urlPattern: here, requestMethod: 'GET' }, source: { cacheName: CACHE } },
+  ]).catch(() => { /* no routes: the fetch handler answers everything */ }));
+}
+
+self.addEventListener('install', (e) => {
+  addRoutes(e);
+  self.skipWaiting();
+});
 // Navigation preload: the browser asks for the page while this worker
 // starts, instead of after it has (where the browser offers it).
 self.addEventListener('activate', (e) => e.waitUntil((async () => {

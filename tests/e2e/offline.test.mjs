@@ -43,6 +43,31 @@ test('after one visit the app opens, reads and annotates offline', async () => {
   await ctx.close();
 });
 
+test('once kept, the app files are answered from the cache by the browser, the page by the worker', async (t) => {
+  // Static routes (InstallEvent.addRoutes) spare a load the worker's start
+  // for the app's files; the page itself still goes network first through
+  // the fetch handler, so that a new version is seen.
+  const { ctx, page } = await openApp(env.browser, env.server.url);
+  await page.locator('html[data-offline-ready="true"]').waitFor({ state: 'attached' });
+  await page.reload();
+  await page.waitForSelector('[data-testid="paste-text"]:visible, [data-testid="library-item"]');
+  const sources = await page.evaluate(() => {
+    const files = performance.getEntriesByType('resource').filter((r) => /\/marginalia-[0-9a-f]+(_bg\.wasm|\.js)$/.test(r.name));
+    const nav = performance.getEntriesByType('navigation')[0];
+    return { files: files.map((r) => [r.name.split('/').pop(), r.workerFinalSourceType]), page: nav.workerFinalSourceType };
+  });
+  assert.equal(sources.files.length, 2, JSON.stringify(sources));
+  if (sources.page === undefined) {
+    // Chromium reports where a worker's answer came from; elsewhere there is nothing to check.
+    t.skip('this browser does not report the source of a worker\'s answer');
+  } else {
+    for (const [name, type] of sources.files) assert.equal(type, 'cache', `${name} from the cache`);
+    assert.equal(sources.page, 'fetch-event', 'the page through the fetch handler');
+  }
+  assert.deepEqual(page.errors, []);
+  await ctx.close();
+});
+
 test('the app is installable: a manifest with its icons', async () => {
   const { ctx, page } = await openApp(env.browser, env.server.url);
   const href = await page.getAttribute('link[rel="manifest"]', 'href');
