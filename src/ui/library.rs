@@ -381,104 +381,106 @@ fn AddArticle() -> impl IntoView {
     }
 }
 
-/// One article in the list; a click opens it.
+/// One article in the list; a click opens it. Its inside is one piece of
+/// markup ([`listing::entry_html`]) and it has one listener, which tells
+/// a click on its link or actions by the event's dispatch path: 100
+/// entries built element by element, each with its own effects and
+/// listeners, were most of the library's first paint. Its count and
+/// progress follow the library's by one effect, which sets only the text
+/// that changed; the deletion is confirmed in place.
 #[component]
 fn LibraryItem(meta: ArticleMeta) -> impl IntoView {
     let lib = expect_context::<LibraryCtx>();
     let notices = expect_context::<Notices>();
-    let confirming = RwSignal::new(false);
+    let li = NodeRef::<leptos::html::Li>::new();
     let id = meta.id.clone();
-    let href = Route::Read(meta.id.clone()).href();
-    // One listener for the whole item: a click on the title link follows
-    // the link, one among the actions stays there, any other opens. The
-    // event's path is the one it was dispatched along (a button the click
-    // replaced, say "Delete" by its confirmation, has left the page).
-    let open = {
-        let id = id.clone();
-        move |ev: leptos::ev::MouseEvent| {
-            let path = ev.composed_path();
-            let inside = (0..path.length()).any(|i| {
-                wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(path.get(i))
-                    .is_ok_and(|el| el.matches("a, .item-actions").unwrap_or(false))
-            });
-            if !inside {
-                navigate(&Route::Read(id.clone()));
-            }
-        }
-    };
-    let delete = {
-        let id = id.clone();
-        move |ev: leptos::ev::MouseEvent| {
-            ev.stop_propagation();
-            let id = id.clone();
-            spawn_local(async move {
-                match lib.delete(&id).await {
-                    Ok(_) => notices.info("Article deleted."),
-                    Err(e) => notices.error(format!("The article was not deleted. {e}")),
-                }
-            });
-        }
-    };
-    let title = meta.title.clone();
-    let annotations = {
+    let sentences = meta.sentences;
+    let state = {
         let id = id.clone();
         move || {
             let n = lib.counts().with(|c| c.get(&id).copied().unwrap_or(0));
-            (n > 0).then(|| format!(" · {n} annotation{}", if n == 1 { "" } else { "s" }))
+            lib.reading()
+                .with(|m| listing::EntryState::new(n, m.get(&id), sentences))
         }
     };
-    let progress = {
-        let id = id.clone();
-        let sentences = meta.sentences;
-        move || {
-            lib.reading().with(|m| {
-                listing::progress(m.get(&id), sentences).map(|p| format!(" · {p} % read"))
-            })
+    let shown = untrack(state.clone());
+    let markup = listing::entry_html(
+        &meta,
+        &Route::Read(meta.id.clone()).href(),
+        &time::local_date(meta.added),
+        &shown,
+    );
+    let text_of = move |testid: &str, text: &str| {
+        if let Some(el) = li.get_untracked().and_then(|li| {
+            li.query_selector(&format!("[data-testid=\"{testid}\"]"))
+                .ok()
+                .flatten()
+        }) {
+            el.set_text_content(Some(text));
         }
     };
-    let facts = listing::facts_html(&meta, &time::local_date(meta.added));
-    let source = meta
-        .source_name
-        .clone()
-        .map(|s| format!(" · {s}"))
-        .unwrap_or_default();
-    view! {
-        <li class="library-item" data-testid="library-item" data-article-id=id.clone() on:click=open>
-            <a class="item-title" href=href>
-                {meta.title.clone()}
-            </a>
-            <div class="item-meta">
-                <span class="item-facts" inner_html=facts></span>
-                <span data-testid="annotation-count">{annotations}</span>
-                <span data-testid="reading-progress">{progress}</span>
-                <span class="source">{source}</span>
-            </div>
-            <div class="item-actions">
-                <Show
-                    when=move || confirming.get()
-                    fallback=move || {
-                        view! {
-                            <button
-                                class="quiet"
-                                data-testid="delete-article"
-                                aria-label=format!("Delete {}", title.clone())
-                                on:click=move |_| confirming.set(true)
-                            >
-                                "Delete"
-                            </button>
+    Effect::new(move |before: Option<listing::EntryState>| {
+        let now = state();
+        let before = before.unwrap_or_else(|| shown.clone());
+        if now.annotations != before.annotations {
+            text_of("annotation-count", &now.annotations);
+        }
+        if now.progress != before.progress {
+            text_of("reading-progress", &now.progress);
+        }
+        now
+    });
+    let title = meta.title.clone();
+    let click = move |ev: leptos::ev::MouseEvent| {
+        let actions = |html: &str| {
+            if let Some(el) = li
+                .get_untracked()
+                .and_then(|li| li.query_selector(".item-actions").ok().flatten())
+            {
+                el.set_inner_html(html);
+            }
+        };
+        // The path the event was dispatched along (the button clicked may
+        // have left the page since, replaced by its confirmation).
+        let path = ev.composed_path();
+        for i in 0..path.length() {
+            let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(path.get(i)) else {
+                continue;
+            };
+            match el.get_attribute("data-testid").as_deref() {
+                Some("delete-article") => return actions(listing::ENTRY_CONFIRM_HTML),
+                Some("cancel-delete") => return actions(&listing::entry_actions_html(&title)),
+                Some("confirm-delete") => {
+                    ev.stop_propagation();
+                    let id = id.clone();
+                    spawn_local(async move {
+                        match lib.delete(&id).await {
+                            Ok(_) => notices.info("Article deleted."),
+                            Err(e) => notices.error(format!("The article was not deleted. {e}")),
                         }
-                    }
-                >
-                    <span class="confirm-text">"Delete this article?"</span>
-                    <button class="danger" data-testid="confirm-delete" on:click=delete.clone()>
-                        "Delete"
-                    </button>
-                    <button data-testid="cancel-delete" on:click=move |_| confirming.set(false)>
-                        "Cancel"
-                    </button>
-                </Show>
-            </div>
-        </li>
+                    });
+                    return;
+                }
+                Some("library-item") => break,
+                _ => {}
+            }
+            // The title link follows itself; elsewhere among the actions
+            // nothing opens.
+            if el.matches("a, .item-actions").unwrap_or(false) {
+                return;
+            }
+        }
+        navigate(&Route::Read(id.clone()));
+    };
+    view! {
+        <li
+            class="library-item"
+            data-testid="library-item"
+            data-article-id=meta.id.clone()
+            node_ref=li
+            on:click=click
+            inner_html=markup
+        ></li>
     }
 }
 

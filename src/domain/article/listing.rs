@@ -132,6 +132,77 @@ pub fn facts_html(meta: &ArticleMeta, added: &str) -> String {
     out
 }
 
+/// What an entry says beside its facts: the annotation count, how far the
+/// reader got and the source, each as it is shown (empty when there is
+/// nothing to say).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EntryState {
+    /// " · 3 annotations", or empty.
+    pub annotations: String,
+    /// " · 40 % read", or empty.
+    pub progress: String,
+}
+
+impl EntryState {
+    /// The state of an entry with `annotations` annotations and the
+    /// reader's place `reading` in its `sentences` sentences.
+    pub fn new(annotations: usize, reading: Option<&Reading>, sentences: usize) -> Self {
+        EntryState {
+            annotations: if annotations == 0 {
+                String::new()
+            } else {
+                format!(
+                    " · {annotations} annotation{}",
+                    if annotations == 1 { "" } else { "s" }
+                )
+            },
+            progress: progress(reading, sentences)
+                .map(|p| format!(" · {p} % read"))
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// The actions of an entry: its "Delete" button.
+pub fn entry_actions_html(title: &str) -> String {
+    let mut out =
+        String::from("<button class=\"quiet\" data-testid=\"delete-article\" aria-label=\"Delete ");
+    escape_into(&mut out, title);
+    out.push_str("\">Delete</button>");
+    out
+}
+
+/// The actions of an entry while its deletion is being confirmed.
+pub const ENTRY_CONFIRM_HTML: &str = "<span class=\"confirm-text\">Delete this article?</span><button class=\"danger\" data-testid=\"confirm-delete\">Delete</button><button data-testid=\"cancel-delete\">Cancel</button>";
+
+/// The inside of one library entry as one piece of markup: its title
+/// link to `href`, its facts (see [`facts_html`]), its `state`, its
+/// source and its actions, each with its automation hook, every text
+/// escaped. The library sets it in one call and listens once on the
+/// entry (the reader body is built the same way).
+pub fn entry_html(meta: &ArticleMeta, href: &str, added: &str, state: &EntryState) -> String {
+    let mut out = String::with_capacity(640);
+    out.push_str("<a class=\"item-title\" href=\"");
+    escape_into(&mut out, href);
+    out.push_str("\">");
+    escape_into(&mut out, &meta.title);
+    out.push_str("</a><div class=\"item-meta\"><span class=\"item-facts\">");
+    out.push_str(&facts_html(meta, added));
+    out.push_str("</span><span data-testid=\"annotation-count\">");
+    escape_into(&mut out, &state.annotations);
+    out.push_str("</span><span data-testid=\"reading-progress\">");
+    escape_into(&mut out, &state.progress);
+    out.push_str("</span><span class=\"source\">");
+    if let Some(source) = &meta.source_name {
+        out.push_str(" · ");
+        escape_into(&mut out, source);
+    }
+    out.push_str("</span></div><div class=\"item-actions\">");
+    out.push_str(&entry_actions_html(&meta.title));
+    out.push_str("</div>");
+    out
+}
+
 /// How far into an article of `sentences` sentences the reader got, in
 /// percent: the reading sentence's end. `None` when never opened.
 pub fn progress(reading: Option<&Reading>, sentences: usize) -> Option<u8> {
@@ -256,5 +327,37 @@ mod tests {
             html,
             "<span data-testid=\"word-count\">2000 words</span> · <span data-testid=\"sentence-count\">111 sentences</span> · <span data-testid=\"reading-time\">9 min read</span> · <span>added 1 Dec &lt;2026&gt; &amp; &quot;later&quot;</span>"
         );
+    }
+
+    #[test]
+    fn an_entry_is_one_piece_of_markup_with_every_hook_and_every_text_escaped() {
+        let mut m = meta("a", "Fish & <chips> \"today\"", 0);
+        m.source_name = Some("notes<1>.md".into());
+        let state = EntryState::new(3, None, 10);
+        let html = entry_html(&m, "#/read/a", "1 Dec", &state);
+        assert!(html.starts_with(
+            "<a class=\"item-title\" href=\"#/read/a\">Fish &amp; &lt;chips&gt; &quot;today&quot;</a>"
+        ));
+        assert!(html.contains("<span data-testid=\"annotation-count\"> · 3 annotations</span>"));
+        assert!(html.contains("<span data-testid=\"reading-progress\"></span>"));
+        assert!(html.contains("<span class=\"source\"> · notes&lt;1&gt;.md</span>"));
+        assert!(html.contains(&facts_html(&m, "1 Dec")));
+        assert!(html.ends_with(
+            "<div class=\"item-actions\"><button class=\"quiet\" data-testid=\"delete-article\" aria-label=\"Delete Fish &amp; &lt;chips&gt; &quot;today&quot;\">Delete</button></div>"
+        ));
+        assert_eq!(html.matches('<').count(), html.matches('>').count());
+    }
+
+    #[test]
+    fn an_entrys_state_says_its_count_and_progress_or_nothing() {
+        let r = Reading {
+            opened: t(1),
+            sentence: 3,
+        };
+        assert_eq!(EntryState::new(0, None, 10), EntryState::default());
+        let one = EntryState::new(1, Some(&r), 10);
+        assert_eq!(one.annotations, " · 1 annotation");
+        assert_eq!(one.progress, " · 40 % read");
+        assert_eq!(EntryState::new(2, None, 10).annotations, " · 2 annotations");
     }
 }
