@@ -161,12 +161,28 @@ impl<S: KeyValueStore, B: BodyStore> Shelf<S, B> {
 
     /// Deletes an article: index, records, then body.
     pub async fn delete(&self, library: &mut Library, id: &str) -> Result<bool, StorageError> {
-        let deleted = self.repo.borrow_mut().delete_article(library, id)?;
-        if deleted && let Some(b) = &self.bodies {
-            // A body left behind is named by no index entry: swept later.
-            let _ = b.delete(&[id.to_owned()]).await;
+        let deleted = self.delete_entry(library, id)?;
+        if deleted {
+            self.forget_bodies(&[id.to_owned()]).await;
         }
         Ok(deleted)
+    }
+
+    /// The first step of [`Shelf::delete`]: article `id` leaves the index
+    /// and its annotations go, at once (other tabs hear of it now); its
+    /// body is left for [`Shelf::forget_bodies`]. A tab shows the
+    /// deletion from this step, not after the body store has answered.
+    pub fn delete_entry(&self, library: &mut Library, id: &str) -> Result<bool, StorageError> {
+        self.repo.borrow_mut().delete_article(library, id)
+    }
+
+    /// The second step of [`Shelf::delete`]: these bodies leave the body
+    /// store. A body left behind (the store failed) is named by no index
+    /// entry: swept later.
+    pub async fn forget_bodies(&self, ids: &[String]) {
+        if let Some(b) = &self.bodies {
+            let _ = b.delete(ids).await;
+        }
     }
 
     /// Stores corrected sentence boundaries of an article (same text).

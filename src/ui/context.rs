@@ -352,9 +352,12 @@ impl LibraryCtx {
         let shelf = self.shelf()?;
         self.refresh();
         let mut lib = self.library.get_untracked();
-        let result = shelf.delete(&mut lib, id).await?;
+        // Shown gone as soon as the index says so (another tab follows the
+        // index at once), then the body store is told.
+        let result = shelf.delete_entry(&mut lib, id)?;
         if result {
             self.library.try_set(lib);
+            shelf.forget_bodies(&[id.to_owned()]).await;
         }
         Ok(result)
     }

@@ -432,12 +432,22 @@ fn LibraryItem(meta: ArticleMeta) -> impl IntoView {
     });
     let title = meta.title.clone();
     let click = move |ev: leptos::ev::MouseEvent| {
-        let actions = |html: &str| {
+        // Swaps the actions' markup, and puts the focus on the button
+        // `focus` of the new markup (the one pressed has left the page).
+        let actions = |html: &str, focus: &str| {
             if let Some(el) = li
                 .get_untracked()
                 .and_then(|li| li.query_selector(".item-actions").ok().flatten())
             {
                 el.set_inner_html(html);
+                if let Some(button) = el
+                    .query_selector(&format!("[data-testid=\"{focus}\"]"))
+                    .ok()
+                    .flatten()
+                    .and_then(|b| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(b).ok())
+                {
+                    let _ = button.focus();
+                }
             }
         };
         // The path the event was dispatched along (the button clicked may
@@ -448,8 +458,13 @@ fn LibraryItem(meta: ArticleMeta) -> impl IntoView {
                 continue;
             };
             match el.get_attribute("data-testid").as_deref() {
-                Some("delete-article") => return actions(listing::ENTRY_CONFIRM_HTML),
-                Some("cancel-delete") => return actions(&listing::entry_actions_html(&title)),
+                // Cancel has the focus while asked: Enter twice never deletes.
+                Some("delete-article") => {
+                    return actions(listing::ENTRY_CONFIRM_HTML, "cancel-delete");
+                }
+                Some("cancel-delete") => {
+                    return actions(&listing::entry_actions_html(&title), "delete-article");
+                }
                 Some("confirm-delete") => {
                     ev.stop_propagation();
                     let id = id.clone();

@@ -137,6 +137,21 @@ describe('importing, listing, reloading and deleting', () => {
     assert.deepEqual(await libraryTitles(page), before);
   });
 
+  test('deleting by keyboard keeps the focus in the entry: on Cancel while asked, on Delete after', async () => {
+    await paste(page, 'Keyboard piece', 'One sentence. Another one.');
+    const item = page.locator('[data-testid="library-item"]', { hasText: 'Keyboard piece' });
+    await item.locator('[data-testid="delete-article"]').focus();
+    await page.keyboard.press('Enter');
+    await item.locator('[data-testid="confirm-delete"]').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'cancel-delete');
+    await page.keyboard.press('Enter');
+    await item.locator('[data-testid="delete-article"]').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'delete-article');
+    assert.ok(!page.url().includes('#/read/'), page.url());
+    assert.ok((await libraryTitles(page)).includes('Keyboard piece'), 'still there');
+    assert.deepEqual(page.errors, []);
+  });
+
   test('deleting asks to confirm, then removes that article and only it', async () => {
     await importFerry(page);
     await paste(page, 'Pasted piece', 'First pasted sentence. Second one!');
