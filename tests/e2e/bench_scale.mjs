@@ -192,7 +192,7 @@ function act(page, sentences, round = 0) {
       // which the blocks it brought into view (content-visibility: auto)
       // are laid out and painted (they are found on screen only at the
       // end of the first). With one, the measured frame holds that layout
-      // too, on both pages: about 18 ms of it at N = 5,000.
+      // too, on both pages: about 14 ms of a 22 ms frame at N = 5,000.
       for (let f = 0; f < settle; f++) await frame();
       // At the start of a frame (in its animation callback): the click,
       // the key, the work they queue, and that frame's rendering of the

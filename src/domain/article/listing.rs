@@ -132,9 +132,9 @@ pub fn facts_html(meta: &ArticleMeta, added: &str) -> String {
     out
 }
 
-/// What an entry says beside its facts: the annotation count, how far the
-/// reader got and the source, each as it is shown (empty when there is
-/// nothing to say).
+/// What an entry says beside its fixed facts and may change while it is
+/// listed: the annotation count and how far the reader got, each as it
+/// is shown (empty when there is nothing to say).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct EntryState {
     /// " · 3 annotations", or empty.
